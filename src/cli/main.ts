@@ -1,0 +1,66 @@
+import { Command, CommanderError, Option } from 'commander';
+import type { CliIo } from './io.js';
+import { EXIT, processIo } from './io.js';
+import { runPlan } from './plan-command.js';
+import type { PlanCommandOptions } from './plan-command.js';
+import { runValidate } from './validate-command.js';
+import type { ValidateOptions } from './validate-command.js';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function common(command: Command): Command {
+  return command
+    .option('--environments <dir>', 'folder holding <name>.yaml environment files (default: ./environments, or $PHOENIX_ENVIRONMENTS)')
+    .option('--state-dir <dir>', "Phoenix's state directory, holding the secret digest key (default: $PHOENIX_STATE_DIR or ~/.local/state/phoenix)");
+}
+
+/**
+ * Runs the `phoenix` command line with the given arguments and returns its exit code.
+ * The only place that prints: everything below returns values.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('phoenix')
+    .description('Declarative, self-healing reconciliation of Podman to per-environment manifests.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run with --help for usage)');
+
+  common(program.command('validate'))
+    .description('Check environments (YAML, schema, variables, dependencies, ports, secrets, policy) without touching Podman.')
+    .option('--env <name>', 'environment to validate (repeatable)', collect)
+    .option('--all', 'validate every environment in the folder')
+    .option('--json', 'print the result as JSON')
+    .action((options: ValidateOptions) => {
+      exitCode = runValidate(options, io);
+    });
+
+  common(program.command('plan'))
+    .description('Show what apply would do: the dry-run diff between the manifests and Podman.')
+    .requiredOption('--env <name>', 'environment to plan')
+    .option('--observed <file>', 'plan against a saved Podman snapshot (JSON) instead of live Podman')
+    .option('--json', 'print the plan as JSON (format version 1)')
+    .option('--out <file>', 'also save the plan as JSON to this file')
+    .addOption(new Option('--prune', 'remove objects the environment owns but no longer declares (default: its policy)'))
+    .addOption(new Option('--no-prune', 'keep them, whatever the policy says'))
+    .option('--adopt', 'take over containers and objects holding wanted names that Phoenix does not own (e.g. made by podman-compose)')
+    .option('--remove-volumes', 'allow removing named volumes no longer declared (their data is lost)')
+    .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
+    .action((options: PlanCommandOptions) => {
+      exitCode = runPlan(options, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.failure;
+    }
+    io.stderr(`phoenix: internal error: ${(error as Error).stack ?? String(error)}\nPlease report this with the command you ran.\n`);
+    return EXIT.failure;
+  }
+  return exitCode;
+}

@@ -1,0 +1,19 @@
+import type { ManifestIssue } from '../model/issue.js';
+import type { SecretDigester } from '../model/hash.js';
+import type { ManifestReader } from './reader.js';
+
+/** What building the desired state needs from outside: files, variables, the digest key. */
+export interface BuildContext {
+  readonly reader: ManifestReader;
+  /** Looks a variable up with the documented precedence. */
+  readonly lookup: (name: string) => string | undefined;
+  /** Phoenix's own process environment, for secrets with an `environment:` source. */
+  readonly processEnv: Readonly<Record<string, string | undefined>>;
+  readonly digester: SecretDigester;
+  /** When true (plan, apply), a secret whose value cannot be read is an error; else a warning. */
+  readonly requireSecretValues: boolean;
+  /** Shows an absolute path the way users should read it. */
+  readonly display: (absolutePath: string) => string;
+  readonly homeDir: string;
+  readonly report: (issue: ManifestIssue) => void;
+}

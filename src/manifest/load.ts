@@ -1,0 +1,246 @@
+import path from 'node:path';
+import type { DesiredState, SecretSource } from '../model/desired.js';
+import type { SecretDigester } from '../model/hash.js';
+import type { IssueCode, ManifestIssue, SourceLocation } from '../model/issue.js';
+import { formatPath } from '../model/issue.js';
+import type { BuildContext } from './build-context.js';
+import { buildDesiredState } from './build-desired.js';
+import type { ComposeDraft } from './compose-draft.js';
+import { mergeComposeDrafts } from './compose-merge.js';
+import { markId, normaliseCompose } from './compose-normalize.js';
+import { parseDotenv } from './dotenv.js';
+import type { EnvironmentManifest, EnvironmentSecret, NamedFile } from './environment-manifest.js';
+import { interpolateValue } from './interpolate.js';
+import type { InterpolationError } from './interpolate.js';
+import { resolvePolicy } from './policy.js';
+import type { ManifestReader } from './reader.js';
+import { checkSchema } from './schema-check.js';
+import { checkSemantics } from './semantic-checks.js';
+import type { KeyPath, LocationMap } from './yaml-source.js';
+import { Override, parseYamlWithLocations, RESET } from './yaml-source.js';
+
+/** What loading an environment needs; the loader itself does no I/O. */
+export interface LoadOptions {
+  /** Absolute path of the folder holding `<name>.yaml`. */
+  readonly environmentsDir: string;
+  readonly name: string;
+  readonly reader: ManifestReader;
+  readonly processEnv: Readonly<Record<string, string | undefined>>;
+  /** Paths in messages are shown relative to this folder. */
+  readonly cwd: string;
+  readonly homeDir: string;
+  readonly digester: SecretDigester;
+  /** Plan and apply need every secret's value; validate only warns when an environment variable is unset. */
+  readonly requireSecretValues: boolean;
+}
+
+/** The desired state with any warnings, or every problem found. */
+export type LoadResult =
+  | { readonly ok: true; readonly desired: DesiredState; readonly warnings: readonly ManifestIssue[] }
+  | { readonly ok: false; readonly issues: readonly ManifestIssue[] };
+
+/** Environment names are file names: this keeps them usable in container names too. */
+export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** The environments a folder holds: every `<name>.yaml` (or `.yml`) directly inside it. */
+export function listEnvironments(reader: ManifestReader, environmentsDir: string): string[] {
+  return reader
+    .list(environmentsDir)
+    .filter((file) => /\.ya?ml$/.test(file))
+    .map((file) => file.replace(/\.ya?ml$/, ''))
+    .filter((name) => ENVIRONMENT_NAME.test(name))
+    .sort();
+}
+
+/**
+ * Loads, interpolates, validates and normalises one environment: its environment file, the
+ * Compose files it names (merged in order), variables, secrets and policy. Every problem in
+ * every file is reported at once; a result with an error never carries a desired state, so a
+ * broken manifest never reaches the planner. Never throws for bad input.
+ */
+export function loadEnvironment(options: LoadOptions): LoadResult {
+  const issues: ManifestIssue[] = [];
+  const report = (issue: ManifestIssue): void => void issues.push(issue);
+  const display = (absolutePath: string): string => {
+    const relative = path.relative(options.cwd, absolutePath);
+    return relative.startsWith('..') || path.isAbsolute(relative) ? absolutePath : relative;
+  };
+  const env = readEnvironmentFile(options, display, report);
+  if (env === null) return { ok: false, issues };
+
+  const lookup = variableLookup(env, options, display, report);
+  const drafts: ComposeDraft[] = [];
+  let structurallyValid = true;
+  // Compose resolves relative paths against the first file's folder (the project directory).
+  const projectDir = path.dirname(env.composeFiles[0]!.path);
+  for (const composeFile of env.composeFiles) {
+    const draft = readComposeFile(composeFile, projectDir, options.reader, lookup, report);
+    if (draft === null) structurallyValid = false;
+    else drafts.push(draft);
+  }
+  if (!structurallyValid) return { ok: false, issues };
+
+  const merged = mergeComposeDrafts(drafts);
+  const ctx: BuildContext = { reader: options.reader, lookup, processEnv: options.processEnv, digester: options.digester, requireSecretValues: options.requireSecretValues, display, homeDir: options.homeDir, report };
+  const desired = buildDesiredState(merged, env, ctx);
+  issues.push(...checkSemantics(merged, desired, env));
+  const errors = issues.filter((i) => i.severity === 'error');
+  if (errors.length > 0) return { ok: false, issues: sortIssues(issues) };
+  return { ok: true, desired, warnings: sortIssues(issues) };
+}
+
+function sortIssues(issues: readonly ManifestIssue[]): ManifestIssue[] {
+  return [...issues].sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.column - b.location.column);
+}
+
+function issueAt(code: IssueCode, location: SourceLocation, keyPath: KeyPath, message: string, remediation: string): ManifestIssue {
+  return { code, severity: 'error', location, path: formatPath(keyPath), message, remediation };
+}
+
+interface RawEnvironment {
+  project: string;
+  compose: string[];
+  dotenv?: string[];
+  variables?: Record<string, string | number | boolean>;
+  secrets?: Record<string, { file?: string; environment?: string }>;
+  policy?: Parameters<typeof resolvePolicy>[0];
+}
+
+function readEnvironmentFile(options: LoadOptions, display: (p: string) => string, report: (i: ManifestIssue) => void): EnvironmentManifest | null {
+  const file = path.join(options.environmentsDir, `${options.name}.yaml`);
+  const shown = display(file);
+  const here: SourceLocation = { file: shown, line: 1, column: 1 };
+  if (!ENVIRONMENT_NAME.test(options.name)) {
+    report(issueAt('PHX-INVALID-VALUE', here, [], `"${options.name}" is not a valid environment name.`, 'Use lower-case letters, digits, "-" and "_", starting with a letter or digit.'));
+    return null;
+  }
+  const text = options.reader.readText(file);
+  if (text === null) {
+    const known = listEnvironments(options.reader, options.environmentsDir);
+    report(issueAt('PHX-FILE-NOT-FOUND', here, [], `environment "${options.name}" has no file ${shown}.`, known.length > 0 ? `Known environments: ${known.join(', ')}.` : `Create ${shown}, or pass --environments DIR.`));
+    return null;
+  }
+  const parsed = parseYamlWithLocations(text, shown);
+  if (!parsed.ok) {
+    for (const error of parsed.errors) report(issueAt('PHX-YAML-SYNTAX', error.location, [], `YAML syntax error: ${error.message}.`, 'Fix the YAML syntax at this position (indentation, quotes, a missing colon).'));
+    return null;
+  }
+  const schemaIssues = checkSchema('environment', parsed.value, parsed.locations);
+  schemaIssues.forEach(report);
+  if (schemaIssues.length > 0) return null;
+  const raw = parsed.value as RawEnvironment;
+  const dir = path.dirname(file);
+  const named = (entries: readonly string[], key: string): NamedFile[] =>
+    entries.map((entry, index) => {
+      const absolute = path.resolve(dir, entry);
+      return { path: absolute, display: display(absolute), location: parsed.locations.valueAt([key, index]) };
+    });
+  const secrets = new Map<string, EnvironmentSecret>();
+  for (const [name, spec] of Object.entries(raw.secrets ?? {})) {
+    const source: SecretSource = spec.file !== undefined ? { kind: 'file', path: path.resolve(dir, spec.file) } : { kind: 'environment', variable: spec.environment ?? '' };
+    secrets.set(name, { source, location: parsed.locations.valueAt(['secrets', name, spec.file !== undefined ? 'file' : 'environment']) });
+  }
+  const defaultDotenv = path.join(dir, '.env');
+  const dotenvFiles = raw.dotenv !== undefined ? named(raw.dotenv, 'dotenv') : options.reader.readText(defaultDotenv) !== null ? [{ path: defaultDotenv, display: display(defaultDotenv), location: here }] : [];
+  let policyValid = true;
+  const policy = resolvePolicy(raw.policy, dir, (keyPath, value) => {
+    policyValid = false;
+    report(issueAt('PHX-INVALID-VALUE', parsed.locations.valueAt(keyPath), keyPath, `"${String(value)}" is not a duration.`, 'Write a duration such as 30s, 5m or 1h30m, or a number of seconds.'));
+  });
+  if (!policyValid) return null;
+  return {
+    name: options.name,
+    file: shown,
+    dir,
+    project: raw.project,
+    composeFiles: named(raw.compose, 'compose'),
+    dotenvFiles,
+    variables: Object.fromEntries(Object.entries(raw.variables ?? {}).map(([k, v]) => [k, String(v)])),
+    secrets,
+    policy,
+    locations: parsed.locations,
+  };
+}
+
+/** Process environment over `variables:` over dotenv files (a later file over an earlier one). */
+function variableLookup(env: EnvironmentManifest, options: LoadOptions, display: (p: string) => string, report: (i: ManifestIssue) => void): (name: string) => string | undefined {
+  const fromDotenv: Record<string, string> = {};
+  for (const file of env.dotenvFiles) {
+    const text = options.reader.readText(file.path);
+    if (text === null) {
+      report(issueAt('PHX-FILE-NOT-FOUND', file.location, ['dotenv'], `dotenv file ${file.display} does not exist.`, 'Create it or remove it from `dotenv:`.'));
+      continue;
+    }
+    const parsed = parseDotenv(text);
+    for (const problem of parsed.errors) {
+      report({ code: 'PHX-ENV-FILE-SYNTAX', severity: 'error', location: { file: display(file.path), line: problem.line, column: problem.column }, path: '', message: problem.message, remediation: 'Write each line as KEY=VALUE; lines starting with # are comments.' });
+    }
+    for (const entry of parsed.entries) fromDotenv[entry.key] = entry.value;
+  }
+  return (name) => options.processEnv[name] ?? env.variables[name] ?? fromDotenv[name];
+}
+
+function readComposeFile(file: NamedFile, projectDir: string, reader: ManifestReader, lookup: (name: string) => string | undefined, report: (i: ManifestIssue) => void): ComposeDraft | null {
+  const text = reader.readText(file.path);
+  if (text === null) {
+    report(issueAt('PHX-FILE-NOT-FOUND', file.location, ['compose'], `compose file ${file.display} does not exist.`, 'Correct the path (it is relative to the environment file) or create the file.'));
+    return null;
+  }
+  const parsed = parseYamlWithLocations(text, file.display);
+  if (!parsed.ok) {
+    for (const error of parsed.errors) report(issueAt('PHX-YAML-SYNTAX', error.location, [], `YAML syntax error: ${error.message}.`, 'Fix the YAML syntax at this position (indentation, quotes, a missing colon).'));
+    return null;
+  }
+  const marks = { reset: new Set<string>(), override: new Set<string>() };
+  const unmarked = stripTags(parsed.value, [], marks, parsed.locations, report);
+  const interpolated = interpolateValue(unmarked, lookup, (keyPath, error) => report(interpolationIssue(error, parsed.locations, keyPath)));
+  const schemaIssues = checkSchema('compose', interpolated, parsed.locations);
+  schemaIssues.forEach(report);
+  if (schemaIssues.length > 0 || interpolated === null || typeof interpolated !== 'object') {
+    if (schemaIssues.length === 0) report(issueAt('PHX-SCHEMA', { file: file.display, line: 1, column: 1 }, [], 'a compose file must be a map with a `services:` key.', 'Write the services under `services:`.'));
+    return null;
+  }
+  const { draft, problems } = normaliseCompose(interpolated as Record<string, unknown>, parsed.locations, marks, projectDir);
+  for (const problem of problems) report(issueAt('PHX-INVALID-VALUE', parsed.locations.valueAt(problem.path), problem.path, `${problem.message}.`, problem.remediation));
+  return problems.length > 0 ? null : draft;
+}
+
+function interpolationIssue(error: InterpolationError, locations: LocationMap, keyPath: KeyPath): ManifestIssue {
+  const code: IssueCode = error.kind === 'unset' ? 'PHX-VARIABLE-UNSET' : error.kind === 'required' ? 'PHX-VARIABLE-REQUIRED' : 'PHX-INTERPOLATION-SYNTAX';
+  const remediation =
+    error.kind === 'syntax'
+      ? 'Write ${NAME}, ${NAME:-default} or $$ for a literal dollar sign.'
+      : `Set ${error.variable ?? 'it'} under \`variables:\` of the environment file, in a dotenv file or in the process environment, or give a default: \${${error.variable ?? 'NAME'}:-value}.`;
+  return issueAt(code, locations.valueAt(keyPath), keyPath, `${error.message}.`, remediation);
+}
+
+/** Where `!reset` and `!override` may stand: a service's key, or a whole top-level resource. */
+function tagAllowed(keyPath: KeyPath): boolean {
+  if (keyPath.length === 3 && keyPath[0] === 'services') return true;
+  return keyPath.length === 2 && ['networks', 'volumes', 'secrets'].includes(String(keyPath[0]));
+}
+
+function stripTags(value: unknown, keyPath: KeyPath, marks: { reset: Set<string>; override: Set<string> }, locations: LocationMap, report: (i: ManifestIssue) => void): unknown {
+  if (value === RESET || value instanceof Override) {
+    if (!tagAllowed(keyPath)) {
+      report(issueAt('PHX-INVALID-VALUE', locations.valueAt(keyPath), keyPath, `${value === RESET ? '!reset' : '!override'} is not supported here.`, 'Put the tag on a service key (e.g. `ports: !reset []`) or on a whole top-level network, volume or secret.'));
+      return undefined;
+    }
+    if (value === RESET) {
+      marks.reset.add(markId(keyPath));
+      return undefined;
+    }
+    marks.override.add(markId(keyPath));
+    return stripTags(value.value, keyPath, marks, locations, report);
+  }
+  if (Array.isArray(value)) return value.map((item, index) => stripTags(item, [...keyPath, index], marks, locations, report));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) {
+      const stripped = stripTags(child, [...keyPath, key], marks, locations, report);
+      if (stripped !== undefined) out[key] = stripped;
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ManifestIssue } from '../model/issue.js';
+import { formatPath } from '../model/issue.js';
+import type { KeyPath, LocationMap } from './yaml-source.js';
+
+/** The manifest kinds schemas/ describes. */
+export type SchemaKind = 'environment' | 'compose';
+
+const SCHEMA_FILES: Record<SchemaKind, string> = {
+  environment: 'environment.schema.json',
+  compose: 'compose.schema.json',
+};
+
+let compiled: Record<SchemaKind, ValidateFunction> | null = null;
+
+/** The folder holding the JSON Schemas: `schemas/` at the package root (from src/ or dist/). */
+export const SCHEMAS_DIR = new URL('../../schemas/', import.meta.url);
+
+function validators(): Record<SchemaKind, ValidateFunction> {
+  if (compiled !== null) return compiled;
+  // coerceTypes: an interpolated "${REPLICAS}" arrives as a string and must count as a number.
+  const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: false, useDefaults: false });
+  const load = (kind: SchemaKind): ValidateFunction =>
+    ajv.compile(JSON.parse(readFileSync(new URL(SCHEMA_FILES[kind], SCHEMAS_DIR), 'utf8')) as object);
+  compiled = { environment: load('environment'), compose: load('compose') };
+  return compiled;
+}
+
+/** Advice for keys people commonly bring from Compose that Phoenix deliberately lacks. */
+const UNSUPPORTED_ADVICE: Record<string, string> = {
+  build: 'Phoenix does not build images: build with `podman build -t NAME .` and set `image: NAME`.',
+  profiles: 'Phoenix has no profiles: put the services of each environment in its own overlay.',
+  configs: 'Phoenix does not support configs: mount the file with a bind volume or use a secret.',
+  links: 'links are obsolete: services reach each other by name on a shared network.',
+  version: 'Remove it: the Compose version key is obsolete.',
+};
+
+/**
+ * Validates data parsed from a manifest against its JSON Schema (coercing numeric and
+ * boolean strings in place) and turns every violation into an issue at the file:line:col
+ * of the offending key or value.
+ */
+export function checkSchema(kind: SchemaKind, data: unknown, locations: LocationMap): ManifestIssue[] {
+  const validate = validators()[kind];
+  if (validate(data)) return [];
+  return relevantErrors(validate.errors ?? [], data).map((error) => toIssue(error, locations));
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+}
+
+function valueAt(data: unknown, keyPath: KeyPath): unknown {
+  let current = data;
+  for (const segment of keyPath) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+/**
+ * ajv reports every failed branch of an anyOf; a user wants one sentence per place. Where an
+ * object or list failed an anyOf, the errors inside it are the real ones; where a scalar did,
+ * one combined "expected ..." sentence says it.
+ */
+function relevantErrors(errors: readonly ErrorObject[], data: unknown): ErrorObject[] {
+  const unions = errors.filter((error) => error.keyword === 'anyOf' || error.keyword === 'oneOf');
+  const out: ErrorObject[] = [];
+  for (const error of errors) {
+    const union = unions.find((u) => error !== u && error.schemaPath.startsWith(u.schemaPath.replace(/\/(anyOf|oneOf)$/, '')) && error.instancePath === u.instancePath);
+    if (union !== undefined) continue; // a branch's complaint about the same value: folded into the union's sentence
+    if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
+      const value = valueAt(data, pointerToPath(error.instancePath));
+      const deeper = errors.some((other) => other.instancePath.startsWith(`${error.instancePath}/`));
+      if (deeper && value !== null && typeof value === 'object') continue;
+      const branches = errors.filter((other) => other !== error && other.instancePath === error.instancePath && other.schemaPath.startsWith(error.schemaPath.replace(/\/(anyOf|oneOf)$/, '')));
+      out.push({ ...error, message: describeUnion(error, branches) });
+      continue;
+    }
+    out.push(error);
+  }
+  return dedupe(out);
+}
+
+function describeUnion(error: ErrorObject, branches: readonly ErrorObject[]): string {
+  if (error.keyword === 'oneOf' && branches.length === 0) return 'must match exactly one of the allowed forms (it matches more than one)';
+  const expected = new Set<string>();
+  for (const branch of branches) {
+    if (branch.keyword === 'type') expected.add(String((branch.params as { type: string }).type));
+    else if (branch.keyword === 'enum') for (const v of (branch.params as { allowedValues: unknown[] }).allowedValues) expected.add(JSON.stringify(v));
+    else if (branch.keyword === 'pattern') expected.add(`text matching ${(branch.params as { pattern: string }).pattern}`);
+    else if (branch.keyword === 'required') expected.add(`an object with "${(branch.params as { missingProperty: string }).missingProperty}"`);
+    else if (branch.message !== undefined) expected.add(branch.message);
+  }
+  return expected.size === 0 ? 'has a value of the wrong form' : `must be ${[...expected].join(' or ')}`;
+}
+
+function dedupe(errors: readonly ErrorObject[]): ErrorObject[] {
+  const seen = new Set<string>();
+  return errors.filter((error) => {
+    const id = `${error.instancePath}|${error.keyword}|${error.message}|${JSON.stringify(error.params)}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+function toIssue(error: ErrorObject, locations: LocationMap): ManifestIssue {
+  const keyPath = pointerToPath(error.instancePath);
+  if (error.keyword === 'additionalProperties') {
+    const key = (error.params as { additionalProperty: string }).additionalProperty;
+    const full = [...keyPath, key];
+    if (keyPath[0] === 'secrets' && keyPath.length === 2 && (key === 'value' || key === 'content')) {
+      return {
+        code: 'PHX-SECRET-INLINE',
+        severity: 'error',
+        location: locations.keyAt(full),
+        path: formatPath(full),
+        message: `secret "${String(keyPath[1])}" gives its value inline; Phoenix never keeps secret values in manifests.`,
+        remediation: 'Put the value in a file kept out of git (`file:`) or in an environment variable (`environment:`).',
+      };
+    }
+    return {
+      code: 'PHX-UNKNOWN-KEY',
+      severity: 'error',
+      location: locations.keyAt(full),
+      path: formatPath(full),
+      message: `Phoenix does not support the key "${key}" here.`,
+      remediation: UNSUPPORTED_ADVICE[key] ?? 'Remove it or correct its spelling (docs/manifest.md lists every key); rename it x-' + key + ' to keep it as an extension.',
+    };
+  }
+  const where = error.keyword === 'required' ? locations.keyAt(keyPath) : locations.valueAt(keyPath);
+  let message = error.message ?? 'is invalid';
+  if (error.keyword === 'enum') message = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (error.keyword === 'required') message = `needs the key "${(error.params as { missingProperty: string }).missingProperty}"`;
+  if (error.keyword === 'type') message = `must be ${String((error.params as { type: string }).type).split(',').join(' or ')}`;
+  if ((error.keyword === 'maxProperties' || error.keyword === 'minProperties') && keyPath[0] === 'secrets') message = 'needs exactly one source: `file:` or `environment:`';
+  const shown = formatPath(keyPath);
+  return {
+    code: 'PHX-SCHEMA',
+    severity: 'error',
+    location: where,
+    path: shown,
+    message: `${shown === '' ? 'the document' : shown} ${message}.`,
+    remediation: 'Correct the value (docs/manifest.md shows the accepted forms).',
+  };
+}

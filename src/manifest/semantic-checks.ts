@@ -1,0 +1,149 @@
+import path from 'node:path';
+import type { DesiredState, PortMapping } from '../model/desired.js';
+import type { ManifestIssue, SourceLocation } from '../model/issue.js';
+import type { ComposeDraft } from './compose-draft.js';
+import type { EnvironmentManifest } from './environment-manifest.js';
+import { normaliseCapability } from './policy.js';
+
+/**
+ * The checks that need the whole merged environment: dependencies (missing, cycles), host
+ * port clashes, container name clashes and the security policy. Returns every problem.
+ */
+export function checkSemantics(merged: ComposeDraft, desired: DesiredState, env: EnvironmentManifest): ManifestIssue[] {
+  return [...checkDependencies(merged), ...checkPorts(merged, desired), ...checkContainerNames(merged, desired), ...checkPolicy(merged, desired, env)];
+}
+
+function issue(code: ManifestIssue['code'], location: SourceLocation, keyPath: string, message: string, remediation: string): ManifestIssue {
+  return { code, severity: 'error', location, path: keyPath, message, remediation };
+}
+
+function checkDependencies(merged: ComposeDraft): ManifestIssue[] {
+  const issues: ManifestIssue[] = [];
+  for (const service of merged.services.values()) {
+    for (const [dependency, { location }] of service.dependsOn ?? []) {
+      if (!merged.services.has(dependency)) {
+        const known = [...merged.services.keys()].sort().join(', ');
+        issues.push(issue('PHX-DEPENDS-ON-MISSING', location, `services.${service.name}.depends_on.${dependency}`, `service "${service.name}" depends on "${dependency}", which is not defined.`, `Define the service or correct the name (services: ${known}).`));
+      }
+    }
+  }
+  // Depth-first search for cycles; each cycle is reported once, at the edge that closes it.
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const reported = new Set<string>();
+  const visit = (name: string): void => {
+    state.set(name, 'visiting');
+    stack.push(name);
+    const service = merged.services.get(name);
+    for (const [dependency, { location }] of service?.dependsOn ?? []) {
+      if (!merged.services.has(dependency)) continue;
+      if (state.get(dependency) === 'visiting') {
+        const cycle = [...stack.slice(stack.indexOf(dependency)), dependency];
+        const id = [...cycle.slice(0, -1)].sort().join(',');
+        if (!reported.has(id)) {
+          reported.add(id);
+          issues.push(issue('PHX-DEPENDENCY-CYCLE', location, `services.${name}.depends_on.${dependency}`, `depends_on forms a cycle: ${cycle.join(' -> ')}.`, 'Remove one of these dependencies: services in a cycle can never start in order.'));
+        }
+      } else if (state.get(dependency) === undefined) {
+        visit(dependency);
+      }
+    }
+    stack.pop();
+    state.set(name, 'done');
+  };
+  for (const name of [...merged.services.keys()].sort()) if (state.get(name) === undefined) visit(name);
+  return issues;
+}
+
+function range(text: string): [number, number] {
+  const [low, high = low] = text.split('-').map(Number) as [number, number?];
+  return [low, high ?? low];
+}
+
+function overlaps(a: PortMapping, b: PortMapping): boolean {
+  if (a.protocol !== b.protocol || a.published === '' || b.published === '') return false;
+  const allA = a.hostIp === '' || a.hostIp === '0.0.0.0' || a.hostIp === '::';
+  const allB = b.hostIp === '' || b.hostIp === '0.0.0.0' || b.hostIp === '::';
+  if (!allA && !allB && a.hostIp !== b.hostIp) return false;
+  const [a1, a2] = range(a.published);
+  const [b1, b2] = range(b.published);
+  return a1 <= b2 && b1 <= a2;
+}
+
+function checkPorts(merged: ComposeDraft, desired: DesiredState): ManifestIssue[] {
+  const issues: ManifestIssue[] = [];
+  const taken: { service: string; port: PortMapping }[] = [];
+  for (const service of desired.services) {
+    const draft = merged.services.get(service.name);
+    const locate = (port: PortMapping): SourceLocation => {
+      for (const entry of draft?.ports?.values() ?? []) if (entry.value.published === port.published && entry.value.target === port.target && entry.value.hostIp === port.hostIp) return entry.location;
+      return draft?.location ?? { file: merged.file, line: 1, column: 1 };
+    };
+    for (const port of service.spec.ports) {
+      const clash = taken.find((t) => overlaps(t.port, port));
+      if (clash !== undefined) {
+        issues.push(issue('PHX-PORT-CONFLICT', locate(port), `services.${service.name}.ports`, `host port ${port.published}/${port.protocol} is published by both "${clash.service}" and "${service.name}".`, 'Give each service its own host port, or bind them to different host addresses.'));
+        continue;
+      }
+      if (service.replicas > 1 && port.published !== '' && !port.published.includes('-')) {
+        issues.push(issue('PHX-PORT-CONFLICT', locate(port), `services.${service.name}.ports`, `"${service.name}" has ${service.replicas} replicas but publishes the fixed host port ${port.published}; only one can bind it.`, 'Publish a port range with one port per replica (e.g. "8080-8082:80"), leave the host port out, or run one replica.'));
+      }
+      taken.push({ service: service.name, port });
+    }
+  }
+  return issues;
+}
+
+function checkContainerNames(merged: ComposeDraft, desired: DesiredState): ManifestIssue[] {
+  const issues: ManifestIssue[] = [];
+  const owners = new Map<string, string>();
+  for (const service of desired.services) {
+    const draft = merged.services.get(service.name);
+    const where = draft?.fieldLocations.get('container_name') ?? draft?.location ?? { file: merged.file, line: 1, column: 1 };
+    if (draft?.containerName !== undefined && (draft.replicas ?? 1) > 1) {
+      issues.push(issue('PHX-CONTAINER-NAME-REPLICAS', where, `services.${service.name}.container_name`, `"${service.name}" sets container_name but asks for ${draft.replicas} replicas; names must be unique.`, 'Remove container_name, or run one replica.'));
+    }
+    for (const name of service.containerNames) {
+      const other = owners.get(name);
+      if (other !== undefined) issues.push(issue('PHX-CONTAINER-NAME-CONFLICT', where, `services.${service.name}.container_name`, `container name "${name}" is used by both "${other}" and "${service.name}".`, 'Give each service its own container_name.'));
+      owners.set(name, service.name);
+    }
+  }
+  return issues;
+}
+
+function within(candidate: string, allowed: string): boolean {
+  const relative = path.relative(allowed, candidate);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+function checkPolicy(merged: ComposeDraft, desired: DesiredState, env: EnvironmentManifest): ManifestIssue[] {
+  const issues: ManifestIssue[] = [];
+  const security = env.policy.security;
+  const allowAll = security.allowedCapabilities.includes('ALL');
+  for (const service of desired.services) {
+    const draft = merged.services.get(service.name);
+    if (draft === undefined) continue;
+    const where = (field: string): SourceLocation => draft.fieldLocations.get(field) ?? draft.location;
+    const policyHint = `or allow it in the policy.security of ${env.file}`;
+    if (service.spec.privileged && !security.allowPrivileged) {
+      issues.push(issue('PHX-POLICY-PRIVILEGED', where('privileged'), `services.${service.name}.privileged`, `"${service.name}" asks for a privileged container, which this environment's policy does not allow.`, `Remove privileged: true and add only the capabilities it needs, ${policyHint} (allow_privileged: true).`));
+    }
+    if (service.spec.networkMode === 'host' && !security.allowHostNetwork) {
+      issues.push(issue('PHX-POLICY-HOST-NETWORK', where('network_mode'), `services.${service.name}.network_mode`, `"${service.name}" asks for the host network, which this environment's policy does not allow.`, `Publish ports on a bridge network instead, ${policyHint} (allow_host_network: true).`));
+    }
+    for (const { value, location } of draft.capAdd ?? []) {
+      const capability = normaliseCapability(value);
+      if (!allowAll && !security.allowedCapabilities.includes(capability)) {
+        issues.push(issue('PHX-POLICY-CAPABILITY', location, `services.${service.name}.cap_add`, `"${service.name}" adds the capability ${capability}, which this environment's policy does not allow.`, `Remove it, ${policyHint} (allowed_capabilities: [${capability}]).`));
+      }
+    }
+    for (const [, { value, location }] of draft.volumes ?? []) {
+      if (value.type !== 'bind') continue;
+      if (!security.allowedHostPaths.some((allowed) => within(value.source, allowed))) {
+        issues.push(issue('PHX-POLICY-HOST-PATH', location, `services.${service.name}.volumes`, `"${service.name}" bind-mounts the host path ${value.source}, which this environment's policy does not allow.`, `Use a named volume, ${policyHint} (allowed_host_paths).`));
+      }
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,233 @@
+/**
+ * The normalised desired state of one environment: what Phoenix wants Podman to run. Every
+ * default is explicit and every name is the real Podman name, so that the planner never has
+ * to know a Compose rule.
+ */
+
+/** Labels Phoenix puts on every object it owns; the controller keeps no other state. */
+export const LABEL = {
+  managedBy: 'io.phoenix.managed-by',
+  project: 'io.phoenix.project',
+  environment: 'io.phoenix.environment',
+  service: 'io.phoenix.service',
+  replica: 'io.phoenix.replica',
+  configHash: 'io.phoenix.config-hash',
+  /** Canonical JSON of the applied container spec (secrets only as keyed digests): the "last applied" record diffs are made against. */
+  appliedSpec: 'io.phoenix.applied-spec',
+  network: 'io.phoenix.network',
+  volume: 'io.phoenix.volume',
+  secret: 'io.phoenix.secret',
+  secretDigest: 'io.phoenix.secret-digest',
+  revision: 'io.phoenix.revision',
+  /** Services this one depends on, comma-separated: lets removals run in reverse order after the manifest forgot them. */
+  dependsOn: 'io.phoenix.depends-on',
+} as const;
+
+/** The value of the `io.phoenix.managed-by` label. */
+export const MANAGED_BY = 'phoenix';
+
+/** Labels podman-compose and docker-compose put on their containers; used for adoption. */
+export const COMPOSE_LABEL = {
+  project: 'com.docker.compose.project',
+  service: 'com.docker.compose.service',
+  containerNumber: 'com.docker.compose.container-number',
+} as const;
+
+export type RestartPolicy = 'no' | 'always' | 'on-failure' | 'unless-stopped';
+
+export type DependencyCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
+
+export interface PortMapping {
+  /** Host address to bind, '' for all. */
+  readonly hostIp: string;
+  /** Host port or range ("8080", "8000-8010"); '' lets Podman choose. */
+  readonly published: string;
+  /** Container port or range. */
+  readonly target: string;
+  readonly protocol: 'tcp' | 'udp';
+}
+
+export type Mount =
+  | { readonly type: 'volume'; readonly source: string; readonly target: string; readonly readOnly: boolean }
+  | {
+      readonly type: 'bind';
+      /** Absolute host path. */
+      readonly source: string;
+      readonly target: string;
+      readonly readOnly: boolean;
+      /** SELinux relabel option ('z' shared, 'Z' private), '' for none. */
+      readonly selinux: '' | 'z' | 'Z';
+      readonly createHostPath: boolean;
+    }
+  | { readonly type: 'anonymous'; readonly target: string; readonly readOnly: boolean }
+  | { readonly type: 'tmpfs'; readonly target: string; readonly sizeBytes: number | null };
+
+export interface NetworkAttachment {
+  /** Real Podman network name. */
+  readonly network: string;
+  readonly aliases: readonly string[];
+  readonly ipv4Address: string | null;
+}
+
+export interface HealthCheckSpec {
+  /** The check in Podman form, e.g. `['CMD-SHELL', 'wget -q -O- localhost/health']`. */
+  readonly test: readonly string[];
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly startPeriodMs: number;
+  readonly startIntervalMs: number;
+}
+
+export interface SecretMount {
+  /** Logical secret name in the manifests. */
+  readonly secret: string;
+  /** Versioned Podman secret name the container is given. */
+  readonly podmanName: string;
+  /** Keyed digest of the content (HMAC-SHA-256), never the content. */
+  readonly digest: string;
+  /** Absolute path in the container. */
+  readonly target: string;
+  readonly uid: string;
+  readonly gid: string;
+  readonly mode: number;
+}
+
+/**
+ * Everything that shapes a container. Its canonical JSON is the config hash's input, so a
+ * field belongs here exactly when a change to it needs a new container.
+ */
+export interface ContainerSpec {
+  readonly image: string;
+  /** null: the image's own. */
+  readonly entrypoint: readonly string[] | null;
+  readonly command: readonly string[] | null;
+  /** After env_file and environment are merged; env_file values are therefore covered by the hash. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly ports: readonly PortMapping[];
+  readonly mounts: readonly Mount[];
+  readonly networks: readonly NetworkAttachment[];
+  /** 'bridge' (attach to `networks`), 'host', 'none', or `container:NAME`. */
+  readonly networkMode: string;
+  /** null: no check (disabled, or the image defines none we know of). */
+  readonly healthcheck: HealthCheckSpec | null;
+  readonly restart: RestartPolicy;
+  /** For on-failure:N; 0 means unlimited. */
+  readonly restartMaxRetries: number;
+  readonly user: string | null;
+  readonly workingDir: string | null;
+  readonly hostname: string | null;
+  readonly extraHosts: readonly string[];
+  readonly init: boolean;
+  readonly readOnly: boolean;
+  readonly privileged: boolean;
+  readonly capAdd: readonly string[];
+  readonly capDrop: readonly string[];
+  readonly securityOpt: readonly string[];
+  readonly usernsMode: string | null;
+  /** CPUs as a decimal number; null for no limit. */
+  readonly cpus: number | null;
+  readonly memoryBytes: number | null;
+  readonly stopSignal: string;
+  readonly stopGracePeriodSeconds: number;
+  readonly secrets: readonly SecretMount[];
+}
+
+export interface ServiceDependency {
+  readonly service: string;
+  readonly condition: DependencyCondition;
+  /** When false, a dependency that fails to come up does not block this service. */
+  readonly required: boolean;
+  /** When true, this service is restarted whenever the dependency is recreated. */
+  readonly restart: boolean;
+}
+
+export interface DesiredService {
+  /** The Compose service name. */
+  readonly name: string;
+  readonly replicas: number;
+  /** Podman container names, index 0 is replica 1. */
+  readonly containerNames: readonly string[];
+  readonly dependsOn: readonly ServiceDependency[];
+  readonly spec: ContainerSpec;
+  /** Digest of the canonical spec; see hash.ts. */
+  readonly configHash: string;
+  /** Labels put on its containers (ownership, config hash, applied spec). */
+  readonly ownerLabels: Readonly<Record<string, string>>;
+}
+
+export interface DesiredNetwork {
+  /** Name in the manifests. */
+  readonly name: string;
+  /** Real Podman name. */
+  readonly podmanName: string;
+  /** Not created or removed by Phoenix: it must exist. */
+  readonly external: boolean;
+  readonly driver: string;
+  readonly internal: boolean;
+  readonly subnets: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly configHash: string;
+}
+
+export interface DesiredVolume {
+  readonly name: string;
+  readonly podmanName: string;
+  readonly external: boolean;
+  readonly driver: string;
+  readonly driverOpts: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly configHash: string;
+}
+
+export type SecretSource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'environment'; readonly variable: string };
+
+export interface DesiredSecret {
+  readonly name: string;
+  /** Versioned Podman name, `<project>-<env>-<name>-<digest prefix>`: a new content is a new secret. */
+  readonly podmanName: string;
+  readonly external: boolean;
+  /** Where the executor reads the value; never the value itself. */
+  readonly source: SecretSource | null;
+  readonly digest: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface Backoff {
+  readonly initialMs: number;
+  readonly maxMs: number;
+  readonly multiplier: number;
+}
+
+export interface HealthPolicy {
+  readonly maxRestarts: number;
+  readonly windowMs: number;
+  readonly backoff: Backoff;
+}
+
+export interface SecurityPolicy {
+  readonly allowPrivileged: boolean;
+  readonly allowHostNetwork: boolean;
+  readonly allowedCapabilities: readonly string[];
+  /** Absolute host paths (and everything below them) that bind mounts may use. */
+  readonly allowedHostPaths: readonly string[];
+}
+
+export interface Policy {
+  readonly prune: boolean;
+  readonly resyncIntervalMs: number;
+  readonly health: HealthPolicy;
+  readonly security: SecurityPolicy;
+}
+
+export interface DesiredState {
+  readonly project: string;
+  readonly environment: string;
+  /** Sorted by name. */
+  readonly services: readonly DesiredService[];
+  readonly networks: readonly DesiredNetwork[];
+  readonly volumes: readonly DesiredVolume[];
+  readonly secrets: readonly DesiredSecret[];
+  readonly policy: Policy;
+}

@@ -1,0 +1,68 @@
+/** Where in a manifest something was written: 1-based line and column. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Stable codes for every kind of manifest problem; docs/errors.md explains each. */
+export type IssueCode =
+  | 'PHX-YAML-SYNTAX'
+  | 'PHX-FILE-NOT-FOUND'
+  | 'PHX-SCHEMA'
+  | 'PHX-UNKNOWN-KEY'
+  | 'PHX-VARIABLE-UNSET'
+  | 'PHX-VARIABLE-REQUIRED'
+  | 'PHX-INTERPOLATION-SYNTAX'
+  | 'PHX-NO-IMAGE'
+  | 'PHX-DEPENDS-ON-MISSING'
+  | 'PHX-DEPENDENCY-CYCLE'
+  | 'PHX-PORT-CONFLICT'
+  | 'PHX-SECRET-UNDECLARED'
+  | 'PHX-SECRET-SOURCE-MISSING'
+  | 'PHX-SECRET-INLINE'
+  | 'PHX-NETWORK-UNDECLARED'
+  | 'PHX-VOLUME-UNDECLARED'
+  | 'PHX-CONTAINER-NAME-CONFLICT'
+  | 'PHX-CONTAINER-NAME-REPLICAS'
+  | 'PHX-ENV-FILE-MISSING'
+  | 'PHX-ENV-FILE-SYNTAX'
+  | 'PHX-POLICY-PRIVILEGED'
+  | 'PHX-POLICY-HOST-NETWORK'
+  | 'PHX-POLICY-CAPABILITY'
+  | 'PHX-POLICY-HOST-PATH'
+  | 'PHX-INVALID-VALUE';
+
+/**
+ * One problem found in an environment's manifests: where it is, which key, what is wrong
+ * and what to do about it.
+ */
+export interface ManifestIssue {
+  readonly code: IssueCode;
+  readonly severity: 'error' | 'warning';
+  readonly location: SourceLocation;
+  /** Dotted key path inside the file, e.g. `services.web.ports[0]`; empty for the whole file. */
+  readonly path: string;
+  /** What is wrong, in one sentence. */
+  readonly message: string;
+  /** What to do about it, in one sentence. */
+  readonly remediation: string;
+}
+
+/** Formats an issue as `file:line:col error CODE path: message remediation`. */
+export function formatIssue(issue: ManifestIssue): string {
+  const where = `${issue.location.file}:${issue.location.line}:${issue.location.column}`;
+  const path = issue.path === '' ? '' : ` ${issue.path}:`;
+  return `${where} ${issue.severity} ${issue.code}${path} ${issue.message} ${issue.remediation}`;
+}
+
+/** Renders a key path (`['services','web','ports',0]`) as `services.web.ports[0]`. */
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (/^[A-Za-z0-9_-]+$/.test(segment)) out += out === '' ? segment : `.${segment}`;
+    else out += `[${JSON.stringify(segment)}]`;
+  }
+  return out;
+}

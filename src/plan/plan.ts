@@ -1,0 +1,402 @@
+import type { DesiredService, DesiredState } from '../model/desired.js';
+import { COMPOSE_LABEL, LABEL } from '../model/desired.js';
+import type { ObservedContainer, ObservedState } from '../model/observed.js';
+import type { Result } from '../model/result.js';
+import { fail, ok } from '../model/result.js';
+import type { Action, ContainerIntent, DependencyWait, FieldChange, Plan, PlanIssue, PlanSummary, PlanWarning } from './actions.js';
+import { PLAN_FORMAT_VERSION } from './actions.js';
+import { diffSpecs, summariseChanges } from './field-diff.js';
+import { observedFingerprint } from './fingerprint.js';
+import type { PendingAction } from './order.js';
+import { orderActions } from './order.js';
+
+/** Choices that change what a plan may do. */
+export interface PlanOptions {
+  /** Remove owned objects the manifests no longer declare; defaults to the environment's policy. */
+  readonly prune?: boolean;
+  /** Named volumes are removed only when this is true, even when pruning. */
+  readonly removeVolumes?: boolean;
+  /** Take over containers and objects that hold a wanted name but Phoenix does not own (podman-compose's, say). */
+  readonly adopt?: boolean;
+  /** Git revision to record on every container the plan creates. */
+  readonly revision?: string;
+}
+
+/** Default seconds to wait for a container Phoenix no longer knows the spec of. */
+const DEFAULT_STOP_TIMEOUT = 10;
+
+/**
+ * Decides what must happen for Podman to match the desired state: a pure function of its
+ * inputs (no I/O, no clock), so it is deterministic and testable without Podman.
+ * Fails only when a wanted name is held by an object Phoenix does not own (and adoption was
+ * not asked for), or an external object is missing.
+ */
+export function plan(desired: DesiredState, observed: ObservedState, options: PlanOptions = {}): Result<Plan, PlanIssue> {
+  return new Planner(desired, observed, options).run();
+}
+
+class Planner {
+  private readonly pending: PendingAction[] = [];
+  private readonly issues: PlanIssue[] = [];
+  private readonly warnings: PlanWarning[] = [];
+  private readonly prune: boolean;
+  private readonly networkCreateKeys = new Map<string, string>();
+  private readonly volumeCreateKeys = new Map<string, string>();
+  private readonly secretCreateKeys = new Map<string, string>();
+  /** Networks whose config changed: they are removed and created again, so their containers are too. */
+  private readonly replacedNetworks = new Set<string>();
+  /** Keys of actions after which a container no longer holds its old secrets, networks or volumes. */
+  private readonly containerTeardownKeys: string[] = [];
+  private readonly startKeys = new Map<string, string[]>();
+  private readonly recreateKeys = new Map<string, string[]>();
+
+  constructor(
+    private readonly desired: DesiredState,
+    private readonly observed: ObservedState,
+    private readonly options: PlanOptions,
+  ) {
+    this.prune = options.prune ?? desired.policy.prune;
+  }
+
+  run(): Result<Plan, PlanIssue> {
+    this.planNetworks();
+    this.planVolumes();
+    this.planSecrets();
+    for (const service of this.desired.services) this.planService(service);
+    this.planDependentRestarts();
+    this.planContainerRemovals();
+    this.planResourceRemovals();
+    if (this.issues.length > 0) return fail(this.issues);
+    const actions = orderActions(this.pending);
+    return ok({
+      formatVersion: PLAN_FORMAT_VERSION,
+      project: this.desired.project,
+      environment: this.desired.environment,
+      actions,
+      warnings: this.warnings,
+      summary: summarise(actions),
+      observedFingerprint: observedFingerprint(this.observed),
+    });
+  }
+
+  private add(key: string, action: PendingAction['action'], after: Iterable<string> = []): string {
+    this.pending.push({ key, action, after: new Set(after) });
+    return key;
+  }
+
+  private owns(labels: Readonly<Record<string, string>>): boolean {
+    return labels[LABEL.project] === this.desired.project && labels[LABEL.environment] === this.desired.environment;
+  }
+
+  private planNetworks(): void {
+    for (const network of this.desired.networks) {
+      const found = this.observed.networks.find((n) => n.name === network.podmanName);
+      if (network.external) {
+        if (found === undefined) this.missingExternal('network', network.podmanName, `podman network create ${network.podmanName}`);
+        continue;
+      }
+      if (found === undefined) {
+        this.networkCreateKeys.set(network.podmanName, this.add(`network:${network.podmanName}:create`, { kind: 'network.create', cause: 'declared in the manifests and not present', network }));
+      } else if (!this.owns(found.labels)) {
+        if (this.options.adopt === true) this.warnings.push({ resource: { type: 'network', name: found.name }, message: 'adopted as it is: Phoenix uses it but will never change or remove it' });
+        else this.conflict('network', found.name);
+      } else if (found.labels[LABEL.configHash] !== network.configHash) {
+        this.replacedNetworks.add(network.podmanName);
+        const removeKey = this.add(`network:${network.podmanName}:remove`, { kind: 'network.remove', cause: 'its driver, subnets or options changed: it is created again', name: network.podmanName });
+        this.networkCreateKeys.set(
+          network.podmanName,
+          this.add(`network:${network.podmanName}:create`, { kind: 'network.create', cause: 'its driver, subnets or options changed', network }, [removeKey]),
+        );
+      }
+    }
+  }
+
+  private planVolumes(): void {
+    for (const volume of this.desired.volumes) {
+      const found = this.observed.volumes.find((v) => v.name === volume.podmanName);
+      if (volume.external) {
+        if (found === undefined) this.missingExternal('volume', volume.podmanName, `podman volume create ${volume.podmanName}`);
+        continue;
+      }
+      if (found === undefined) {
+        this.volumeCreateKeys.set(volume.podmanName, this.add(`volume:${volume.podmanName}:create`, { kind: 'volume.create', cause: 'declared in the manifests and not present', volume }));
+      } else if (!this.owns(found.labels)) {
+        if (this.options.adopt === true) this.warnings.push({ resource: { type: 'volume', name: found.name }, message: 'adopted as it is, with its data: Phoenix uses it but will never remove it' });
+        else this.conflict('volume', found.name);
+      } else if (found.labels[LABEL.configHash] !== volume.configHash) {
+        this.warnings.push({ resource: { type: 'volume', name: found.name }, message: 'its driver or options differ from the manifests; Phoenix never recreates a volume (its data would be lost): remove it yourself to apply the change' });
+      }
+    }
+  }
+
+  private planSecrets(): void {
+    for (const secret of this.desired.secrets) {
+      const found = this.observed.secrets.find((s) => s.name === secret.podmanName);
+      if (secret.external) {
+        if (found === undefined) this.missingExternal('secret', secret.podmanName, `printf %s "$VALUE" | podman secret create ${secret.podmanName} -`);
+        continue;
+      }
+      if (found === undefined) {
+        const rotated = this.observed.secrets.some((s) => this.owns(s.labels) && s.labels[LABEL.secret] === secret.name);
+        this.secretCreateKeys.set(
+          secret.podmanName,
+          this.add(`secret:${secret.podmanName}:create`, { kind: 'secret.create', cause: rotated ? `new version of secret "${secret.name}": its content changed` : 'declared in the manifests and not present', secret }),
+        );
+      } else if (!this.owns(found.labels)) {
+        this.conflict('secret', found.name);
+      }
+    }
+  }
+
+  private intent(service: DesiredService, replica: number): ContainerIntent {
+    const name = service.containerNames[replica - 1]!;
+    const labels = { ...service.ownerLabels, [LABEL.replica]: String(replica), ...(this.options.revision === undefined ? {} : { [LABEL.revision]: this.options.revision }) };
+    return { name, service: service.name, replica, spec: service.spec, labels };
+  }
+
+  /** Keys of the resource creations a container needs first. */
+  private resourceKeys(service: DesiredService): string[] {
+    const keys: string[] = [];
+    for (const attachment of service.spec.networks) keys.push(...optionalKey(this.networkCreateKeys.get(attachment.network)));
+    for (const mount of service.spec.mounts) if (mount.type === 'volume') keys.push(...optionalKey(this.volumeCreateKeys.get(mount.source)));
+    for (const secret of service.spec.secrets) keys.push(...optionalKey(this.secretCreateKeys.get(secret.podmanName)));
+    return keys;
+  }
+
+  private planService(service: DesiredService): void {
+    const starts: string[] = [];
+    const recreates: string[] = [];
+    this.startKeys.set(service.name, starts);
+    this.recreateKeys.set(service.name, recreates);
+    const needs = this.resourceKeys(service);
+    const onReplacedNetwork = service.spec.networks.some((n) => this.replacedNetworks.has(n.network));
+    for (let replica = 1; replica <= service.replicas; replica++) {
+      const intent = this.intent(service, replica);
+      const found = this.observed.containers.find((c) => c.name === intent.name);
+      const startAfter: string[] = [];
+      let needsStart = false;
+      let startCause = '';
+      if (found === undefined) {
+        const adoptee = this.options.adopt === true ? this.composeContainer(service.name, replica) : undefined;
+        const createKey = this.add(`container:${intent.name}:create`, { kind: 'container.create', cause: adoptee === undefined ? 'declared in the manifests and not present' : `takes over from ${adoptee.name} (adopted from Compose)`, container: intent }, needs);
+        startAfter.push(createKey);
+        if (adoptee !== undefined) {
+          const removeKey = this.add(`container:${adoptee.name}:remove`, { kind: 'container.remove', cause: `replaced by ${intent.name} (adopted from Compose)`, name: adoptee.name, containerId: adoptee.id, service: service.name, timeoutSeconds: service.spec.stopGracePeriodSeconds }, [createKey]);
+          startAfter.push(removeKey);
+          this.containerTeardownKeys.push(removeKey);
+        }
+        needsStart = true;
+        startCause = 'created';
+      } else if (!this.owns(found.labels) && this.options.adopt !== true) {
+        this.conflict('container', found.name);
+        continue;
+      } else if (onReplacedNetwork && this.owns(found.labels)) {
+        const removeKey = this.add(`container:${found.name}:remove`, { kind: 'container.remove', cause: 'its network is created again', name: found.name, containerId: found.id, service: service.name, timeoutSeconds: service.spec.stopGracePeriodSeconds });
+        this.containerTeardownKeys.push(removeKey);
+        for (const n of service.spec.networks) this.pending.find((p) => p.key === `network:${n.network}:remove`)?.after.add(removeKey);
+        startAfter.push(this.add(`container:${intent.name}:create`, { kind: 'container.create', cause: 'its network is created again', container: intent }, [...needs, removeKey]));
+        needsStart = true;
+        startCause = 'created';
+      } else {
+        const reason = this.recreateReason(found, service);
+        if (reason !== null) {
+          const recreateKey = this.add(
+            `container:${intent.name}:recreate`,
+            { kind: 'container.recreate', cause: reason.cause, container: intent, replaces: { id: found.id, name: found.name, timeoutSeconds: stopTimeout(found) }, changes: reason.changes },
+            needs,
+          );
+          recreates.push(recreateKey);
+          this.containerTeardownKeys.push(recreateKey);
+          startAfter.push(recreateKey);
+          needsStart = true;
+          startCause = 'recreated';
+        } else if (found.state !== 'running' && found.state !== 'restarting' && !completedOneShot(found, service)) {
+          needsStart = true;
+          startCause = `it is ${found.state}${found.exitCode === null ? '' : ` (exit code ${found.exitCode})`}`;
+        }
+      }
+      if (needsStart) starts.push(this.addStart(service, intent.name, startCause, startAfter));
+    }
+  }
+
+  private addStart(service: DesiredService, name: string, cause: string, after: readonly string[]): string {
+    const key = `container:${name}:start`;
+    const awaits: DependencyWait[] = service.dependsOn.map((d) => ({
+      service: d.service,
+      containers: this.desired.services.find((s) => s.name === d.service)?.containerNames ?? [],
+      condition: d.condition,
+      required: d.required,
+    }));
+    return this.add(key, { kind: 'container.start', cause, name, service: service.name, awaits }, after);
+  }
+
+  private recreateReason(found: ObservedContainer, service: DesiredService): { cause: string; changes: FieldChange[] } | null {
+    if (!this.owns(found.labels)) {
+      const origin = found.labels[COMPOSE_LABEL.project] === this.desired.project ? 'made by Compose for this project' : 'not made by Phoenix';
+      return { cause: `adopts ${found.name}, ${origin}`, changes: [] };
+    }
+    if (found.labels[LABEL.configHash] !== service.configHash) {
+      const applied = parseApplied(found.labels[LABEL.appliedSpec]);
+      if (applied === null) return { cause: 'config changed (no record of what was applied)', changes: [] };
+      const changes = diffSpecs(applied, service.spec);
+      return { cause: changes.length === 0 ? 'config changed' : `config changed: ${summariseChanges(changes)}`, changes };
+    }
+    if (found.state === 'dead') return { cause: 'it is dead', changes: [] };
+    const imageId = this.observed.images[service.spec.image];
+    if (imageId !== undefined && imageId !== null && found.imageId !== '' && imageId !== found.imageId) {
+      return { cause: `image behind ${service.spec.image} changed (${short(found.imageId)} -> ${short(imageId)})`, changes: [] };
+    }
+    return null;
+  }
+
+  /** A Compose-made container of this project for the service and replica, when adopting. */
+  private composeContainer(service: string, replica: number): ObservedContainer | undefined {
+    return this.observed.containers.find(
+      (c) =>
+        !this.owns(c.labels) &&
+        c.labels[COMPOSE_LABEL.project] === this.desired.project &&
+        c.labels[COMPOSE_LABEL.service] === service &&
+        (c.labels[COMPOSE_LABEL.containerNumber] ?? '1') === String(replica),
+    );
+  }
+
+  /** `depends_on: {restart: true}`: a running dependent is restarted when its dependency is recreated. */
+  private planDependentRestarts(): void {
+    for (const service of this.desired.services) {
+      const triggers = service.dependsOn.filter((d) => d.restart).flatMap((d) => this.recreateKeys.get(d.service) ?? []);
+      if (triggers.length === 0) continue;
+      for (const name of service.containerNames) {
+        if (this.pending.some((p) => p.key.startsWith(`container:${name}:`))) continue;
+        const found = this.observed.containers.find((c) => c.name === name);
+        if (found === undefined || found.state !== 'running') continue;
+        const stopKey = this.add(`container:${name}:stop`, { kind: 'container.stop', cause: 'a dependency with restart: true is recreated', name, service: service.name, timeoutSeconds: service.spec.stopGracePeriodSeconds }, triggers);
+        this.startKeys.get(service.name)?.push(this.addStart(service, name, 'restarted after its dependency', [stopKey]));
+      }
+    }
+    // Starts wait for the starts of their dependencies, whatever caused them.
+    for (const service of this.desired.services) {
+      const dependencyStarts = service.dependsOn.flatMap((d) => this.startKeys.get(d.service) ?? []);
+      for (const key of this.startKeys.get(service.name) ?? []) {
+        const pending = this.pending.find((p) => p.key === key)!;
+        for (const dep of dependencyStarts) pending.after.add(dep);
+      }
+    }
+  }
+
+  private planContainerRemovals(): void {
+    const wanted = new Set(this.desired.services.flatMap((s) => s.containerNames));
+    const services = new Map(this.desired.services.map((s) => [s.name, s]));
+    const removals: { key: string; container: ObservedContainer }[] = [];
+    for (const container of this.observed.containers) {
+      if (!this.owns(container.labels) || wanted.has(container.name)) continue;
+      const serviceName = container.labels[LABEL.service] ?? null;
+      const service = serviceName === null ? undefined : services.get(serviceName);
+      let cause: string;
+      if (service !== undefined) {
+        const replica = Number(container.labels[LABEL.replica] ?? '0');
+        cause = replica > service.replicas ? `replica ${replica} is no longer wanted (replicas: ${service.replicas})` : 'left over: its service now names its containers otherwise';
+      } else if (this.prune) {
+        cause = `service "${serviceName ?? '?'}" is no longer in the manifests (prune)`;
+      } else {
+        this.warnings.push({ resource: { type: 'container', name: container.name }, message: `service "${serviceName ?? '?'}" is no longer in the manifests; it is kept (prune is off)` });
+        continue;
+      }
+      const key = this.add(`container:${container.name}:remove`, { kind: 'container.remove', cause, name: container.name, containerId: container.id, service: serviceName, timeoutSeconds: stopTimeout(container) });
+      this.containerTeardownKeys.push(key);
+      removals.push({ key, container });
+    }
+    // Reverse dependency order: a container goes before the ones it depended on.
+    for (const { key, container } of removals) {
+      const dependsOn = (container.labels[LABEL.dependsOn] ?? '').split(',').filter((s) => s !== '');
+      for (const other of removals) {
+        if (dependsOn.includes(other.container.labels[LABEL.service] ?? '')) this.pending.find((p) => p.key === other.key)!.after.add(key);
+      }
+    }
+  }
+
+  private planResourceRemovals(): void {
+    const teardown = this.containerTeardownKeys;
+    const desiredNetworks = new Set(this.desired.networks.map((n) => n.podmanName));
+    for (const network of this.observed.networks) {
+      if (!this.owns(network.labels) || desiredNetworks.has(network.name)) continue;
+      if (!this.prune) {
+        this.warnings.push({ resource: { type: 'network', name: network.name }, message: 'no longer in the manifests; it is kept (prune is off)' });
+        continue;
+      }
+      this.add(`network:${network.name}:remove`, { kind: 'network.remove', cause: 'no longer in the manifests (prune)', name: network.name }, teardown);
+    }
+    const desiredVolumes = new Set(this.desired.volumes.map((v) => v.podmanName));
+    for (const volume of this.observed.volumes) {
+      if (!this.owns(volume.labels) || desiredVolumes.has(volume.name)) continue;
+      if (this.prune && this.options.removeVolumes === true) {
+        this.warnings.push({ resource: { type: 'volume', name: volume.name }, message: 'WILL BE REMOVED WITH ALL ITS DATA' });
+        this.add(`volume:${volume.name}:remove`, { kind: 'volume.remove', cause: 'no longer in the manifests, and volume removal was asked for', name: volume.name }, teardown);
+      } else {
+        this.warnings.push({ resource: { type: 'volume', name: volume.name }, message: 'no longer in the manifests; kept with its data (named volumes are removed only when asked explicitly)' });
+      }
+    }
+    const desiredSecrets = new Map(this.desired.secrets.map((s) => [s.name, s.podmanName]));
+    for (const secret of this.observed.secrets) {
+      if (!this.owns(secret.labels)) continue;
+      const logical = secret.labels[LABEL.secret] ?? '';
+      const current = desiredSecrets.get(logical);
+      if (current === secret.name) continue;
+      if (current !== undefined) {
+        // An old version: removed once every consumer has been recreated with the new one.
+        this.add(`secret:${secret.name}:remove`, { kind: 'secret.remove', cause: `old version of secret "${logical}", replaced by ${current}`, name: secret.name, secret: logical }, [...teardown, ...optionalKey(this.secretCreateKeys.get(current))]);
+      } else if (this.prune) {
+        this.add(`secret:${secret.name}:remove`, { kind: 'secret.remove', cause: 'no longer in the manifests (prune)', name: secret.name, secret: logical }, teardown);
+      } else {
+        this.warnings.push({ resource: { type: 'secret', name: secret.name }, message: 'no longer in the manifests; it is kept (prune is off)' });
+      }
+    }
+  }
+
+  private conflict(type: 'container' | 'network' | 'volume' | 'secret', name: string): void {
+    this.issues.push({
+      code: 'PHX-PLAN-NAME-CONFLICT',
+      resource: { type, name },
+      message: `${type} ${name} exists but was not made by Phoenix for ${this.desired.project}/${this.desired.environment}.`,
+      remediation: `Remove or rename it (podman ${type} rm ${name}), or pass --adopt to let Phoenix take it over${type === 'volume' ? ' (its data is kept)' : ''}.`,
+    });
+  }
+
+  private missingExternal(type: 'network' | 'volume' | 'secret', name: string, command: string): void {
+    this.issues.push({ code: 'PHX-PLAN-EXTERNAL-MISSING', resource: { type, name }, message: `external ${type} ${name} does not exist.`, remediation: `Create it first (${command}), or drop \`external: true\` to let Phoenix manage it.` });
+  }
+}
+
+function optionalKey(key: string | undefined): string[] {
+  return key === undefined ? [] : [key];
+}
+
+function short(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+function parseApplied(text: string | undefined): unknown {
+  if (text === undefined) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function stopTimeout(container: ObservedContainer): number {
+  const applied = parseApplied(container.labels[LABEL.appliedSpec]) as { stopGracePeriodSeconds?: unknown } | null;
+  return typeof applied?.stopGracePeriodSeconds === 'number' ? applied.stopGracePeriodSeconds : DEFAULT_STOP_TIMEOUT;
+}
+
+/**
+ * A one-shot job that finished: it exited 0 and its restart policy does not bring it back.
+ * Starting it again would run the job again, so it is left alone.
+ */
+function completedOneShot(container: ObservedContainer, service: DesiredService): boolean {
+  return container.state === 'exited' && container.exitCode === 0 && (service.spec.restart === 'no' || service.spec.restart === 'on-failure');
+}
+
+function summarise(actions: readonly Action[]): PlanSummary {
+  const count = (suffix: string): number => actions.filter((a) => a.kind.endsWith(suffix)).length;
+  return { create: count('.create'), recreate: count('.recreate'), start: count('.start'), stop: count('.stop'), remove: count('.remove') };
+}

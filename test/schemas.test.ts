@@ -1,0 +1,540 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+function loadSchema(file: string): JsonObject {
+  const text = readFileSync(new URL(`../schemas/${file}`, import.meta.url), 'utf8');
+  return JSON.parse(text) as JsonObject;
+}
+
+const composeSchema = loadSchema('compose.schema.json');
+const environmentSchema = loadSchema('environment.schema.json');
+
+// The options the manifest loader uses.
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: false, useDefaults: false });
+const validateCompose: ValidateFunction = ajv.compile(composeSchema);
+const validateEnvironment: ValidateFunction = ajv.compile(environmentSchema);
+
+interface Outcome {
+  readonly valid: boolean;
+  readonly errors: readonly ErrorObject[];
+}
+
+function check(validate: ValidateFunction, yamlText: string): Outcome {
+  const data: unknown = parse(yamlText);
+  const valid = validate(data);
+  return { valid, errors: validate.errors ?? [] };
+}
+
+function isObject(value: Json | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const HYDRA_COMPOSE = `
+version: "3.8"
+name: phoenix-hydra
+x-common-labels: &labels
+  com.phoenix.stack: hydra
+
+services:
+  gateway:
+    image: nginx:1.27-alpine
+    container_name: hydra-gateway
+    command: ["nginx", "-g", "daemon off;"]
+    entrypoint: /docker-entrypoint.sh
+    ports:
+      - "8080:80"
+      - "127.0.0.1:8443:443/tcp"
+      - "[::1]:9443:443"
+      - 9000
+      - target: 81
+        published: "8081"
+        host_ip: 0.0.0.0
+        protocol: tcp
+        mode: host
+        name: admin
+        app_protocol: http
+    volumes:
+      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro
+      - type: bind
+        source: ./nginx/conf.d
+        target: /etc/nginx/conf.d
+        read_only: true
+        bind:
+          create_host_path: false
+          selinux: Z
+          propagation: rprivate
+      - type: tmpfs
+        target: /var/cache/nginx
+        tmpfs:
+          size: 64m
+          mode: 1777
+    networks:
+      frontend:
+        aliases: [gateway, www]
+        ipv4_address: 172.28.0.10
+        priority: 10
+      backend:
+    depends_on:
+      api:
+        condition: service_healthy
+        required: true
+        restart: true
+    healthcheck:
+      test: curl -fsS http://localhost/healthz || exit 1
+      interval: 30s
+      timeout: 5s
+      retries: 3
+      start_period: 10s
+      start_interval: 2s
+    restart: unless-stopped
+    labels: *labels
+    cap_add: [NET_BIND_SERVICE]
+    cap_drop: [ALL]
+    security_opt: [no-new-privileges]
+    read_only: true
+    tmpfs: [/run, /tmp]
+    stop_signal: SIGQUIT
+    stop_grace_period: 15s
+    extra_hosts:
+      - "host.internal:10.0.0.1"
+      - "metrics=10.0.0.2"
+    x-notes: terminates TLS
+
+  api:
+    image: ghcr.io/phoenix/hydra-api:2.3.1
+    command: ./hydra serve --port 3000
+    environment:
+      DATABASE_URL: postgres://hydra@db:5432/hydra
+      LOG_LEVEL: info
+      WORKERS: 4
+      DEBUG: false
+      PASSTHROUGH:
+    env_file:
+      - .env.api
+      - path: .env.local
+        required: false
+    networks: [backend]
+    depends_on:
+      db:
+        condition: service_healthy
+      migrate:
+        condition: service_completed_successfully
+    secrets:
+      - api_token
+      - source: db_password
+        target: /run/secrets/pg_password
+        uid: "1000"
+        gid: 1000
+        mode: "0440"
+    healthcheck:
+      test: ["CMD", "curl", "-f", "http://localhost:3000/healthz"]
+      interval: 1m30s
+    restart: on-failure:5
+    labels:
+      - com.phoenix.role=api
+    user: "1000:1000"
+    working_dir: /app
+    hostname: hydra-api
+    userns_mode: keep-id
+    init: true
+    deploy:
+      replicas: "3"
+      resources:
+        limits:
+          cpus: "1.5"
+          memory: 512M
+    extra_hosts:
+      registry.internal: 10.0.0.3
+
+  migrate:
+    image: ghcr.io/phoenix/hydra-api:2.3.1
+    entrypoint: ["./hydra", "migrate"]
+    command: null
+    environment:
+      - DATABASE_URL=postgres://hydra@db:5432/hydra
+      - LOG_LEVEL
+    env_file: .env.api
+    depends_on: [db]
+    restart: "no"
+    networks:
+      - backend
+
+  db:
+    image: postgres:15
+    environment:
+      POSTGRES_DB: hydra
+      POSTGRES_USER: hydra
+      POSTGRES_PASSWORD_FILE: /run/secrets/db_password
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+      - type: volume
+        source: pgbackup
+        target: /backup
+        volume:
+          nocopy: true
+    secrets: [db_password]
+    networks:
+      backend:
+        aliases: [postgres]
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -U hydra -d hydra"]
+      interval: 10s
+      timeout: 5s
+      retries: 5
+      start_period: 30s
+    restart: always
+    deploy:
+      resources:
+        limits:
+          cpus: 2
+          memory: 1073741824
+    stop_grace_period: 1m
+
+  debug:
+    image: docker.io/library/busybox:1.36
+    command: [sleep, 3600]
+    network_mode: "service:api"
+    privileged: false
+    scale: 0
+    healthcheck:
+      disable: true
+
+networks:
+  frontend:
+    driver: bridge
+    driver_opts:
+      mtu: 1400
+    ipam:
+      driver: host-local
+      config:
+        - subnet: 172.28.0.0/16
+          gateway: 172.28.0.1
+          ip_range: 172.28.5.0/24
+    labels:
+      com.phoenix.net: frontend
+    x-purpose: public
+  backend:
+    internal: true
+  shared:
+    external: true
+    name: shared-proxy
+
+volumes:
+  pgdata:
+    driver: local
+    driver_opts:
+      type: none
+      o: bind
+      device: /srv/hydra/pgdata
+    labels: [com.phoenix.backup=daily]
+    x-backup: daily
+  pgbackup:
+  legacy:
+    external: true
+    name: hydra_legacy_data
+
+secrets:
+  db_password:
+    file: ./secrets/db_password.txt
+    x-rotation: 90d
+  api_token:
+    environment: HYDRA_API_TOKEN
+  tls_cert:
+    external: true
+    name: hydra-tls
+`;
+
+const HYDRA_ENVIRONMENT = `
+# yaml-language-server: $schema=../schemas/environment.schema.json
+project: phoenix-hydra
+compose:
+  - compose/phoenix-hydra.yaml
+  - overlays/prod.yaml
+dotenv:
+  - .env
+  - .env.prod
+variables:
+  LOG_LEVEL: info
+  HTTP_PORT: 8080
+  ENABLE_METRICS: true
+secrets:
+  db_password:
+    file: secrets/prod/db_password.txt
+  api_token:
+    environment: HYDRA_API_TOKEN
+policy:
+  prune: true
+  resync_interval: 5m
+  health:
+    max_restarts: 5
+    window: 10m
+    backoff:
+      initial: 1s
+      max: 300
+      multiplier: 2.5
+  security:
+    allow_privileged: false
+    allow_host_network: false
+    allowed_capabilities: [NET_BIND_SERVICE]
+    allowed_host_paths: [./nginx, /srv/hydra]
+x-owner: platform-team
+`;
+
+describe('compose.schema.json', () => {
+  it('accepts the full Phoenix Hydra stack', () => {
+    const { valid, errors } = check(validateCompose, HYDRA_COMPOSE);
+    expect(errors).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('is exercised completely by the Hydra stack (every declared key is used)', () => {
+    const doc = parse(HYDRA_COMPOSE) as JsonObject;
+    const definitions = composeSchema['definitions'] as JsonObject;
+    const declared = (definition: string): string[] =>
+      Object.keys((definitions[definition] as JsonObject)['properties'] as JsonObject);
+    const used = (section: string): Set<string> => {
+      const keys = new Set<string>();
+      for (const entry of Object.values(doc[section] as JsonObject)) {
+        if (isObject(entry)) for (const key of Object.keys(entry)) keys.add(key);
+      }
+      return keys;
+    };
+    expect(Object.keys(composeSchema['properties'] as JsonObject).filter((k) => !(k in doc))).toEqual([]);
+    for (const [definition, section] of [
+      ['service', 'services'],
+      ['network', 'networks'],
+      ['volume', 'volumes'],
+      ['secret', 'secrets'],
+    ] as const) {
+      const keys = used(section);
+      expect(declared(definition).filter((key) => !keys.has(key)), definition).toEqual([]);
+    }
+  });
+
+  it('coerces integers given as strings (interpolated values)', () => {
+    const data = parse(HYDRA_COMPOSE) as JsonObject;
+    expect(validateCompose(data)).toBe(true);
+    const api = (data['services'] as JsonObject)['api'] as JsonObject;
+    expect((api['deploy'] as JsonObject)['replicas']).toBe(3);
+  });
+
+  it('rejects an unsupported service key with additionalProperties', () => {
+    const { valid, errors } = check(
+      validateCompose,
+      `services:\n  web:\n    image: nginx\n    build: .\n`,
+    );
+    expect(valid).toBe(false);
+    expect(errors).toContainEqual(
+      expect.objectContaining({
+        keyword: 'additionalProperties',
+        instancePath: '/services/web',
+        params: { additionalProperty: 'build' },
+      }),
+    );
+  });
+
+  it('rejects unknown top-level keys and invalid service names', () => {
+    const { valid, errors } = check(
+      validateCompose,
+      `configs: {}\nservices:\n  "my web":\n    image: nginx\n`,
+    );
+    expect(valid).toBe(false);
+    const extra = errors
+      .filter((e) => e.keyword === 'additionalProperties')
+      .map((e) => `${e.instancePath}:${String(e.params['additionalProperty'])}`);
+    expect(extra).toEqual([':configs', '/services:my web']);
+  });
+
+  it('accepts x- extension keys at top level, in services and in network/volume/secret definitions', () => {
+    const { valid, errors } = check(
+      validateCompose,
+      `
+x-foo: {anything: [1, 2]}
+services:
+  web:
+    image: nginx
+    x-foo: bar
+networks:
+  net:
+    x-foo: 1
+volumes:
+  data:
+    x-foo: true
+secrets:
+  token:
+    file: token.txt
+    x-foo: null
+`,
+    );
+    expect(errors).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('rejects a bad restart value', () => {
+    for (const restart of ['sometimes', 'on-failure:x', 'never']) {
+      const { valid, errors } = check(validateCompose, `services:\n  web:\n    image: nginx\n    restart: ${restart}\n`);
+      expect(valid, restart).toBe(false);
+      expect(errors.map((e) => e.instancePath)).toEqual(['/services/web/restart']);
+    }
+  });
+
+  it('rejects a bad depends_on condition, a duration without unit and a bad port', () => {
+    const { valid, errors } = check(
+      validateCompose,
+      `
+services:
+  web:
+    image: nginx
+    ports: ["80:80:80:80"]
+    depends_on:
+      db:
+        condition: service_ready
+    healthcheck:
+      interval: 10
+`,
+    );
+    expect(valid).toBe(false);
+    expect(errors.map((e) => `${e.instancePath} ${e.keyword}`).sort()).toEqual([
+      '/services/web/depends_on/db/condition enum',
+      '/services/web/healthcheck/interval pattern',
+      '/services/web/ports/0 pattern',
+    ]);
+  });
+
+  it('rejects inline secret content in a compose file', () => {
+    const { valid, errors } = check(validateCompose, `secrets:\n  token:\n    content: hunter2\n`);
+    expect(valid).toBe(false);
+    expect(errors).toContainEqual(
+      expect.objectContaining({ keyword: 'additionalProperties', params: { additionalProperty: 'content' } }),
+    );
+  });
+});
+
+describe('environment.schema.json', () => {
+  it('accepts a realistic environment file', () => {
+    const { valid, errors } = check(validateEnvironment, HYDRA_ENVIRONMENT);
+    expect(errors).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('accepts a minimal environment file', () => {
+    expect(check(validateEnvironment, `project: demo\ncompose: [compose.yaml]\n`).valid).toBe(true);
+  });
+
+  it('requires project and at least one compose file', () => {
+    const missing = check(validateEnvironment, `dotenv: [.env]\n`);
+    expect(missing.errors.filter((e) => e.keyword === 'required').map((e) => e.params['missingProperty'])).toEqual([
+      'project',
+      'compose',
+    ]);
+    expect(check(validateEnvironment, `project: demo\ncompose: []\n`).valid).toBe(false);
+    expect(check(validateEnvironment, `project: Demo\ncompose: [a.yaml]\n`).valid).toBe(false);
+  });
+
+  it('rejects a secret with both file and environment', () => {
+    const { valid, errors } = check(
+      validateEnvironment,
+      `project: demo\ncompose: [c.yaml]\nsecrets:\n  s:\n    file: s.txt\n    environment: S\n`,
+    );
+    expect(valid).toBe(false);
+    expect(errors.map((e) => `${e.instancePath} ${e.keyword}`)).toEqual(['/secrets/s maxProperties']);
+  });
+
+  it('rejects a secret with neither file nor environment', () => {
+    const { valid, errors } = check(validateEnvironment, `project: demo\ncompose: [c.yaml]\nsecrets:\n  s: {}\n`);
+    expect(valid).toBe(false);
+    expect(errors.map((e) => `${e.instancePath} ${e.keyword}`)).toEqual(['/secrets/s minProperties']);
+  });
+
+  it('rejects an inline secret value', () => {
+    const { valid, errors } = check(
+      validateEnvironment,
+      `project: demo\ncompose: [c.yaml]\nsecrets:\n  s:\n    value: hunter2\n`,
+    );
+    expect(valid).toBe(false);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        keyword: 'additionalProperties',
+        instancePath: '/secrets/s',
+        params: { additionalProperty: 'value' },
+      }),
+    ]);
+  });
+
+  it('rejects unknown keys, bad durations and a multiplier below 1', () => {
+    const { valid, errors } = check(
+      validateEnvironment,
+      `
+project: demo
+compose: [c.yaml]
+interval: 5m
+policy:
+  resync_interval: 5 minutes
+  health:
+    backoff:
+      multiplier: 0.5
+`,
+    );
+    expect(valid).toBe(false);
+    expect(errors.map((e) => `${e.instancePath} ${e.keyword}`).sort()).toEqual([
+      ' additionalProperties',
+      '/policy/health/backoff/multiplier minimum',
+      '/policy/resync_interval pattern',
+    ]);
+  });
+});
+
+/** Every place a schema declares a property (or map value) whose schema has no description. */
+function undocumented(schema: Json, path: string, out: string[]): string[] {
+  if (Array.isArray(schema)) {
+    schema.forEach((item, i) => undocumented(item, `${path}[${i}]`, out));
+    return out;
+  }
+  if (!isObject(schema)) return out;
+  for (const keyword of ['properties', 'patternProperties', 'definitions']) {
+    const children = schema[keyword];
+    if (!isObject(children)) continue;
+    for (const [name, child] of Object.entries(children)) {
+      const childPath = `${path}/${keyword}/${name}`;
+      if (keyword !== 'definitions' && !(isObject(child) && typeof child['description'] === 'string')) {
+        out.push(childPath);
+      }
+      undocumented(child, childPath, out);
+    }
+  }
+  const additional = schema['additionalProperties'];
+  if (isObject(additional)) {
+    if (typeof additional['description'] !== 'string') out.push(`${path}/additionalProperties`);
+    undocumented(additional, `${path}/additionalProperties`, out);
+  }
+  for (const keyword of ['items', 'additionalItems', 'anyOf', 'oneOf', 'allOf', 'not', 'if', 'then', 'else']) {
+    const sub = schema[keyword];
+    if (sub !== undefined) undocumented(sub, `${path}/${keyword}`, out);
+  }
+  return out;
+}
+
+describe('schema documentation', () => {
+  it.each([
+    ['compose.schema.json', composeSchema],
+    ['environment.schema.json', environmentSchema],
+  ])('%s describes every property', (_file, schema) => {
+    expect(undocumented(schema, '#', [])).toEqual([]);
+    expect(typeof schema['description']).toBe('string');
+    expect(schema['$schema']).toBe('http://json-schema.org/draft-07/schema#');
+  });
+
+  it('every definition has a description', () => {
+    for (const schema of [composeSchema, environmentSchema]) {
+      for (const [name, definition] of Object.entries(schema['definitions'] as JsonObject)) {
+        expect(isObject(definition) && typeof definition['description'] === 'string', name).toBe(true);
+      }
+    }
+  });
+});
