@@ -200,6 +200,9 @@ function readComposeFile(file: NamedFile, projectDir: string, reader: ManifestRe
     if (schemaIssues.length === 0) report(issueAt('PHX-SCHEMA', { file: file.display, line: 1, column: 1 }, [], 'a compose file must be a map with a `services:` key.', 'Write the services under `services:`.'));
     return null;
   }
+  if ((interpolated as Record<string, unknown>).version !== undefined) {
+    report({ code: 'PHX-OBSOLETE-KEY', severity: 'warning', location: parsed.locations.keyAt(['version']), path: 'version', message: 'the Compose `version` key is obsolete and ignored.', remediation: 'Remove it.' });
+  }
   const { draft, problems } = normaliseCompose(interpolated as Record<string, unknown>, parsed.locations, marks, projectDir);
   for (const problem of problems) report(issueAt('PHX-INVALID-VALUE', parsed.locations.valueAt(problem.path), problem.path, `${problem.message}.`, problem.remediation));
   return problems.length > 0 ? null : draft;

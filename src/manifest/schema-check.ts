@@ -34,7 +34,6 @@ const UNSUPPORTED_ADVICE: Record<string, string> = {
   profiles: 'Phoenix has no profiles: put the services of each environment in its own overlay.',
   configs: 'Phoenix does not support configs: mount the file with a bind volume or use a secret.',
   links: 'links are obsolete: services reach each other by name on a shared network.',
-  version: 'Remove it: the Compose version key is obsolete.',
 };
 
 /**

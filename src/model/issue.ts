@@ -31,7 +31,8 @@ export type IssueCode =
   | 'PHX-POLICY-HOST-NETWORK'
   | 'PHX-POLICY-CAPABILITY'
   | 'PHX-POLICY-HOST-PATH'
-  | 'PHX-INVALID-VALUE';
+  | 'PHX-INVALID-VALUE'
+  | 'PHX-OBSOLETE-KEY';
 
 /**
  * One problem found in an environment's manifests: where it is, which key, what is wrong
