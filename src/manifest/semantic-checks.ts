@@ -21,6 +21,11 @@ function checkDependencies(merged: ComposeDraft): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   for (const service of merged.services.values()) {
     for (const [dependency, { location }] of service.dependsOn ?? []) {
+      const target = merged.services.get(dependency);
+      if (target !== undefined && service.dependsOn?.get(dependency)?.value.condition === 'service_healthy' && (target.healthcheck?.test === undefined || target.healthcheck.disable === true || target.healthcheck.test[0] === 'NONE')) {
+        // Compose would wait for ever here; Phoenix runs the checks itself and needs one to run.
+        issues.push(issue('PHX-DEPENDS-ON-NO-HEALTHCHECK', location, `services.${service.name}.depends_on.${dependency}`, `service "${service.name}" waits for "${dependency}" to be healthy, but "${dependency}" has no health check.`, `Give "${dependency}" a healthcheck with a test, or wait for condition: service_started.`));
+      }
       if (!merged.services.has(dependency)) {
         const known = [...merged.services.keys()].sort().join(', ');
         issues.push(issue('PHX-DEPENDS-ON-MISSING', location, `services.${service.name}.depends_on.${dependency}`, `service "${service.name}" depends on "${dependency}", which is not defined.`, `Define the service or correct the name (services: ${known}).`));

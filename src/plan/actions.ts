@@ -1,4 +1,4 @@
-import type { ContainerSpec, DependencyCondition, DesiredNetwork, DesiredSecret, DesiredVolume } from '../model/desired.js';
+import type { ContainerSpec, DependencyCondition, DesiredNetwork, DesiredSecret, DesiredVolume, HealthCheckSpec } from '../model/desired.js';
 
 /** The container an action creates: its name, owner service and replica, spec and labels. */
 export interface ContainerIntent {
@@ -17,6 +17,8 @@ export interface DependencyWait {
   readonly condition: DependencyCondition;
   /** When false, a dependency that never meets it does not fail this start. */
   readonly required: boolean;
+  /** The dependency's health check, which Phoenix runs itself for service_healthy (Podman's timers need systemd). */
+  readonly healthcheck: HealthCheckSpec | null;
 }
 
 /** One field that differs between what was applied and what is desired. */

@@ -221,12 +221,10 @@ class Planner {
 
   private addStart(service: DesiredService, name: string, cause: string, after: readonly string[]): string {
     const key = `container:${name}:start`;
-    const awaits: DependencyWait[] = service.dependsOn.map((d) => ({
-      service: d.service,
-      containers: this.desired.services.find((s) => s.name === d.service)?.containerNames ?? [],
-      condition: d.condition,
-      required: d.required,
-    }));
+    const awaits: DependencyWait[] = service.dependsOn.map((d) => {
+      const dependency = this.desired.services.find((s) => s.name === d.service);
+      return { service: d.service, containers: dependency?.containerNames ?? [], condition: d.condition, required: d.required, healthcheck: dependency?.spec.healthcheck ?? null };
+    });
     return this.add(key, { kind: 'container.start', cause, name, service: service.name, awaits }, after);
   }
 

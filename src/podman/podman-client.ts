@@ -1,0 +1,58 @@
+import type { DesiredNetwork, DesiredVolume } from '../model/desired.js';
+import type { ObservedState } from '../model/observed.js';
+import type { ContainerIntent } from '../plan/actions.js';
+
+/** Options every Podman call takes: cancellation, and a deadline for the call. */
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+  /** Milliseconds before the call fails with PODMAN-TIMEOUT. */
+  readonly timeoutMs?: number;
+}
+
+/** The result of one health check run by Phoenix (`podman healthcheck run`). */
+export interface HealthCheckResult {
+  readonly healthy: boolean;
+  /** What the check printed (trimmed, at most a few KiB). */
+  readonly output: string;
+}
+
+/** A container's state as seen right now, for waits (started, healthy, completed). */
+export interface ContainerStatus {
+  readonly exists: boolean;
+  readonly state: string;
+  readonly exitCode: number | null;
+  readonly running: boolean;
+}
+
+/** One log line of a container. */
+export interface LogLine {
+  readonly container: string;
+  readonly stream: 'stdout' | 'stderr';
+  readonly text: string;
+}
+
+/**
+ * The only door to Podman. Everything above it sees typed results and PodmanError; nothing
+ * else in src/ runs a process or opens Podman's socket.
+ */
+export interface PodmanClient {
+  /** One snapshot of everything the planner needs, in a fixed number of calls. */
+  observe(project: string, imageRefs: readonly string[], options?: CallOptions): Promise<ObservedState>;
+  createNetwork(network: DesiredNetwork, options?: CallOptions): Promise<void>;
+  removeNetwork(name: string, options?: CallOptions): Promise<void>;
+  createVolume(volume: DesiredVolume, options?: CallOptions): Promise<void>;
+  removeVolume(name: string, options?: CallOptions): Promise<void>;
+  /** Creates a secret; the value goes to Podman on standard input, never on a command line. */
+  createSecret(name: string, value: Uint8Array, labels: Readonly<Record<string, string>>, options?: CallOptions): Promise<void>;
+  removeSecret(name: string, options?: CallOptions): Promise<void>;
+  /** Creates (does not start) a container; `name` overrides the intent's name (for a replacement made under a temporary name). Pulls the image when it is missing. */
+  createContainer(intent: ContainerIntent, name?: string, options?: CallOptions): Promise<string>;
+  startContainer(name: string, options?: CallOptions): Promise<void>;
+  stopContainer(name: string, timeoutSeconds: number, options?: CallOptions): Promise<void>;
+  /** Removes a container, stopping it first with the timeout; no error when it is already gone. */
+  removeContainer(name: string, timeoutSeconds: number, options?: CallOptions): Promise<void>;
+  renameContainer(from: string, to: string, options?: CallOptions): Promise<void>;
+  containerStatus(name: string, options?: CallOptions): Promise<ContainerStatus>;
+  /** Runs the container's health check once, now. */
+  runHealthCheck(name: string, options?: CallOptions): Promise<HealthCheckResult>;
+}
