@@ -56,9 +56,6 @@ services:
         published: "8081"
         host_ip: 0.0.0.0
         protocol: tcp
-        mode: host
-        name: admin
-        app_protocol: http
     volumes:
       - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro
       - type: bind
@@ -68,17 +65,14 @@ services:
         bind:
           create_host_path: false
           selinux: Z
-          propagation: rprivate
       - type: tmpfs
         target: /var/cache/nginx
         tmpfs:
           size: 64m
-          mode: 1777
     networks:
       frontend:
         aliases: [gateway, www]
         ipv4_address: 172.28.0.10
-        priority: 10
       backend:
     depends_on:
       api:
@@ -176,8 +170,6 @@ services:
       - type: volume
         source: pgbackup
         target: /backup
-        volume:
-          nocopy: true
     secrets: [db_password]
     networks:
       backend:
@@ -211,11 +203,8 @@ networks:
     driver_opts:
       mtu: 1400
     ipam:
-      driver: host-local
       config:
         - subnet: 172.28.0.0/16
-          gateway: 172.28.0.1
-          ip_range: 172.28.5.0/24
     labels:
       com.phoenix.net: frontend
     x-purpose: public

@@ -58,7 +58,16 @@ export function runPlan(options: PlanCommandOptions, io: CliIo): number {
     return EXIT.failure;
   }
   const json = renderPlanJson(result.value);
-  if (options.out !== undefined) writeFileSync(path.resolve(io.cwd, options.out), json);
+  if (options.out !== undefined) {
+    // Fix: an unwritable --out path (e.g. a missing folder) is a user error, not an internal
+    // one: say so and exit 1 instead of letting main() print a stack trace.
+    try {
+      writeFileSync(path.resolve(io.cwd, options.out), json);
+    } catch (error) {
+      io.stderr(`phoenix: cannot write the plan to ${options.out}: ${(error as Error).message}\n`);
+      return EXIT.failure;
+    }
+  }
   io.stdout(options.json === true ? json : renderPlanText(result.value));
   return options.detailedExitcode === true && result.value.actions.length > 0 ? EXIT.changes : EXIT.ok;
 }

@@ -144,7 +144,7 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
       usernsMode: draft.usernsMode ?? null,
       cpus: draft.cpus ?? null,
       memoryBytes: draft.memoryBytes ?? null,
-      stopSignal: normaliseSignal(draft.stopSignal ?? 'SIGTERM'),
+      stopSignal: draft.stopSignal === undefined ? null : normaliseSignal(draft.stopSignal),
       stopGracePeriodSeconds: Math.ceil((draft.stopGracePeriodMs ?? DEFAULT_STOP_GRACE_MS) / 1000),
       secrets: secretMounts,
     };
@@ -229,7 +229,7 @@ function buildNetworks(merged: ComposeDraft, prefix: string, owner: Record<strin
       const def = value === 'reset' ? {} : value;
       const external = def.external ?? false;
       const podmanName = def.name ?? (external ? name : `${prefix}-${name}`);
-      const shape = { driver: def.driver ?? 'bridge', internal: def.internal ?? false, subnets: [...(def.subnets ?? [])].sort(), labels: def.labels ?? {} };
+      const shape = { driver: def.driver ?? 'bridge', options: def.driverOpts ?? {}, internal: def.internal ?? false, subnets: [...(def.subnets ?? [])].sort(), labels: def.labels ?? {} };
       const configHash = digestOf(shape);
       return { name, podmanName, external, ...shape, labels: { ...shape.labels, ...owner, [LABEL.network]: name, [LABEL.configHash]: configHash }, configHash };
     })

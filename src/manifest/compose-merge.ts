@@ -79,6 +79,9 @@ const FIELD_NAMES: Record<string, string> = {
   securityOpt: 'security_opt',
   tmpfs: 'tmpfs',
   healthcheck: 'healthcheck',
+  stopGracePeriodMs: 'stop_grace_period',
+  workingDir: 'working_dir',
+  usernsMode: 'userns_mode',
 };
 
 /** Merges one service's overlay onto what earlier files said; returns a new draft. */

@@ -263,7 +263,7 @@ class Normaliser {
     const [source, target, modeText = ''] = parts as [string, string, string?];
     if (source === '' || !target.startsWith('/')) return null;
     const modes = modeText === '' ? [] : modeText.split(',');
-    if (!modes.every((mode) => ['ro', 'rw', 'z', 'Z', 'nocopy'].includes(mode))) return null;
+    if (!modes.every((mode) => ['ro', 'rw', 'z', 'Z'].includes(mode))) return null;
     const readOnly = modes.includes('ro');
     if (isHostPath(source)) {
       const selinux = modes.includes('Z') ? 'Z' : modes.includes('z') ? 'z' : '';

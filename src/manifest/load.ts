@@ -44,12 +44,13 @@ export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 /** The environments a folder holds: every `<name>.yaml` (or `.yml`) directly inside it. */
 export function listEnvironments(reader: ManifestReader, environmentsDir: string): string[] {
-  return reader
+  const names = reader
     .list(environmentsDir)
     .filter((file) => /\.ya?ml$/.test(file))
     .map((file) => file.replace(/\.ya?ml$/, ''))
-    .filter((name) => ENVIRONMENT_NAME.test(name))
-    .sort();
+    .filter((name) => ENVIRONMENT_NAME.test(name));
+  // Fix: `dev.yaml` next to `dev.yml` is one environment, not two (it was listed, and validated, twice).
+  return [...new Set(names)].sort();
 }
 
 /**
@@ -107,14 +108,20 @@ interface RawEnvironment {
 }
 
 function readEnvironmentFile(options: LoadOptions, display: (p: string) => string, report: (i: ManifestIssue) => void): EnvironmentManifest | null {
-  const file = path.join(options.environmentsDir, `${options.name}.yaml`);
-  const shown = display(file);
-  const here: SourceLocation = { file: shown, line: 1, column: 1 };
+  const yamlFile = path.join(options.environmentsDir, `${options.name}.yaml`);
   if (!ENVIRONMENT_NAME.test(options.name)) {
-    report(issueAt('PHX-INVALID-VALUE', here, [], `"${options.name}" is not a valid environment name.`, 'Use lower-case letters, digits, "-" and "_", starting with a letter or digit.'));
+    report(issueAt('PHX-INVALID-VALUE', { file: display(yamlFile), line: 1, column: 1 }, [], `"${options.name}" is not a valid environment name.`, 'Use lower-case letters, digits, "-" and "_", starting with a letter or digit.'));
     return null;
   }
-  const text = options.reader.readText(file);
+  // Fix: listEnvironments lists `<name>.yml` too, so loading must read it (it only tried `.yaml`,
+  // and then reported the environment it had just listed as unknown). `.yaml` wins when both exist.
+  const ymlFile = path.join(options.environmentsDir, `${options.name}.yml`);
+  const yamlText = options.reader.readText(yamlFile);
+  const ymlText = yamlText === null ? options.reader.readText(ymlFile) : null;
+  const file = ymlText !== null ? ymlFile : yamlFile;
+  const text = yamlText ?? ymlText;
+  const shown = display(file);
+  const here: SourceLocation = { file: shown, line: 1, column: 1 };
   if (text === null) {
     const known = listEnvironments(options.reader, options.environmentsDir);
     report(issueAt('PHX-FILE-NOT-FOUND', here, [], `environment "${options.name}" has no file ${shown}.`, known.length > 0 ? `Known environments: ${known.join(', ')}.` : `Create ${shown}, or pass --environments DIR.`));

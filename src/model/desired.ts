@@ -129,7 +129,8 @@ export interface ContainerSpec {
   /** CPUs as a decimal number; null for no limit. */
   readonly cpus: number | null;
   readonly memoryBytes: number | null;
-  readonly stopSignal: string;
+  /** null: the image's own STOPSIGNAL (SIGTERM when it has none). */
+  readonly stopSignal: string | null;
   readonly stopGracePeriodSeconds: number;
   readonly secrets: readonly SecretMount[];
 }
@@ -165,6 +166,8 @@ export interface DesiredNetwork {
   /** Not created or removed by Phoenix: it must exist. */
   readonly external: boolean;
   readonly driver: string;
+  /** Driver options (`--opt`). */
+  readonly options: Readonly<Record<string, string>>;
   readonly internal: boolean;
   readonly subnets: readonly string[];
   readonly labels: Readonly<Record<string, string>>;

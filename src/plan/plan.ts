@@ -75,7 +75,7 @@ class Planner {
       actions,
       warnings: this.warnings,
       summary: summarise(actions),
-      observedFingerprint: observedFingerprint(this.observed),
+      observedFingerprint: observedFingerprint(this.desired, this.observed),
     });
   }
 
@@ -314,6 +314,19 @@ class Planner {
 
   private planResourceRemovals(): void {
     const teardown = this.containerTeardownKeys;
+    // A network created again is removed only once no container uses it. Containers of
+    // services still on it are removed in planService; but a scaled-down replica, a pruned
+    // service or a service recreated off the network may use it too (known from the applied
+    // spec), and `podman network rm` refuses a network in use.
+    for (const network of this.replacedNetworks) {
+      const removal = this.pending.find((p) => p.key === `network:${network}:remove`);
+      for (const key of teardown) {
+        const action = this.pending.find((p) => p.key === key)?.action;
+        const containerId = action?.kind === 'container.remove' ? action.containerId : action?.kind === 'container.recreate' ? action.replaces.id : undefined;
+        const container = this.observed.containers.find((c) => c.id === containerId);
+        if (container !== undefined && appliedNetworks(container).includes(network)) removal?.after.add(key);
+      }
+    }
     const desiredNetworks = new Set(this.desired.networks.map((n) => n.podmanName));
     for (const network of this.observed.networks) {
       if (!this.owns(network.labels) || desiredNetworks.has(network.name)) continue;
@@ -379,6 +392,13 @@ function parseApplied(text: string | undefined): unknown {
   } catch {
     return null;
   }
+}
+
+/** The networks a container was created on, from its applied-spec label ([] when unknown). */
+function appliedNetworks(container: ObservedContainer): string[] {
+  const applied = parseApplied(container.labels[LABEL.appliedSpec]) as { networks?: unknown } | null;
+  if (!Array.isArray(applied?.networks)) return [];
+  return applied.networks.flatMap((n: unknown) => (n !== null && typeof n === 'object' && typeof (n as { network?: unknown }).network === 'string' ? [(n as { network: string }).network] : []));
 }
 
 function stopTimeout(container: ObservedContainer): number {
