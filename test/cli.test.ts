@@ -52,6 +52,8 @@ async function run(cwd: string, argv: readonly string[], env: Record<string, str
     stderr: (text) => void (stderr += text),
     env: { HOME: tmp, ...env },
     cwd,
+    interactive: false,
+    confirm: () => Promise.resolve(false),
   };
   const code = await main([...argv, '--state-dir', stateDir], io);
   return { code, stdout, stderr };

@@ -1,19 +1,47 @@
+import { createInterface } from 'node:readline/promises';
+
 /** Where a command writes and what it knows of its surroundings; tests pass their own. */
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** Standard input and output are a terminal: a person may be asked, and colour may be used. */
+  readonly interactive: boolean;
+  /** Asks a yes/no question on the terminal; false unless answered yes. */
+  readonly confirm: (question: string) => Promise<boolean>;
+  /** Aborted on SIGINT/SIGTERM, so long commands can stop cleanly. */
+  readonly signal?: AbortSignal;
 }
 
 /** The real process's streams, environment and working directory. */
 export function processIo(): CliIo {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     env: process.env,
     cwd: process.cwd(),
+    interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+    confirm: async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        const answer = await rl.question(`${question} [y/N] `);
+        return /^y(es)?$/i.test(answer.trim());
+      } finally {
+        rl.close();
+      }
+    },
+    signal: controller.signal,
   };
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set (no-color.org). */
+export function useColour(io: CliIo): boolean {
+  return io.interactive && (io.env.NO_COLOR === undefined || io.env.NO_COLOR === '');
 }
 
 /** Exit codes every command shares; docs/cli.md lists them. */
