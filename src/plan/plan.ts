@@ -101,6 +101,14 @@ class Planner {
         if (this.options.adopt === true) this.warnings.push({ resource: { type: 'network', name: found.name }, message: 'adopted as it is: Phoenix uses it but will never change or remove it' });
         else this.conflict('network', found.name);
       } else if (found.labels[LABEL.configHash] !== network.configHash) {
+        // Fix: a container kept because prune is off still holds the network, so `podman
+        // network rm` would fail halfway through the plan (after the other containers on it
+        // were removed). Leave the network as it is and say why, as for a changed volume.
+        const holders = this.keptContainers().filter((c) => appliedNetworks(c).includes(network.podmanName));
+        if (holders.length > 0) {
+          this.warnings.push({ resource: { type: 'network', name: found.name }, message: `its driver, subnets or options differ from the manifests, but it cannot be created again while still used by ${holders.map((c) => c.name).join(', ')} (not pruned: prune is off); remove those containers or plan with prune to apply the change` });
+          continue;
+        }
         this.replacedNetworks.add(network.podmanName);
         const removeKey = this.add(`network:${network.podmanName}:remove`, { kind: 'network.remove', cause: 'its driver, subnets or options changed: it is created again', name: network.podmanName });
         this.networkCreateKeys.set(
@@ -194,7 +202,10 @@ class Planner {
         const removeKey = this.add(`container:${found.name}:remove`, { kind: 'container.remove', cause: 'its network is created again', name: found.name, containerId: found.id, service: service.name, timeoutSeconds: service.spec.stopGracePeriodSeconds });
         this.containerTeardownKeys.push(removeKey);
         for (const n of service.spec.networks) this.pending.find((p) => p.key === `network:${n.network}:remove`)?.after.add(removeKey);
-        startAfter.push(this.add(`container:${intent.name}:create`, { kind: 'container.create', cause: 'its network is created again', container: intent }, [...needs, removeKey]));
+        const createKey = this.add(`container:${intent.name}:create`, { kind: 'container.create', cause: 'its network is created again', container: intent }, [...needs, removeKey]);
+        startAfter.push(createKey);
+        // Fix: removed and created again is a recreation too: dependants with `restart: true` follow.
+        recreates.push(createKey);
         needsStart = true;
         startCause = 'created';
       } else {
@@ -352,7 +363,11 @@ class Planner {
       const logical = secret.labels[LABEL.secret] ?? '';
       const current = desiredSecrets.get(logical);
       if (current === secret.name) continue;
-      if (current !== undefined) {
+      // Fix: an old version still mounted by a container kept because prune is off cannot be removed.
+      const holders = this.keptContainers().filter((c) => appliedSecrets(c).includes(secret.name));
+      if (current !== undefined && holders.length > 0) {
+        this.warnings.push({ resource: { type: 'secret', name: secret.name }, message: `old version of secret "${logical}", kept: still used by ${holders.map((c) => c.name).join(', ')} (not pruned: prune is off)` });
+      } else if (current !== undefined) {
         // An old version: removed once every consumer has been recreated with the new one.
         this.add(`secret:${secret.name}:remove`, { kind: 'secret.remove', cause: `old version of secret "${logical}", replaced by ${current}`, name: secret.name, secret: logical }, [...teardown, ...optionalKey(this.secretCreateKeys.get(current))]);
       } else if (this.prune) {
@@ -361,6 +376,14 @@ class Planner {
         this.warnings.push({ resource: { type: 'secret', name: secret.name }, message: 'no longer in the manifests; it is kept (prune is off)' });
       }
     }
+  }
+
+  /** Owned containers of services no longer in the manifests that stay because prune is off. */
+  private keptContainers(): ObservedContainer[] {
+    if (this.prune) return [];
+    const services = new Set(this.desired.services.map((s) => s.name));
+    const wanted = new Set(this.desired.services.flatMap((s) => s.containerNames));
+    return this.observed.containers.filter((c) => this.owns(c.labels) && !wanted.has(c.name) && !services.has(c.labels[LABEL.service] ?? ''));
   }
 
   private conflict(type: 'container' | 'network' | 'volume' | 'secret', name: string): void {
@@ -394,11 +417,25 @@ function parseApplied(text: string | undefined): unknown {
   }
 }
 
-/** The networks a container was created on, from its applied-spec label ([] when unknown). */
+/** The Podman names in one list field of a container's applied-spec label ([] when unknown). */
+function appliedNames(container: ObservedContainer, field: 'networks' | 'secrets', key: 'network' | 'podmanName'): string[] {
+  const applied = parseApplied(container.labels[LABEL.appliedSpec]) as Record<string, unknown> | null;
+  const list = applied?.[field];
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item: unknown) => {
+    const name = item !== null && typeof item === 'object' ? (item as Record<string, unknown>)[key] : undefined;
+    return typeof name === 'string' ? [name] : [];
+  });
+}
+
+/** The networks a container was created on. */
 function appliedNetworks(container: ObservedContainer): string[] {
-  const applied = parseApplied(container.labels[LABEL.appliedSpec]) as { networks?: unknown } | null;
-  if (!Array.isArray(applied?.networks)) return [];
-  return applied.networks.flatMap((n: unknown) => (n !== null && typeof n === 'object' && typeof (n as { network?: unknown }).network === 'string' ? [(n as { network: string }).network] : []));
+  return appliedNames(container, 'networks', 'network');
+}
+
+/** The versioned secrets a container was created with. */
+function appliedSecrets(container: ObservedContainer): string[] {
+  return appliedNames(container, 'secrets', 'podmanName');
 }
 
 function stopTimeout(container: ObservedContainer): number {

@@ -82,7 +82,8 @@ export function renderSummary(plan: Plan): string {
 export function renderPlanText(plan: Plan): string {
   const lines: string[] = [`Phoenix plan for ${plan.project}/${plan.environment}`, ''];
   if (plan.actions.length === 0) {
-    lines.push('No changes: Podman matches the manifests.');
+    // With warnings (objects kept because prune is off, say) Podman does not match: do not claim it does.
+    lines.push(plan.warnings.length === 0 ? 'No changes: Podman matches the manifests.' : 'No changes to make; see the warnings below.');
   } else {
     for (const action of plan.actions) {
       lines.push(`  ${headline(action)}`);
