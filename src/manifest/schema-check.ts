@@ -18,8 +18,22 @@ let compiled: Record<SchemaKind, ValidateFunction> | null = null;
 /** The folder holding the JSON Schemas: `schemas/` at the package root (from src/ or dist/). */
 export const SCHEMAS_DIR = new URL('../../schemas/', import.meta.url);
 
+/**
+ * Validators compiled at build time (scripts/compile-schemas.mjs writes them next to this
+ * module in dist/); absent when running from src/, where they are compiled on first use.
+ */
+const PRECOMPILED = './schema-validators.js';
+const precompiled = await import(PRECOMPILED).then(
+  (module: Record<SchemaKind, ValidateFunction>) => module,
+  () => null,
+);
+
 function validators(): Record<SchemaKind, ValidateFunction> {
   if (compiled !== null) return compiled;
+  if (precompiled !== null) {
+    compiled = { environment: precompiled.environment, compose: precompiled.compose };
+    return compiled;
+  }
   // coerceTypes: an interpolated "${REPLICAS}" arrives as a string and must count as a number.
   const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: false, useDefaults: false });
   const load = (kind: SchemaKind): ValidateFunction =>
