@@ -1,8 +1,18 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { CliIo } from './io.js';
 import { EXIT, processIo } from './io.js';
+import { runApply } from './apply-command.js';
+import type { ApplyOptions } from './apply-command.js';
+import { runDown } from './down-command.js';
+import type { DownOptions } from './down-command.js';
+import { runLogs } from './logs-command.js';
+import type { LogsOptions } from './logs-command.js';
 import { runPlan } from './plan-command.js';
 import type { PlanCommandOptions } from './plan-command.js';
+import { runRestart } from './restart-command.js';
+import type { RestartOptions } from './restart-command.js';
+import { runStatus } from './status-command.js';
+import type { StatusOptions } from './status-command.js';
 import { runValidate } from './validate-command.js';
 import type { ValidateOptions } from './validate-command.js';
 
@@ -49,8 +59,61 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--adopt', 'take over containers and objects holding wanted names that Phoenix does not own (e.g. made by podman-compose)')
     .option('--remove-volumes', 'allow removing named volumes no longer declared (their data is lost)')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
-    .action((options: PlanCommandOptions) => {
-      exitCode = runPlan(options, io);
+    .action(async (options: PlanCommandOptions) => {
+      exitCode = await runPlan(options, io);
+    });
+
+  common(program.command('apply'))
+    .description('Converge Podman to the manifests: plan, then carry the plan out.')
+    .requiredOption('--env <name>', 'environment to apply')
+    .option('--plan <file>', 'apply exactly this saved plan (phoenix plan --out); refused when Podman changed since')
+    .option('-y, --yes', 'carry out destructive steps (removals, recreating a service with a named volume) without asking')
+    .addOption(new Option('--prune', 'remove objects the environment owns but no longer declares (default: its policy)'))
+    .addOption(new Option('--no-prune', 'keep them, whatever the policy says'))
+    .option('--adopt', 'take over containers and objects holding wanted names that Phoenix does not own (e.g. made by podman-compose)')
+    .option('--remove-volumes', 'allow removing named volumes no longer declared (their data is lost)')
+    .option('--concurrency <n>', 'actions in flight at once (default 4)')
+    .option('--wait-timeout <duration>', 'longest wait for a dependency to start, become healthy or complete (default 2m)')
+    .option('--json', 'print the result as JSON instead of progress lines')
+    .action(async (options: ApplyOptions) => {
+      exitCode = await runApply(options, io);
+    });
+
+  common(program.command('status'))
+    .description('Each service: desired vs observed, state, health (checked now), config in sync or drifted, restarts, revision. Exit 0 when converged.')
+    .requiredOption('--env <name>', 'environment')
+    .option('--json', 'print as JSON')
+    .action(async (options: StatusOptions) => {
+      exitCode = await runStatus(options, io);
+    });
+
+  common(program.command('down'))
+    .description('Remove everything the environment owns; named volumes only with --volumes.')
+    .requiredOption('--env <name>', 'environment')
+    .option('--volumes', 'also remove its named volumes (their data is lost)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: DownOptions) => {
+      exitCode = await runDown(options, io);
+    });
+
+  common(program.command('restart'))
+    .description('Stop and start the containers of the named services (all when none), in dependency order.')
+    .argument('[services...]', 'services to restart')
+    .requiredOption('--env <name>', 'environment')
+    .option('--json', 'print the result as JSON')
+    .action(async (services: string[], options: RestartOptions) => {
+      exitCode = await runRestart(services, options, io);
+    });
+
+  common(program.command('logs'))
+    .description("The services' logs, interleaved, each line prefixed by its container.")
+    .argument('[services...]', 'services (default: all)')
+    .requiredOption('--env <name>', 'environment')
+    .option('-f, --follow', 'keep streaming until interrupted')
+    .option('--tail <n>', 'only the last n lines of each container')
+    .action(async (services: string[], options: LogsOptions) => {
+      exitCode = await runLogs(services, options, io);
     });
 
   try {

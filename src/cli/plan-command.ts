@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatIssue } from '../model/issue.js';
+import type { ObservedState } from '../model/observed.js';
 import { parseObservedState } from '../model/observed-parse.js';
+import type { DesiredState } from '../model/desired.js';
 import { plan } from '../plan/plan.js';
 import { renderPlanJson } from '../plan/render-json.js';
 import { renderPlanText } from '../plan/render-text.js';
@@ -9,6 +11,8 @@ import { loadFromDisk } from './environment-loading.js';
 import type { EnvironmentOptions } from './environment-loading.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './io.js';
+import { loadLiveState } from './live-plan.js';
+import { connectPodman } from './podman-wiring.js';
 
 export interface PlanCommandOptions extends EnvironmentOptions {
   readonly env: string;
@@ -21,34 +25,42 @@ export interface PlanCommandOptions extends EnvironmentOptions {
   readonly detailedExitcode?: boolean;
 }
 
-/** `phoenix plan`: the dry-run report of what apply would do. */
-export function runPlan(options: PlanCommandOptions, io: CliIo): number {
-  if (options.observed === undefined) {
-    io.stderr('phoenix: plan needs --observed FILE.json (a saved Podman snapshot) until live observation is available.\n');
-    return EXIT.failure;
-  }
-  const snapshotPath = path.resolve(io.cwd, options.observed);
+function readSnapshot(file: string, io: CliIo): ObservedState | null {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(snapshotPath, 'utf8')) as unknown;
+    raw = JSON.parse(readFileSync(path.resolve(io.cwd, file), 'utf8')) as unknown;
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not JSON (${(error as Error).message})`;
-    io.stderr(`phoenix: observed snapshot ${options.observed} ${reason}. Pass a file written by a Podman snapshot, or {} for an empty Podman.\n`);
-    return EXIT.failure;
+    io.stderr(`phoenix: observed snapshot ${file} ${reason}. Pass a saved Podman snapshot, or {} for an empty Podman.\n`);
+    return null;
   }
   const observed = parseObservedState(raw);
   if (!observed.ok) {
-    for (const problem of observed.issues) io.stderr(`${options.observed}: ${problem}\n`);
-    return EXIT.failure;
+    for (const problem of observed.issues) io.stderr(`${file}: ${problem}\n`);
+    return null;
   }
+  return observed.value;
+}
+
+async function inputs(options: PlanCommandOptions, io: CliIo): Promise<{ desired: DesiredState; observed: ObservedState } | null> {
+  if (options.observed === undefined) return loadLiveState(options.env, options, io, connectPodman(options, io));
+  const observed = readSnapshot(options.observed, io);
+  if (observed === null) return null;
   const loaded = loadFromDisk(options.env, options, io, true);
   if (!loaded.ok) {
     for (const issue of loaded.issues) io.stderr(`${formatIssue(issue)}\n`);
     io.stderr(`phoenix: environment ${options.env} is not valid; nothing was planned.\n`);
-    return EXIT.failure;
+    return null;
   }
   for (const warning of loaded.warnings) io.stderr(`${formatIssue(warning)}\n`);
-  const result = plan(loaded.desired, observed.value, {
+  return { desired: loaded.desired, observed };
+}
+
+/** `phoenix plan`: the dry-run report of what apply would do, against live Podman or a saved snapshot. */
+export async function runPlan(options: PlanCommandOptions, io: CliIo): Promise<number> {
+  const state = await inputs(options, io);
+  if (state === null) return EXIT.failure;
+  const result = plan(state.desired, state.observed, {
     ...(options.prune === undefined ? {} : { prune: options.prune }),
     adopt: options.adopt === true,
     removeVolumes: options.removeVolumes === true,
@@ -59,11 +71,10 @@ export function runPlan(options: PlanCommandOptions, io: CliIo): number {
   }
   const json = renderPlanJson(result.value);
   if (options.out !== undefined) {
-    // Fix: an unwritable --out path (e.g. a missing folder) is a user error, not an internal
-    // one: say so and exit 1 instead of letting main() print a stack trace.
     try {
       writeFileSync(path.resolve(io.cwd, options.out), json);
     } catch (error) {
+      // A wrong --out path is the user's input, not a Phoenix failure: say so without a stack trace.
       io.stderr(`phoenix: cannot write the plan to ${options.out}: ${(error as Error).message}\n`);
       return EXIT.failure;
     }

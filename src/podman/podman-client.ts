@@ -31,6 +31,20 @@ export interface LogLine {
   readonly text: string;
 }
 
+/** What `phoenix logs` asks for. */
+export interface LogOptions {
+  /** Keep streaming new lines until the signal aborts or the containers stop. */
+  readonly follow: boolean;
+  /** Only the last N lines of each container; undefined for all. */
+  readonly tail?: number;
+}
+
+/** The Podman behind the client. */
+export interface PodmanVersion {
+  readonly version: string;
+  readonly apiVersion: string;
+}
+
 /**
  * The only door to Podman. Everything above it sees typed results and PodmanError; nothing
  * else in src/ runs a process or opens Podman's socket.
@@ -39,6 +53,7 @@ export interface PodmanClient {
   /** One snapshot of everything the planner needs, in a fixed number of calls. */
   observe(project: string, imageRefs: readonly string[], options?: CallOptions): Promise<ObservedState>;
   createNetwork(network: DesiredNetwork, options?: CallOptions): Promise<void>;
+  /** No error when it is already gone (as for every removal). */
   removeNetwork(name: string, options?: CallOptions): Promise<void>;
   createVolume(volume: DesiredVolume, options?: CallOptions): Promise<void>;
   removeVolume(name: string, options?: CallOptions): Promise<void>;
@@ -52,7 +67,22 @@ export interface PodmanClient {
   /** Removes a container, stopping it first with the timeout; no error when it is already gone. */
   removeContainer(name: string, timeoutSeconds: number, options?: CallOptions): Promise<void>;
   renameContainer(from: string, to: string, options?: CallOptions): Promise<void>;
+  /** `exists: false` (state `missing`) when there is no such container; no error. */
   containerStatus(name: string, options?: CallOptions): Promise<ContainerStatus>;
-  /** Runs the container's health check once, now. */
+  /** Runs the container's health check once, now: healthy or not is the answer; failing to run it at all is a PodmanError. */
   runHealthCheck(name: string, options?: CallOptions): Promise<HealthCheckResult>;
+}
+
+/**
+ * What the CLI's `logs` and `doctor`-like commands need besides reconciling; kept apart so
+ * that the executor's test doubles need not fake it.
+ */
+export interface PodmanInspector {
+  /**
+   * Streams the logs of each container (one stream per container) to `onLine`, which tells
+   * the containers apart by `LogLine.container`. Resolves when every stream ends, or when
+   * `signal` aborts (the normal end of a follow).
+   */
+  streamLogs(names: readonly string[], options: LogOptions, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void>;
+  version(options?: CallOptions): Promise<PodmanVersion>;
 }

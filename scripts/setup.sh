@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Makes this machine ready for Phoenix's tests and demo, and does nothing that is already done:
+#   1. installs podman, runc and busybox-static with apt-get when podman or /bin/busybox is missing
+#      (Debian/Ubuntu as root; elsewhere it says what to install and stops);
+#   2. builds the demo image localhost/phoenix-demo/busybox:1 offline (a static busybox and its
+#      applet links, /tmp, /run, /etc/passwd) unless the current revision is already there;
+#   3. runs a smoke container; only when it fails with the rlimit or cgroups-hybrid errors of
+#      machines without CAP_SYS_RESOURCE or with cgroups v1 (see PODMAN.md), writes
+#      <state dir>/containers.conf with the fix, which Phoenix then uses through CONTAINERS_CONF.
+# State dir: $PHOENIX_STATE_DIR, else ${XDG_STATE_HOME:-$HOME/.local/state}/phoenix.
+set -euo pipefail
+
+readonly IMAGE='localhost/phoenix-demo/busybox:1'
+# Bump when the image's content changes: an image without this revision label is rebuilt.
+readonly IMAGE_REVISION='2'
+readonly REVISION_LABEL='io.phoenix.demo-image-revision'
+readonly CONF_MARKER='# Written by phoenix scripts/setup.sh'
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
+
+if [[ -n "${PHOENIX_STATE_DIR:-}" ]]; then
+  state_dir="$PHOENIX_STATE_DIR"
+else
+  state_dir="${XDG_STATE_HOME:-$HOME/.local/state}/phoenix"
+fi
+conf_file="$state_dir/containers.conf"
+
+if [[ -n "${CONTAINERS_CONF:-}" && ! -r "$CONTAINERS_CONF" ]]; then
+  die "CONTAINERS_CONF is set to $CONTAINERS_CONF, which is not a readable file: unset it or point it at a containers.conf"
+fi
+
+# --- 1. packages -------------------------------------------------------------------------------
+busybox_is_static() {
+  [[ -x /bin/busybox ]] || return 1
+  # ldd fails on a static executable ("not a dynamic executable").
+  ! ldd /bin/busybox >/dev/null 2>&1
+}
+
+if command -v podman >/dev/null 2>&1 && busybox_is_static; then
+  say "podman $(podman --version | awk '{print $3}') and a static /bin/busybox are installed"
+else
+  if command -v apt-get >/dev/null 2>&1 && grep -qiE '^(ID|ID_LIKE)=.*(debian|ubuntu)' /etc/os-release 2>/dev/null; then
+    [[ "$(id -u)" == 0 ]] || die "podman or a static /bin/busybox is missing; run this script as root (sudo $0) to install podman, runc and busybox-static"
+    say 'installing podman, runc and busybox-static with apt-get'
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y podman runc busybox-static
+    command -v podman >/dev/null 2>&1 || die 'apt-get finished but podman is still not on PATH'
+    busybox_is_static || die 'apt-get finished but /bin/busybox is still missing or not static'
+  else
+    die "podman or a static /bin/busybox is missing and this is not Debian/Ubuntu: install Podman (4.3 or later), runc and a statically linked busybox at /bin/busybox with your package manager, then run this script again"
+  fi
+fi
+
+# --- 2. the demo image ---------------------------------------------------------------------------
+current_revision="$(podman image inspect --format "{{index .Labels \"$REVISION_LABEL\"}}" "$IMAGE" 2>/dev/null || true)"
+if [[ "$current_revision" == "$IMAGE_REVISION" ]]; then
+  say "image $IMAGE (revision $IMAGE_REVISION) is present"
+else
+  old_image_id="$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
+  say "building image $IMAGE (revision $IMAGE_REVISION) from /bin/busybox, offline"
+  work_dir="$(mktemp -d)"
+  trap 'rm -rf "$work_dir"' EXIT
+  rootfs="$work_dir/rootfs"
+  mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/run" "$rootfs/tmp" "$rootfs/root" "$rootfs/var/tmp"
+  chmod 1777 "$rootfs/tmp" "$rootfs/var/tmp"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  # Every applet (sh, mkdir, sleep, httpd, wget, nc, echo, cat, true, ls, env, id, ...) as a link,
+  # so that `podman run IMAGE echo hi` finds /bin/echo without a shell.
+  for applet in $(/bin/busybox --list); do
+    [[ "$applet" == busybox ]] || ln -s busybox "$rootfs/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\n' >"$rootfs/etc/group"
+  tar --numeric-owner --owner=0 --group=0 -C "$rootfs" -cf "$work_dir/rootfs.tar" .
+  podman import \
+    --change 'CMD ["sh"]' \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change "LABEL $REVISION_LABEL=$IMAGE_REVISION" \
+    --quiet "$work_dir/rootfs.tar" "$IMAGE" >/dev/null || die "podman import of the demo image failed (see the message above)"
+  if [[ -n "$old_image_id" ]]; then
+    # The previous revision is now untagged; drop it unless a container still uses it.
+    podman rmi "$old_image_id" >/dev/null 2>&1 && say "removed the previous revision ${old_image_id:0:12}" || true
+  fi
+  say "built $IMAGE"
+fi
+
+# --- 3. smoke test, and the runtime fix only where it is needed -------------------------------
+smoke() { podman run --rm "$IMAGE" sh -c 'echo phoenix-smoke-ok' 2>&1; }
+needs_fix() { grep -qiE 'rlimit|cgroups in hybrid mode' <<<"$1"; }
+write_conf() {
+  mkdir -p "$state_dir"
+  chmod 700 "$state_dir" 2>/dev/null || true
+  cat >"$conf_file" <<EOF
+$CONF_MARKER: \`podman run\` failed here with the rlimit /
+# cgroups-hybrid errors (no CAP_SYS_RESOURCE, or cgroups v1). Phoenix passes this file to Podman
+# with CONTAINERS_CONF. Delete it and run scripts/setup.sh again to re-check.
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+[engine]
+runtime = "runc"
+EOF
+}
+
+if [[ -n "${CONTAINERS_CONF:-}" ]]; then
+  say "CONTAINERS_CONF is set ($CONTAINERS_CONF): smoke test with it as it is"
+  output="$(smoke)" || die "smoke test \`podman run --rm $IMAGE\` failed with CONTAINERS_CONF=$CONTAINERS_CONF: $output"
+  say 'smoke test passed'
+  exit 0
+fi
+
+# Fast path on a machine already set up: the file a previous run wrote still works.
+if [[ -f "$conf_file" ]] && grep -qF "$CONF_MARKER" "$conf_file"; then
+  if output="$(CONTAINERS_CONF="$conf_file" smoke)"; then
+    say "smoke test passed with $conf_file (written by an earlier run)"
+    exit 0
+  fi
+  say "smoke test failed with $conf_file; checking again without it"
+fi
+
+if output="$(smoke)"; then
+  if [[ -f "$conf_file" ]] && grep -qF "$CONF_MARKER" "$conf_file"; then
+    rm -f "$conf_file"
+    say "removed $conf_file: Podman works here without it"
+  fi
+  say 'smoke test passed: Podman needs no extra configuration here'
+  exit 0
+fi
+
+needs_fix "$output" || die "smoke test \`podman run --rm $IMAGE\` failed: $output"
+say "smoke test failed with a known runtime limitation: $(grep -iE 'rlimit|cgroups in hybrid mode' <<<"$output" | head -n 1)"
+say "writing $conf_file (ulimits Podman may set here, runtime runc)"
+write_conf
+command -v runc >/dev/null 2>&1 || die "the fix in $conf_file needs runc, which is not installed: install runc and run this script again"
+output="$(CONTAINERS_CONF="$conf_file" smoke)" || die "smoke test still fails with CONTAINERS_CONF=$conf_file: $output"
+say "smoke test passed with CONTAINERS_CONF=$conf_file (Phoenix uses it automatically)"

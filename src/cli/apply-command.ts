@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { execute, systemClock } from '../apply/execute.js';
+import type { ExecutionReport } from '../apply/execute.js';
+import type { Action, Plan } from '../plan/actions.js';
+import { PLAN_FORMAT_VERSION, resourceOf } from '../plan/actions.js';
+import { observedFingerprint } from '../plan/fingerprint.js';
+import { plan as makePlan } from '../plan/plan.js';
+import { renderPlanText } from '../plan/render-text.js';
+import { parseDurationMs } from '../manifest/units.js';
+import type { EnvironmentOptions } from './environment-loading.js';
+import type { CliIo } from './io.js';
+import { EXIT, useColour } from './io.js';
+import { loadLiveState, reportFailure } from './live-plan.js';
+import { connectPodman, secretReader } from './podman-wiring.js';
+import type { PodmanConnection } from './podman-wiring.js';
+import { progressPrinter, renderApplySummary } from './progress.js';
+
+export interface ApplyOptions extends EnvironmentOptions {
+  readonly env: string;
+  readonly plan?: string;
+  readonly yes?: boolean;
+  readonly prune?: boolean;
+  readonly adopt?: boolean;
+  readonly removeVolumes?: boolean;
+  readonly concurrency?: string;
+  readonly waitTimeout?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * Destructive steps need a person's yes: removing anything, and recreating a container that
+ * mounts a named volume (its data stays, but the service restarts on it).
+ */
+export function destructiveSteps(plan: Plan): Action[] {
+  return plan.actions.filter((a) => a.kind.endsWith('.remove') || (a.kind === 'container.recreate' && a.container.spec.mounts.some((m) => m.type === 'volume')));
+}
+
+function readSavedPlan(file: string, io: CliIo): Plan | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path.resolve(io.cwd, file), 'utf8'));
+  } catch (error) {
+    return `cannot read the saved plan ${file}: ${(error as Error).message}`;
+  }
+  const candidate = parsed as Partial<Plan> | null;
+  if (candidate === null || typeof candidate !== 'object' || candidate.formatVersion !== PLAN_FORMAT_VERSION || !Array.isArray(candidate.actions) || typeof candidate.observedFingerprint !== 'string') {
+    return `${file} is not a Phoenix plan of format version ${PLAN_FORMAT_VERSION}; make it with phoenix plan --out.`;
+  }
+  return candidate as Plan;
+}
+
+/** Runs a plan with progress lines (or JSON) and returns the exit code. Shared by apply, down and restart. */
+export async function runPlanWithProgress(plan: Plan, podman: PodmanConnection, io: CliIo, options: { concurrency?: string; waitTimeout?: string; json?: boolean }): Promise<number> {
+  const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+    io.stderr('phoenix: --concurrency takes a whole number of at least 1.\n');
+    return EXIT.failure;
+  }
+  const waitTimeoutMs = options.waitTimeout === undefined ? undefined : parseDurationMs(options.waitTimeout);
+  if (waitTimeoutMs === null) {
+    io.stderr('phoenix: --wait-timeout takes a duration such as 90s or 2m.\n');
+    return EXIT.failure;
+  }
+  const print = options.json === true ? () => undefined : progressPrinter(plan, io.stdout, useColour(io));
+  let report: ExecutionReport;
+  try {
+    report = await execute(
+      plan,
+      { podman: podman.client, readSecret: secretReader(io), sleep: systemClock.sleep, now: systemClock.now, onEvent: print },
+      {
+        ...(concurrency === undefined ? {} : { concurrency }),
+        ...(waitTimeoutMs === undefined ? {} : { waitTimeoutMs }),
+        pollIntervalMs: 250,
+        ...(io.signal === undefined ? {} : { signal: io.signal }),
+      },
+    );
+  } catch (error) {
+    reportFailure(io, error);
+    return EXIT.failure;
+  }
+  if (options.json === true) io.stdout(`${JSON.stringify({ project: plan.project, environment: plan.environment, summary: plan.summary, report }, null, 2)}\n`);
+  else io.stdout(renderApplySummary(plan, report));
+  return report.ok ? EXIT.ok : EXIT.failure;
+}
+
+/** Asks for (or insists on) confirmation of destructive steps; true when the run may go on. */
+export async function confirmDestructive(plan: Plan, io: CliIo, yes: boolean): Promise<boolean> {
+  const destructive = destructiveSteps(plan);
+  if (destructive.length === 0 || yes) return true;
+  const list = destructive.map((a) => `  ${a.kind} ${resourceOf(a).name}`).join('\n');
+  if (!io.interactive) {
+    io.stderr(`phoenix: the plan has destructive steps:\n${list}\nRun again with --yes to carry them out (nothing was changed).\n`);
+    return false;
+  }
+  const confirmed = await io.confirm(`The plan has destructive steps:\n${list}\nCarry them out?`);
+  if (!confirmed) io.stderr('phoenix: not confirmed; nothing was changed.\n');
+  return confirmed;
+}
+
+/** `phoenix apply`: plan against live Podman (or take a saved plan) and carry it out. */
+export async function runApply(options: ApplyOptions, io: CliIo): Promise<number> {
+  const podman = connectPodman(options, io);
+  const live = await loadLiveState(options.env, options, io, podman);
+  if (live === null) return EXIT.failure;
+  let plan: Plan;
+  if (options.plan !== undefined) {
+    const saved = readSavedPlan(options.plan, io);
+    if (typeof saved === 'string') {
+      io.stderr(`phoenix: ${saved}\n`);
+      return EXIT.failure;
+    }
+    if (saved.project !== live.desired.project || saved.environment !== live.desired.environment) {
+      io.stderr(`phoenix: ${options.plan} is a plan for ${saved.project}/${saved.environment}, not ${live.desired.project}/${live.desired.environment}.\n`);
+      return EXIT.failure;
+    }
+    if (saved.observedFingerprint !== observedFingerprint(live.desired, live.observed)) {
+      io.stderr(`phoenix: Podman changed since ${options.plan} was made; refusing to apply a stale plan. Make a new one with phoenix plan --out.\n`);
+      return EXIT.failure;
+    }
+    plan = saved;
+  } else {
+    const result = makePlan(live.desired, live.observed, {
+      ...(options.prune === undefined ? {} : { prune: options.prune }),
+      adopt: options.adopt === true,
+      removeVolumes: options.removeVolumes === true,
+    });
+    if (!result.ok) {
+      for (const issue of result.issues) io.stderr(`error ${issue.code} ${issue.message} ${issue.remediation}\n`);
+      return EXIT.failure;
+    }
+    plan = result.value;
+  }
+  if (plan.actions.length === 0) {
+    if (options.json === true) io.stdout(`${JSON.stringify({ project: plan.project, environment: plan.environment, summary: plan.summary, report: null }, null, 2)}\n`);
+    else io.stdout(`No changes: ${plan.project}/${plan.environment} matches the manifests.\n`);
+    return EXIT.ok;
+  }
+  if (options.json !== true) io.stdout(renderPlanText(plan));
+  if (!(await confirmDestructive(plan, io, options.yes === true))) return EXIT.failure;
+  return runPlanWithProgress(plan, podman, io, options);
+}

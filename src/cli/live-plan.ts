@@ -1,0 +1,42 @@
+import type { DesiredState } from '../model/desired.js';
+import { formatIssue } from '../model/issue.js';
+import type { ObservedState } from '../model/observed.js';
+import { isPodmanError } from '../podman/podman-error.js';
+import { loadFromDisk } from './environment-loading.js';
+import type { EnvironmentOptions } from './environment-loading.js';
+import type { CliIo } from './io.js';
+import type { PodmanConnection } from './podman-wiring.js';
+
+/** The environment as the manifests want it and as Podman runs it, or null after reporting why not. */
+export interface LiveState {
+  readonly desired: DesiredState;
+  readonly observed: ObservedState;
+}
+
+/** Prints a Podman or other failure with its code and remediation. */
+export function reportFailure(io: CliIo, error: unknown): void {
+  if (isPodmanError(error)) io.stderr(`error ${error.code}: ${error.message}\n  ${error.remediation}\n`);
+  else io.stderr(`phoenix: ${(error as Error).message}\n`);
+}
+
+/**
+ * Loads the environment (every secret must be readable) and takes one Podman snapshot.
+ * Reports problems itself and returns null when the command cannot go on.
+ */
+export async function loadLiveState(name: string, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection): Promise<LiveState | null> {
+  const loaded = loadFromDisk(name, options, io, true);
+  if (!loaded.ok) {
+    for (const issue of loaded.issues) io.stderr(`${formatIssue(issue)}\n`);
+    io.stderr(`phoenix: environment ${name} is not valid; nothing was done.\n`);
+    return null;
+  }
+  for (const warning of loaded.warnings) io.stderr(`${formatIssue(warning)}\n`);
+  try {
+    const refs = [...new Set(loaded.desired.services.map((s) => s.spec.image))];
+    const observed = await podman.client.observe(loaded.desired.project, refs, { ...(io.signal === undefined ? {} : { signal: io.signal }) });
+    return { desired: loaded.desired, observed };
+  } catch (error) {
+    reportFailure(io, error);
+    return null;
+  }
+}

@@ -1,0 +1,30 @@
+import { planRestart } from '../plan/lifecycle.js';
+import { runPlanWithProgress } from './apply-command.js';
+import type { EnvironmentOptions } from './environment-loading.js';
+import type { CliIo } from './io.js';
+import { EXIT } from './io.js';
+import { loadLiveState } from './live-plan.js';
+import { connectPodman } from './podman-wiring.js';
+
+export interface RestartOptions extends EnvironmentOptions {
+  readonly env: string;
+  readonly json?: boolean;
+}
+
+/** `phoenix restart`: stops and starts the containers of the named services (all when none), in dependency order. */
+export async function runRestart(services: readonly string[], options: RestartOptions, io: CliIo): Promise<number> {
+  const podman = connectPodman(options, io);
+  const live = await loadLiveState(options.env, options, io, podman);
+  if (live === null) return EXIT.failure;
+  const unknown = services.filter((name) => !live.desired.services.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    io.stderr(`phoenix: no service ${unknown.join(', ')} in ${options.env} (services: ${live.desired.services.map((s) => s.name).join(', ')}).\n`);
+    return EXIT.failure;
+  }
+  const plan = planRestart(live.desired, live.observed, services);
+  if (plan.actions.length === 0) {
+    io.stdout('Nothing to restart: no container of those services exists (run phoenix apply).\n');
+    return EXIT.ok;
+  }
+  return runPlanWithProgress(plan, podman, io, options);
+}

@@ -1,0 +1,208 @@
+/**
+ * PodmanClient over the podman CLI. observe() takes a fixed number of podman processes, run
+ * in parallel, whatever the number of services; each action is one podman command.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import type { DesiredNetwork, DesiredVolume } from '../model/desired.js';
+import type { ObservedSecret, ObservedState } from '../model/observed.js';
+import type { ContainerIntent } from '../plan/actions.js';
+import { containerCreateArgs, networkCreateArgs, volumeCreateArgs } from './create-args.js';
+import { resolveImageRefs } from './image-ref.js';
+import type { CallOptions, ContainerStatus, HealthCheckResult, LogLine, LogOptions, PodmanClient, PodmanInspector, PodmanVersion } from './podman-client.js';
+import { PodmanError, classifyPodmanFailure, isPodmanError } from './podman-error.js';
+import { healthResult, lastHealthOutput, parseContainerStatus, parseImage, parseJsonList, parseNetwork, parsePsEntry, parseSecretInspect, parseSecretListEntry, parseVolume } from './podman-json.js';
+import { streamContainerLogs } from './podman-logs.js';
+import type { RunOptions } from './podman-runner.js';
+import { PodmanRunner, podmanEnvironment } from './podman-runner.js';
+
+export interface PodmanCliOptions {
+  /** The podman executable; default `podman` on PATH. */
+  readonly binary?: string;
+  /** Extra environment for podman, over this process's own. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Phoenix's state directory: its containers.conf (see scripts/setup.sh) is used when CONTAINERS_CONF is unset. */
+  readonly stateDir?: string;
+  /** Deadline of a call that gives none, in ms (default 60 s). */
+  readonly timeoutMs?: number;
+  /** Deadline of `podman create`, which may pull an image (default 10 min). */
+  readonly createTimeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_CREATE_TIMEOUT_MS = 600_000;
+
+function defined(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** The podman CLI, through execa, as a PodmanClient. */
+export class PodmanCli implements PodmanClient, PodmanInspector {
+  private readonly runner: PodmanRunner;
+  private readonly timeoutMs: number;
+  private readonly createTimeoutMs: number;
+
+  constructor(options: PodmanCliOptions = {}) {
+    const extra = defined(options.env ?? {});
+    const env = options.stateDir === undefined ? extra : { ...extra, ...podmanEnvironment(options.stateDir, { ...process.env, ...extra }) };
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.createTimeoutMs = options.createTimeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS;
+    this.runner = new PodmanRunner({ binary: options.binary ?? 'podman', env, timeoutMs: this.timeoutMs });
+  }
+
+  private call(options: CallOptions | undefined, timeoutMs?: number): RunOptions {
+    return { signal: options?.signal, timeoutMs: options?.timeoutMs ?? timeoutMs ?? this.timeoutMs };
+  }
+
+  /** A stop may take its grace period before Podman kills; the deadline allows for it. */
+  private stopCall(options: CallOptions | undefined, graceSeconds: number): RunOptions {
+    return this.call(options, this.timeoutMs + graceSeconds * 1000);
+  }
+
+  /** Runs a removal; an object that is already gone is what a removal wants. */
+  private async remove(args: readonly string[], options: RunOptions): Promise<void> {
+    try {
+      await this.runner.run(args, options);
+    } catch (error) {
+      if (!isPodmanError(error, 'PODMAN-NO-SUCH-OBJECT')) throw error;
+    }
+  }
+
+  async observe(_project: string, imageRefs: readonly string[], options?: CallOptions): Promise<ObservedState> {
+    // Everything, not only the project's: the planner needs foreign objects to report name conflicts.
+    const call = this.call(options);
+    const [ps, networks, volumes, secrets, images] = await Promise.all([
+      this.runner.run(['ps', '--all', '--format', 'json'], call),
+      this.runner.run(['network', 'ls', '--format', 'json'], call),
+      this.runner.run(['volume', 'ls', '--format', 'json'], call),
+      this.observeSecrets(call),
+      imageRefs.length === 0 ? Promise.resolve(null) : this.runner.run(['images', '--format', 'json'], call),
+    ]);
+    return {
+      containers: parseJsonList(ps.stdout, 'podman ps').map(parsePsEntry),
+      networks: parseJsonList(networks.stdout, 'podman network ls').map(parseNetwork),
+      volumes: parseJsonList(volumes.stdout, 'podman volume ls').map(parseVolume),
+      secrets,
+      images: images === null ? {} : resolveImageRefs(imageRefs, parseJsonList(images.stdout, 'podman images').map(parseImage)),
+    };
+  }
+
+  /**
+   * Podman 4.3's `secret ls` has no `--format json` and no labels: list as JSON lines, then
+   * one `secret inspect` of all of them for the labels. A secret removed between the two
+   * makes the inspect fail; list once more then.
+   */
+  private async observeSecrets(call: RunOptions, attempt = 1): Promise<ObservedSecret[]> {
+    const listed = parseJsonList((await this.runner.run(['secret', 'ls', '--format', '{{json .}}'], call)).stdout, 'podman secret ls').map(parseSecretListEntry);
+    if (listed.length === 0 || listed.every((secret) => secret.hasLabels)) return listed.map(({ id, name, labels }) => ({ id, name, labels }));
+    try {
+      const inspected = await this.runner.run(['secret', 'inspect', ...listed.map((secret) => secret.id)], call);
+      return parseJsonList(inspected.stdout, 'podman secret inspect').map(parseSecretInspect);
+    } catch (error) {
+      if (attempt < 3 && isPodmanError(error, 'PODMAN-NO-SUCH-OBJECT')) return this.observeSecrets(call, attempt + 1);
+      throw error;
+    }
+  }
+
+  async createNetwork(network: DesiredNetwork, options?: CallOptions): Promise<void> {
+    await this.runner.run(networkCreateArgs(network), this.call(options));
+  }
+
+  async removeNetwork(name: string, options?: CallOptions): Promise<void> {
+    await this.remove(['network', 'rm', name], this.call(options));
+  }
+
+  async createVolume(volume: DesiredVolume, options?: CallOptions): Promise<void> {
+    await this.runner.run(volumeCreateArgs(volume), this.call(options));
+  }
+
+  async removeVolume(name: string, options?: CallOptions): Promise<void> {
+    await this.remove(['volume', 'rm', name], this.call(options));
+  }
+
+  async createSecret(name: string, value: Uint8Array, labels: Readonly<Record<string, string>>, options?: CallOptions): Promise<void> {
+    const labelArgs = Object.keys(labels)
+      .sort()
+      .flatMap((key) => ['--label', `${key}=${labels[key] ?? ''}`]);
+    // `-`: the value comes on standard input, so it is never in an argv or an environment.
+    await this.runner.run(['secret', 'create', ...labelArgs, name, '-'], { ...this.call(options), input: value });
+  }
+
+  async removeSecret(name: string, options?: CallOptions): Promise<void> {
+    await this.remove(['secret', 'rm', name], this.call(options));
+  }
+
+  async createContainer(intent: ContainerIntent, name?: string, options?: CallOptions): Promise<string> {
+    // Podman refuses a bind mount whose host path is missing; Compose creates it (create_host_path).
+    for (const mount of intent.spec.mounts) {
+      if (mount.type === 'bind' && mount.createHostPath && !existsSync(mount.source)) mkdirSync(mount.source, { recursive: true });
+    }
+    const { stdout } = await this.runner.run(containerCreateArgs(intent, name ?? intent.name), this.call(options, this.createTimeoutMs));
+    const id = stdout.trim().split('\n').pop()?.trim() ?? '';
+    if (!/^[0-9a-f]{64}$/.test(id)) throw new PodmanError('PODMAN-FAILED', `podman create printed no container id (got "${id.slice(0, 80)}")`);
+    return id;
+  }
+
+  async startContainer(name: string, options?: CallOptions): Promise<void> {
+    await this.runner.run(['start', name], this.call(options));
+  }
+
+  async stopContainer(name: string, timeoutSeconds: number, options?: CallOptions): Promise<void> {
+    await this.runner.run(['stop', '--time', String(timeoutSeconds), name], this.stopCall(options, timeoutSeconds));
+  }
+
+  async removeContainer(name: string, timeoutSeconds: number, options?: CallOptions): Promise<void> {
+    await this.remove(['rm', '--force', '--time', String(timeoutSeconds), name], this.stopCall(options, timeoutSeconds));
+  }
+
+  async renameContainer(from: string, to: string, options?: CallOptions): Promise<void> {
+    await this.runner.run(['rename', from, to], this.call(options));
+  }
+
+  async containerStatus(name: string, options?: CallOptions): Promise<ContainerStatus> {
+    try {
+      const { stdout } = await this.runner.run(['container', 'inspect', name], this.call(options));
+      const first = parseJsonList(stdout, 'podman container inspect')[0];
+      if (first !== undefined) return parseContainerStatus(first);
+    } catch (error) {
+      if (!isPodmanError(error, 'PODMAN-NO-SUCH-OBJECT')) throw error;
+    }
+    return { exists: false, state: 'missing', exitCode: null, running: false };
+  }
+
+  async runHealthCheck(name: string, options?: CallOptions): Promise<HealthCheckResult> {
+    const call = this.call(options);
+    const args = ['healthcheck', 'run', name];
+    const result = await this.runner.exec(args, call);
+    if ('error' in result) throw result.error;
+    if (result.exitCode === 0) return healthResult(true, result.stdout);
+    // 1 is "unhealthy"; anything else is Podman failing to run the check (no such container, none defined, ...).
+    if (result.exitCode !== 1) throw classifyPodmanFailure({ args, exitCode: result.exitCode, stderr: result.stderr });
+    // `healthcheck run` prints only "unhealthy"; the check's own output is in the health log.
+    try {
+      const { stdout } = await this.runner.run(['container', 'inspect', name], call);
+      const first = parseJsonList(stdout, 'podman container inspect')[0];
+      const output = first === undefined ? '' : lastHealthOutput(first);
+      return healthResult(false, output === '' ? result.stdout : output);
+    } catch {
+      return healthResult(false, result.stdout);
+    }
+  }
+
+  async streamLogs(names: readonly string[], options: LogOptions, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void> {
+    await streamContainerLogs(this.runner, names, options, onLine, signal);
+  }
+
+  async version(options?: CallOptions): Promise<PodmanVersion> {
+    const { stdout } = await this.runner.run(['version', '--format', 'json'], this.call(options));
+    type Side = { Version?: string; APIVersion?: string };
+    let parsed: { Client?: Side; Server?: Side };
+    try {
+      parsed = JSON.parse(stdout) as { Client?: Side; Server?: Side };
+    } catch (error) {
+      throw new PodmanError('PODMAN-FAILED', `podman version printed output that is not JSON: ${stdout.slice(0, 120)}`, { cause: error });
+    }
+    // The server's version where there is one (a remote client), else the local podman's.
+    const side = parsed.Server ?? parsed.Client ?? {};
+    return { version: side.Version ?? 'unknown', apiVersion: side.APIVersion ?? 'unknown' };
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The one error type that leaves src/podman: a stable code, what happened, and what to do.
+ * Codes are part of Phoenix's public surface (docs/errors.md); never rename one.
+ */
+
+export type PodmanErrorCode =
+  | 'PODMAN-NOT-INSTALLED'
+  | 'PODMAN-NOT-PERMITTED'
+  | 'PODMAN-NAME-IN-USE'
+  | 'PODMAN-IMAGE-NOT-FOUND'
+  | 'PODMAN-PORT-IN-USE'
+  | 'PODMAN-NO-SPACE'
+  | 'PODMAN-TIMEOUT'
+  | 'PODMAN-STORAGE-LOCKED'
+  | 'PODMAN-RUNTIME-SETUP'
+  | 'PODMAN-NO-SUCH-OBJECT'
+  | 'PODMAN-ABORTED'
+  | 'PODMAN-CIRCUIT-OPEN'
+  | 'PODMAN-FAILED';
+
+/** One actionable sentence per code. */
+export const REMEDIATION: Readonly<Record<PodmanErrorCode, string>> = {
+  'PODMAN-NOT-INSTALLED': 'Install Podman 4.3 or later (on Debian or Ubuntu, run `sudo scripts/setup.sh`), or give Phoenix the path of the podman binary.',
+  'PODMAN-NOT-PERMITTED':
+    'Set up rootless Podman for this user (ranges in /etc/subuid and /etc/subgid, then `podman system migrate`), or run Phoenix as a user that may run containers.',
+  'PODMAN-NAME-IN-USE': 'Remove or rename the existing object that has this name (see `podman ps -a`, `podman network ls`, `podman volume ls`, `podman secret ls`), or choose another name in the manifest.',
+  'PODMAN-IMAGE-NOT-FOUND': 'Check the image reference, and when no registry is reachable make the image available locally with `podman build`, `podman load` or `podman import`.',
+  'PODMAN-PORT-IN-USE': 'Free the host port (`ss -ltnp` shows who holds it) or publish the service on another host port.',
+  'PODMAN-NO-SPACE': "Free disk space where Podman keeps its storage (`podman system df`, `podman system prune`) and try again.",
+  'PODMAN-TIMEOUT': 'Check that Podman answers (`podman info`), and raise the timeout if the machine is only slow.',
+  'PODMAN-STORAGE-LOCKED': 'Another Podman process holds the storage lock: wait for it to finish and try again.',
+  'PODMAN-RUNTIME-SETUP':
+    'Run scripts/setup.sh, which writes a containers.conf with the fix (ulimits Podman may set, runtime runc) that Phoenix passes to Podman through CONTAINERS_CONF.',
+  'PODMAN-NO-SUCH-OBJECT': 'Observe again and re-plan: the object no longer exists, or never did.',
+  'PODMAN-ABORTED': 'Nothing to do: the operation was cancelled on request.',
+  'PODMAN-CIRCUIT-OPEN': "Check Podman (`podman info`) and the errors reported before this one: calls to it are paused after repeated failures and resume after a cool-down.",
+  'PODMAN-FAILED': "Run the same podman command by hand to see Podman's full message.",
+};
+
+/** Codes worth retrying as they are: the same call may succeed a moment later. */
+const TRANSIENT: ReadonlySet<PodmanErrorCode> = new Set(['PODMAN-STORAGE-LOCKED', 'PODMAN-TIMEOUT']);
+
+export interface PodmanErrorDetails {
+  /** The podman arguments (never a secret: secrets travel on standard input). */
+  readonly args?: readonly string[];
+  readonly exitCode?: number | null;
+  /** Podman's standard error, trimmed. */
+  readonly stderr?: string;
+  readonly cause?: unknown;
+  /** Overrides the default remediation of the code. */
+  readonly remediation?: string;
+}
+
+/** A failed Podman call, classified. */
+export class PodmanError extends Error {
+  override readonly name = 'PodmanError';
+  readonly code: PodmanErrorCode;
+  readonly remediation: string;
+  /** True when retrying the same call later may succeed. */
+  readonly transient: boolean;
+  readonly args: readonly string[];
+  readonly exitCode: number | null;
+  readonly stderr: string;
+
+  constructor(code: PodmanErrorCode, message: string, details: PodmanErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.remediation = details.remediation ?? REMEDIATION[code];
+    this.transient = TRANSIENT.has(code);
+    this.args = details.args ?? [];
+    this.exitCode = details.exitCode ?? null;
+    this.stderr = details.stderr ?? '';
+  }
+}
+
+/** Type guard, for callers and for cockatiel's `handleWhen`. */
+export function isPodmanError(value: unknown, code?: PodmanErrorCode): value is PodmanError {
+  return value instanceof PodmanError && (code === undefined || value.code === code);
+}
+
+/** What a finished (or never started) podman process left behind. */
+export interface PodmanFailure {
+  readonly args: readonly string[];
+  readonly exitCode: number | null;
+  readonly stderr: string;
+  /** Set when the process could not be started at all (ENOENT, EACCES, ...). */
+  readonly spawnError?: { readonly code?: string; readonly message: string };
+  readonly timedOut?: boolean;
+  readonly timeoutMs?: number;
+  readonly aborted?: boolean;
+}
+
+/** Order matters: the first match wins (an image pull failure also says "no such host"). */
+const RULES: readonly (readonly [PodmanErrorCode, RegExp])[] = [
+  ['PODMAN-RUNTIME-SETUP', /setrlimit|error setting rlimit|cgroups in hybrid mode/i],
+  ['PODMAN-NO-SPACE', /no space left on device|disk quota exceeded/i],
+  [
+    'PODMAN-NOT-PERMITTED',
+    /newuidmap|newgidmap|\/etc\/sub[ug]id|user namespaces? (are|is) not enabled|cannot clone: operation not permitted|not enough ids? available|cannot set up namespace|rootless.*(not|cannot)|cannot re-exec process|permission denied.*(\/var\/lib\/containers|storage|\/run\/containers)|(\/var\/lib\/containers|\/run\/containers|\/run\/libpod)[^\n]*permission denied/i,
+  ],
+  ['PODMAN-STORAGE-LOCKED', /database is locked|(acquir|obtain)(e|ing)? (the )?lock|lock[^\n]*(timed out|timeout)|resource temporarily unavailable|layer[^\n]*is in use by/i],
+  ['PODMAN-PORT-IN-USE', /address already in use|port is already allocated|cannot listen on the (tcp|udp) port/i],
+  [
+    'PODMAN-IMAGE-NOT-FOUND',
+    /image not known|no such image|manifest unknown|short-name[^\n]*did not resolve|initializing source docker|pinging container registry|requested access to the resource is denied|repository[^\n]*not found|unable to pull|error pulling image|reading manifest|image[^\n]*not found/i,
+  ],
+  ['PODMAN-NAME-IN-USE', /already in use|already exists|name in use|already used/i],
+  ['PODMAN-NO-SUCH-OBJECT', /no such (container|object|volume|secret|network|pod)|no container with name or id|network not found|no volume with name|no secret with name/i],
+];
+
+/** podman prints logrus noise (`time="..." level=warning msg=...`) before its real `Error:` line. */
+export function podmanMessage(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const errorLine = lines.find((line) => line.startsWith('Error:')) ?? lines.find((line) => !line.startsWith('time=')) ?? lines[0] ?? '';
+  return errorLine.replace(/^Error:\s*/, '');
+}
+
+const COMMAND_GROUPS: ReadonlySet<string> = new Set(['container', 'healthcheck', 'image', 'network', 'pod', 'secret', 'system', 'volume']);
+
+/** `podman create`, `podman secret create`: the command, without its arguments. */
+function describe(args: readonly string[]): string {
+  const [first = '', second = ''] = args;
+  return COMMAND_GROUPS.has(first) && second !== '' ? `podman ${first} ${second}` : `podman ${first}`.trim();
+}
+
+/** Turns what a podman process left behind into a classified PodmanError. */
+export function classifyPodmanFailure(failure: PodmanFailure): PodmanError {
+  const { args, exitCode, stderr } = failure;
+  const what = describe(args);
+  const details = { args, exitCode, stderr };
+  if (failure.aborted === true) return new PodmanError('PODMAN-ABORTED', `${what} was cancelled`, details);
+  if (failure.timedOut === true) return new PodmanError('PODMAN-TIMEOUT', `${what} did not finish within ${failure.timeoutMs ?? '?'} ms`, details);
+  if (failure.spawnError !== undefined) {
+    const code = failure.spawnError.code;
+    if (code === 'ENOENT') return new PodmanError('PODMAN-NOT-INSTALLED', `podman was not found (${failure.spawnError.message})`, { ...details, cause: failure.spawnError });
+    if (code === 'EACCES' || code === 'EPERM') return new PodmanError('PODMAN-NOT-PERMITTED', `podman could not be run (${failure.spawnError.message})`, { ...details, cause: failure.spawnError });
+    return new PodmanError('PODMAN-FAILED', `${what} could not be started: ${failure.spawnError.message}`, { ...details, cause: failure.spawnError });
+  }
+  const message = podmanMessage(stderr);
+  // Match against the whole stderr: the telling line is not always the last `Error:` line.
+  const rule = RULES.find(([, pattern]) => pattern.test(stderr));
+  const code: PodmanErrorCode = rule?.[0] ?? 'PODMAN-FAILED';
+  const text = message === '' ? `exited with code ${exitCode ?? '?'}` : message;
+  return new PodmanError(code, `${what} failed: ${text}`, details);
+}

@@ -1,0 +1,161 @@
+/**
+ * Reads the JSON the podman CLI prints into the observed model. Field names are those of
+ * Podman 4.3 (checked against its real output); later versions add fields and these parsers
+ * take what they know and ignore the rest.
+ */
+import type { ContainerState, HealthStatus, ObservedContainer, ObservedNetwork, ObservedSecret, ObservedVolume } from '../model/observed.js';
+import type { ContainerStatus, HealthCheckResult } from './podman-client.js';
+import type { ListedImage } from './image-ref.js';
+import { PodmanError } from './podman-error.js';
+
+type Raw = Record<string, unknown>;
+
+function isObject(value: unknown): value is Raw {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function num(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  if (!isObject(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/**
+ * Parses a JSON array, or JSON lines (one object a line: what `--format '{{json .}}'` prints
+ * where a command has no `--format json`, e.g. `podman secret ls` in 4.3).
+ */
+export function parseJsonList(text: string, command: string): Raw[] {
+  const trimmed = text.trim();
+  if (trimmed === '') return [];
+  try {
+    if (trimmed.startsWith('[')) {
+      const parsed: unknown = JSON.parse(trimmed);
+      return Array.isArray(parsed) ? parsed.filter(isObject) : [];
+    }
+    return trimmed
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .flatMap((line) => {
+        const parsed: unknown = JSON.parse(line);
+        return Array.isArray(parsed) ? parsed.filter(isObject) : isObject(parsed) ? [parsed] : [];
+      });
+  } catch (error) {
+    throw new PodmanError('PODMAN-FAILED', `${command} printed output that is not JSON: ${trimmed.slice(0, 120)}`, { cause: error });
+  }
+}
+
+const STATES: Readonly<Record<string, ContainerState>> = {
+  created: 'created',
+  configured: 'created',
+  initialized: 'created',
+  running: 'running',
+  // Still running until it is gone; the next observation sees it exited.
+  stopping: 'running',
+  paused: 'paused',
+  restarting: 'restarting',
+  exited: 'exited',
+  stopped: 'stopped',
+  dead: 'dead',
+  removing: 'removing',
+};
+
+/** Podman writes a never-set time as Go's zero time, -62135596800 in epoch seconds. */
+function epochToIso(seconds: number | null): string | null {
+  return seconds === null || seconds <= 0 ? null : new Date(seconds * 1000).toISOString();
+}
+
+/** `Up 3 seconds (healthy)`: the only place `podman ps` says how a health check went. */
+export function healthFromStatus(status: string): HealthStatus {
+  const match = /\((healthy|unhealthy|starting)\)/.exec(status);
+  return (match?.[1] as HealthStatus | undefined) ?? 'none';
+}
+
+/** One entry of `podman ps -a --format json`. */
+export function parsePsEntry(raw: Raw): ObservedContainer {
+  const names = strings(raw.Names);
+  const exitedAt = num(raw.ExitedAt);
+  const hasExited = raw.Exited === true || (exitedAt !== null && exitedAt > 0);
+  return {
+    id: str(raw.Id),
+    name: names[0] ?? '',
+    labels: stringMap(raw.Labels),
+    state: STATES[str(raw.State).toLowerCase()] ?? 'unknown',
+    exitCode: hasExited ? (num(raw.ExitCode) ?? null) : null,
+    image: str(raw.Image),
+    imageId: str(raw.ImageID),
+    startedAt: epochToIso(num(raw.StartedAt)),
+    health: healthFromStatus(str(raw.Status)),
+    // Podman 4.3's ps has no restart count; later versions print `Restarts`.
+    restartCount: num(raw.Restarts) ?? 0,
+  };
+}
+
+/** `podman network ls --format json` (lower-case keys since netavark). */
+export function parseNetwork(raw: Raw): ObservedNetwork {
+  return { id: str(raw.id ?? raw.ID ?? raw.Id), name: str(raw.name ?? raw.Name), labels: stringMap(raw.labels ?? raw.Labels) };
+}
+
+/** `podman volume ls --format json`. */
+export function parseVolume(raw: Raw): ObservedVolume {
+  return { name: str(raw.Name ?? raw.name), labels: stringMap(raw.Labels ?? raw.labels) };
+}
+
+/** A `podman secret ls` line (`{ID, Name, ...}`), labels when the version prints them. */
+export function parseSecretListEntry(raw: Raw): ObservedSecret & { readonly hasLabels: boolean } {
+  const spec = isObject(raw.Spec) ? raw.Spec : {};
+  const labels = raw.Labels ?? spec.Labels;
+  return { id: str(raw.ID ?? raw.Id), name: str(raw.Name ?? spec.Name), labels: stringMap(labels), hasLabels: isObject(labels) };
+}
+
+/** `podman secret inspect` (`{ID, Spec: {Name, Labels}}`). */
+export function parseSecretInspect(raw: Raw): ObservedSecret {
+  const spec = isObject(raw.Spec) ? raw.Spec : {};
+  return { id: str(raw.ID ?? raw.Id), name: str(spec.Name), labels: stringMap(spec.Labels) };
+}
+
+/** `podman images --format json`; 4.3 fills `Names` and leaves `RepoTags` null. */
+export function parseImage(raw: Raw): ListedImage {
+  return { id: str(raw.Id ?? raw.ID), names: [...strings(raw.Names), ...strings(raw.RepoTags)], digests: strings(raw.RepoDigests) };
+}
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** `podman container inspect NAME` (first element). */
+export function parseContainerStatus(raw: Raw): ContainerStatus {
+  const state = isObject(raw.State) ? raw.State : {};
+  const finishedAt = str(state.FinishedAt);
+  const finished = finishedAt !== '' && !finishedAt.startsWith(ZERO_TIME.slice(0, 4));
+  return {
+    exists: true,
+    state: str(state.Status) || 'unknown',
+    exitCode: finished ? num(state.ExitCode) : null,
+    running: state.Running === true,
+  };
+}
+
+const MAX_OUTPUT = 4096;
+
+/** The output of the newest entry of `State.Health.Log` (4.3; `Healthcheck` in some versions). */
+export function lastHealthOutput(raw: Raw): string {
+  const state = isObject(raw.State) ? raw.State : {};
+  const health = isObject(state.Health) ? state.Health : isObject(state.Healthcheck) ? state.Healthcheck : {};
+  const log = Array.isArray(health.Log) ? health.Log.filter(isObject) : [];
+  return str(log[log.length - 1]?.Output);
+}
+
+/** Trimmed, and cut to a few KiB: a check's output is for a log line, not a file. */
+export function healthResult(healthy: boolean, output: string): HealthCheckResult {
+  const trimmed = output.trim();
+  return { healthy, output: trimmed.length > MAX_OUTPUT ? `${trimmed.slice(0, MAX_OUTPUT)}…` : trimmed };
+}

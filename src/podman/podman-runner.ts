@@ -1,0 +1,131 @@
+/**
+ * Runs one podman process through execa: never a shell, standard input only for secret
+ * values, a deadline and a cancel signal on every call, and every failure classified.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { execa } from 'execa';
+import type { PodmanError } from './podman-error.js';
+import { classifyPodmanFailure } from './podman-error.js';
+import { withFifoStdin } from './fifo-stdin.js';
+
+/** The file scripts/setup.sh writes where Podman needs the rlimit / runtime fix. */
+export const CONTAINERS_CONF_FILE = 'containers.conf';
+
+/**
+ * The environment to run podman with: `processEnv`, plus CONTAINERS_CONF pointing at
+ * `<stateDir>/containers.conf` when that file exists and the caller set none of their own.
+ */
+export function podmanEnvironment(stateDir: string, processEnv: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(processEnv)) if (value !== undefined) env[key] = value;
+  const conf = path.join(stateDir, CONTAINERS_CONF_FILE);
+  if ((env.CONTAINERS_CONF ?? '') === '' && existsSync(conf)) env.CONTAINERS_CONF = conf;
+  return env;
+}
+
+export interface RunOptions {
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  /** Written to podman's standard input, a named pipe (secret values); stdin is /dev/null otherwise. */
+  readonly input?: Uint8Array;
+}
+
+export interface RunResult {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface PodmanRunnerOptions {
+  readonly binary: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+}
+
+/** Executes podman; a non-zero exit becomes a PodmanError. */
+export class PodmanRunner {
+  constructor(private readonly options: PodmanRunnerOptions) {}
+
+  /** Runs `podman ...args` and returns its output, or throws a classified PodmanError. */
+  async run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const failure = await this.exec(args, options);
+    if ('error' in failure) throw failure.error;
+    if (failure.exitCode !== 0) throw classifyPodmanFailure({ args, exitCode: failure.exitCode, stderr: failure.stderr });
+    return failure;
+  }
+
+  /**
+   * Runs podman and returns the exit code instead of throwing on a non-zero one, for the
+   * commands whose exit code is an answer (`podman healthcheck run`). Still throws when the
+   * process could not run, timed out or was cancelled.
+   */
+  async exec(args: readonly string[], options: RunOptions = {}): Promise<(RunResult & { readonly exitCode: number }) | { readonly error: PodmanError }> {
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    if (options.signal?.aborted === true) return { error: classifyPodmanFailure({ args, exitCode: null, stderr: '', aborted: true }) };
+    const spawn = (stdin: 'ignore' | number) =>
+      execa(this.options.binary, [...args], {
+        env: this.options.env,
+        extendEnv: true,
+        reject: false,
+        shell: false,
+        // execa hands any fd number to child_process; its types list only 0 and 3-9.
+        stdin: stdin as 'ignore',
+        timeout: timeoutMs,
+        cancelSignal: options.signal,
+        forceKillAfterDelay: 2000,
+        stripFinalNewline: true,
+      });
+    const result = options.input === undefined ? await spawn('ignore') : await withFifoStdin(options.input, spawn);
+    const stderr = typeof result.stderr === 'string' ? result.stderr.trim() : '';
+    const stdout = typeof result.stdout === 'string' ? result.stdout : '';
+    if (result.isCanceled) return { error: classifyPodmanFailure({ args, exitCode: null, stderr, aborted: true }) };
+    if (result.timedOut) return { error: classifyPodmanFailure({ args, exitCode: null, stderr, timedOut: true, timeoutMs }) };
+    if (result.exitCode === undefined && result.signal !== undefined) {
+      return { error: classifyPodmanFailure({ args, exitCode: null, stderr: stderr === '' ? `podman was killed by ${result.signal}` : stderr }) };
+    }
+    if (result.exitCode === undefined) {
+      const cause: unknown = result.cause;
+      const spawnError = cause instanceof Error ? { code: (cause as NodeJS.ErrnoException).code, message: cause.message } : { code: result.code, message: result.shortMessage ?? 'unknown error' };
+      return { error: classifyPodmanFailure({ args, exitCode: null, stderr, spawnError }) };
+    }
+    return { stdout, stderr, exitCode: result.exitCode };
+  }
+
+  /**
+   * Runs a long-lived podman (`logs --follow`) and hands over each line of its standard
+   * output and error as it comes. Resolves when podman exits or `signal` aborts; throws a
+   * PodmanError when podman fails.
+   */
+  async stream(args: readonly string[], onLine: (stream: 'stdout' | 'stderr', text: string) => void, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted === true) return;
+    const subprocess = execa(this.options.binary, [...args], {
+      env: this.options.env,
+      extendEnv: true,
+      reject: false,
+      shell: false,
+      stdin: 'ignore',
+      buffer: false,
+      cancelSignal: signal,
+      forceKillAfterDelay: 2000,
+    });
+    const errorLines: string[] = [];
+    const pump = (stream: 'stdout' | 'stderr', readable: NodeJS.ReadableStream | null): Promise<void> => {
+      if (readable === null) return Promise.resolve();
+      const reader = createInterface({ input: readable, crlfDelay: Infinity });
+      reader.on('line', (text) => {
+        if (stream === 'stderr' && errorLines.length < 20) errorLines.push(text);
+        onLine(stream, text);
+      });
+      return new Promise((resolve) => reader.once('close', () => resolve()));
+    };
+    const [result] = await Promise.all([subprocess, pump('stdout', subprocess.stdout), pump('stderr', subprocess.stderr)]);
+    if (result.isCanceled || result.exitCode === 0) return;
+    if (result.exitCode === undefined && result.signal === undefined) {
+      const cause: unknown = result.cause;
+      const spawnError = cause instanceof Error ? { code: (cause as NodeJS.ErrnoException).code, message: cause.message } : { message: result.shortMessage ?? 'unknown error' };
+      throw classifyPodmanFailure({ args, exitCode: null, stderr: '', spawnError });
+    }
+    throw classifyPodmanFailure({ args, exitCode: result.exitCode ?? null, stderr: errorLines.join('\n') });
+  }
+}
