@@ -1,4 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { SecretSource } from '../model/desired.js';
 import { PodmanCli } from '../podman/podman-cli.js';
 import type { PodmanClient, PodmanInspector } from '../podman/podman-client.js';
@@ -14,12 +16,20 @@ export interface PodmanConnection {
 }
 
 /**
- * Connects to Podman through its CLI, with Phoenix's containers.conf from the state
- * directory when the machine needs one (scripts/setup.sh decides), and retries with a circuit
- * breaker composed in one place (withResilience).
+ * Connects to Podman: its CLI for actions, the REST API of a `podman system service` on
+ * `<state dir>/podman.sock` for observation (started on demand, gone after 5 idle minutes),
+ * Phoenix's containers.conf from the state directory when the machine needs one
+ * (scripts/setup.sh decides), and retries with a circuit breaker composed in one place
+ * (withResilience).
  */
 export function connectPodman(options: EnvironmentOptions, io: CliIo): PodmanConnection {
-  const cli = new PodmanCli({ env: io.env, stateDir: resolveStateDir(options.stateDir, io.env) });
+  const stateDir = resolveStateDir(options.stateDir, io.env);
+  const socket = path.join(stateDir, 'podman.sock');
+  // Observation goes through the REST API (one request per list instead of one process);
+  // PHOENIX_PODMAN_API=0 keeps everything on the CLI. Unix socket paths are limited to ~107 bytes.
+  const useApi = io.env.PHOENIX_PODMAN_API !== '0' && Buffer.byteLength(socket) < 100;
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const cli = new PodmanCli({ env: io.env, stateDir, ...(useApi ? { apiSocket: socket } : {}) });
   return { client: withResilience(cli), inspector: cli };
 }
 

@@ -8,7 +8,6 @@ import { constants } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { PodmanError } from './podman-error.js';
 
 /**
@@ -20,6 +19,8 @@ export async function withFifoStdin<T>(input: Uint8Array, spawn: (stdinFd: numbe
   const dir = await mkdtemp(path.join(os.tmpdir(), 'phoenix-stdin-'));
   try {
     const fifo = path.join(dir, 'stdin');
+    // Loaded here, not at the top: execa costs ~100 ms to load and most runs never need a FIFO.
+    const { execa } = await import('execa');
     const made = await execa('mkfifo', ['-m', '600', fifo], { reject: false, stdin: 'ignore' });
     if (made.exitCode !== 0) {
       throw new PodmanError('PODMAN-FAILED', `could not make a pipe to give podman a secret on standard input (mkfifo: ${String(made.stderr || made.shortMessage)})`, {

@@ -12,6 +12,10 @@ import type { CallOptions, ContainerStatus, HealthCheckResult, LogLine, LogOptio
 import { PodmanError, classifyPodmanFailure, isPodmanError } from './podman-error.js';
 import { healthResult, lastHealthOutput, parseContainerStatus, parseImage, parseJsonList, parseNetwork, parsePsEntry, parseSecretInspect, parseSecretListEntry, parseVolume } from './podman-json.js';
 import { streamContainerLogs } from './podman-logs.js';
+import { observeViaApi } from './api-observe.js';
+import { ensureApiService } from './api-service.js';
+import type { PodmanApi } from './podman-api.js';
+import { PodmanApiUnavailable } from './podman-api.js';
 import type { RunOptions } from './podman-runner.js';
 import { PodmanRunner, podmanEnvironment } from './podman-runner.js';
 
@@ -26,6 +30,11 @@ export interface PodmanCliOptions {
   readonly timeoutMs?: number;
   /** Deadline of `podman create`, which may pull an image (default 10 min). */
   readonly createTimeoutMs?: number;
+  /**
+   * Observe through the libpod REST API on this unix socket, starting `podman system service`
+   * there when nothing answers; the CLI is used when the API cannot be had.
+   */
+  readonly apiSocket?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -40,6 +49,8 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
   private readonly runner: PodmanRunner;
   private readonly timeoutMs: number;
   private readonly createTimeoutMs: number;
+  private api: Promise<PodmanApi | null> | null = null;
+  private readonly apiOptions: { binary: string; env: Record<string, string>; socketPath: string } | null;
 
   constructor(options: PodmanCliOptions = {}) {
     const extra = defined(options.env ?? {});
@@ -47,6 +58,7 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.createTimeoutMs = options.createTimeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS;
     this.runner = new PodmanRunner({ binary: options.binary ?? 'podman', env, timeoutMs: this.timeoutMs });
+    this.apiOptions = options.apiSocket === undefined ? null : { binary: options.binary ?? 'podman', env, socketPath: options.apiSocket };
   }
 
   private call(options: CallOptions | undefined, timeoutMs?: number): RunOptions {
@@ -67,7 +79,19 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
     }
   }
 
-  async observe(_project: string, imageRefs: readonly string[], options?: CallOptions): Promise<ObservedState> {
+  async observe(project: string, imageRefs: readonly string[], options?: CallOptions): Promise<ObservedState> {
+    if (this.apiOptions !== null) {
+      this.api ??= ensureApiService(this.apiOptions);
+      const api = await this.api;
+      if (api !== null) {
+        try {
+          return await observeViaApi(api, project, imageRefs, options);
+        } catch (error) {
+          if (!(error instanceof PodmanApiUnavailable)) throw error;
+          this.api = Promise.resolve(null);
+        }
+      }
+    }
     // Everything, not only the project's: the planner needs foreign objects to report name conflicts.
     const call = this.call(options);
     const [ps, networks, volumes, secrets, images] = await Promise.all([

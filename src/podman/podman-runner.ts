@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { execa } from 'execa';
+import type { execa as Execa } from 'execa';
 import type { PodmanError } from './podman-error.js';
 import { classifyPodmanFailure } from './podman-error.js';
 import { withFifoStdin } from './fifo-stdin.js';
@@ -43,6 +43,16 @@ export interface PodmanRunnerOptions {
   readonly timeoutMs: number;
 }
 
+/**
+ * execa and its dependencies take ~100 ms to load: loaded on the first podman process, so that
+ * a run that needs none (an unchanged apply observing through the REST API) never pays it.
+ */
+let execaModule: Promise<typeof Execa> | null = null;
+function loadExeca(): Promise<typeof Execa> {
+  execaModule ??= import('execa').then((module) => module.execa);
+  return execaModule;
+}
+
 /** Executes podman; a non-zero exit becomes a PodmanError. */
 export class PodmanRunner {
   constructor(private readonly options: PodmanRunnerOptions) {}
@@ -63,6 +73,7 @@ export class PodmanRunner {
   async exec(args: readonly string[], options: RunOptions = {}): Promise<(RunResult & { readonly exitCode: number }) | { readonly error: PodmanError }> {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     if (options.signal?.aborted === true) return { error: classifyPodmanFailure({ args, exitCode: null, stderr: '', aborted: true }) };
+    const execa = await loadExeca();
     const spawn = (stdin: 'ignore' | number) =>
       execa(this.options.binary, [...args], {
         env: this.options.env,
@@ -99,6 +110,7 @@ export class PodmanRunner {
    */
   async stream(args: readonly string[], onLine: (stream: 'stdout' | 'stderr', text: string) => void, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted === true) return;
+    const execa = await loadExeca();
     const subprocess = execa(this.options.binary, [...args], {
       env: this.options.env,
       extendEnv: true,

@@ -2,6 +2,9 @@
  * PodmanCli against the real Podman of this machine: no mocks. Every object is named
  * `phxtest-<random>-...` and swept away after each test, whatever happened in it.
  */
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PodmanCli } from '../../src/podman/podman-cli.js';
 import { PodmanError } from '../../src/podman/podman-error.js';
@@ -70,6 +73,32 @@ describe('PodmanCli against real Podman', () => {
     expect(s?.id).not.toBe('');
     const inspect = JSON.parse(await podman(['network', 'inspect', network])) as [{ internal: boolean; subnets: { subnet: string }[] }];
     expect(inspect[0]).toMatchObject({ internal: true, subnets: [{ subnet: '10.123.45.0/24' }] });
+  });
+
+  it('observe() through the REST API sees exactly what the CLI sees', async () => {
+    const network = unique('net');
+    const volume = unique('vol');
+    const secret = unique('sec');
+    const container = unique('ctr');
+    await Promise.all([
+      client.createNetwork(desiredNetwork(network, { labels: { ...labels, 'io.phoenix.network': 'net' } })),
+      client.createVolume(desiredVolume(volume, { labels: { ...labels, 'io.phoenix.volume': 'vol' } })),
+      client.createSecret(secret, new TextEncoder().encode('observe-me-too'), { ...labels, 'io.phoenix.secret': 'sec' }),
+    ]);
+    await client.createContainer(containerIntent(container, { networks: [{ network, aliases: [], ipv4Address: null }] }, labels));
+    const socketDir = mkdtempSync(path.join(os.tmpdir(), 'phx-api-'));
+    const viaApi = new PodmanCli({ env: podmanEnv(), timeoutMs: 30_000, apiSocket: path.join(socketDir, 'podman.sock') });
+    const refs = [DEMO_IMAGE, 'phxtest.invalid/none/missing:1'];
+    const [fromCli, fromApi] = await Promise.all([client.observe(prefix, refs), viaApi.observe(prefix, refs)]);
+    // The API path really was used: the service Phoenix started answers on the socket.
+    expect(existsSync(path.join(socketDir, 'podman.sock'))).toBe(true);
+    const mine = <T extends { name: string }>(items: readonly T[]): T[] => items.filter((i) => i.name.startsWith(prefix)).sort((a, b) => a.name.localeCompare(b.name));
+    expect(mine(fromApi.containers)).toEqual(mine(fromCli.containers));
+    expect(mine(fromApi.networks)).toEqual(mine(fromCli.networks));
+    expect(mine(fromApi.volumes)).toEqual(mine(fromCli.volumes));
+    expect(mine(fromApi.secrets)).toEqual(mine(fromCli.secrets));
+    expect(mine(fromApi.secrets)).toHaveLength(1);
+    expect(fromApi.images).toEqual(fromCli.images);
   });
 
   it('creates, starts, health-checks, stops, renames and removes a container; the secret never shows in its config', async () => {

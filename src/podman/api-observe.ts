@@ -1,0 +1,50 @@
+import type { ObservedSecret, ObservedState } from '../model/observed.js';
+import type { CallOptions } from './podman-client.js';
+import { isPodmanError } from './podman-error.js';
+import { resolveImageRefs } from './image-ref.js';
+import type { PodmanApi } from './podman-api.js';
+import { parseImage, parseNetwork, parsePsEntry, parseSecretInspect, parseSecretListEntry, parseVolume } from './podman-json.js';
+
+type Raw = Record<string, unknown>;
+
+function list(value: unknown, what: string): Raw[] {
+  if (value === null) return [];
+  if (!Array.isArray(value)) throw new Error(`the Podman API's ${what} answer is not a list`);
+  return value.filter((item): item is Raw => item !== null && typeof item === 'object');
+}
+
+/**
+ * One observation snapshot through the REST API: the same four lists and images as the CLI
+ * path, each one request. Podman 4.3 lists secrets without labels, so the secrets that can be
+ * Phoenix's (their names start with the project) are inspected, in parallel.
+ */
+export async function observeViaApi(api: PodmanApi, project: string, imageRefs: readonly string[], options: CallOptions = {}): Promise<ObservedState> {
+  const call = { ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) };
+  const [containers, networks, volumes, secrets, images] = await Promise.all([
+    api.get('/containers/json?all=true', call),
+    api.get('/networks/json', call),
+    api.get('/volumes/json', call),
+    api.get('/secrets/json', call),
+    imageRefs.length === 0 ? Promise.resolve(null) : api.get('/images/json', call),
+  ]);
+  const listedSecrets = list(secrets, 'secrets').map(parseSecretListEntry);
+  const observedSecrets = await Promise.all(
+    listedSecrets.map(async (secret): Promise<ObservedSecret | null> => {
+      if (secret.hasLabels || !secret.name.startsWith(`${project}-`)) return { id: secret.id, name: secret.name, labels: secret.labels };
+      try {
+        return parseSecretInspect((await api.get(`/secrets/${encodeURIComponent(secret.id)}/json`, call)) as Raw);
+      } catch (error) {
+        // Removed between the list and the inspect: it is not there any more.
+        if (isPodmanError(error, 'PODMAN-NO-SUCH-OBJECT')) return null;
+        throw error;
+      }
+    }),
+  );
+  return {
+    containers: list(containers, 'containers').map(parsePsEntry),
+    networks: list(networks, 'networks').map(parseNetwork),
+    volumes: list(volumes, 'volumes').map(parseVolume),
+    secrets: observedSecrets.filter((s): s is ObservedSecret => s !== null),
+    images: images === null ? {} : resolveImageRefs(imageRefs, list(images, 'images').map(parseImage)),
+  };
+}
