@@ -350,6 +350,28 @@ secrets:
     await golden('adopt-compose', p);
   });
 
+  it('adopting a Compose container whose data sits in a Compose-named volume says so loudly', () => {
+    const desired = desiredFrom(BASE);
+    const composeMade = foreignContainer('app_db_1', { [COMPOSE_LABEL.project]: 'app', [COMPOSE_LABEL.service]: 'db', [COMPOSE_LABEL.containerNumber]: '1' });
+    const observed: ObservedState = { ...EMPTY_OBSERVED, containers: [composeMade], volumes: [{ name: 'app_dbdata', labels: {} }] };
+    const p = planOf(desired, observed, { adopt: true });
+    const warning = p.warnings.find((w) => w.resource.name === 'app_dbdata');
+    expect(warning?.message).toContain('set `name: app_dbdata` on volume dbdata');
+    expect(renderPlanText(p)).toContain('! volume app_dbdata: holds the data of Compose');
+    // Once the manifest names the Compose volume, there is nothing to warn about.
+    const named = desiredFrom(`${BASE}    name: app_dbdata\n`);
+    expect(planOf(named, observed, { adopt: true }).warnings.some((w) => w.resource.name === 'app_dbdata' && w.message.includes('holds the data'))).toBe(false);
+  });
+
+  it('a container paused by hand is left paused, with a warning', () => {
+    const desired = desiredFrom(BASE);
+    const converged = observedFromDesired(desired);
+    const observed: ObservedState = { ...converged, containers: converged.containers.map((c) => (c.name === 'app-test-web-1' ? { ...c, state: 'paused' as const } : c)) };
+    const p = planOf(desired, observed);
+    expect(p.actions).toEqual([]);
+    expect(p.warnings.map((w) => `${w.resource.name}: ${w.message}`)).toEqual(['app-test-web-1: is paused; Phoenix leaves it paused (podman unpause it to resume)']);
+  });
+
   const SECRETS = `
 services:
   api:

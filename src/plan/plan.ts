@@ -189,6 +189,7 @@ class Planner {
         const createKey = this.add(`container:${intent.name}:create`, { kind: 'container.create', cause: adoptee === undefined ? 'declared in the manifests and not present' : `takes over from ${adoptee.name} (adopted from Compose)`, container: intent }, needs);
         startAfter.push(createKey);
         if (adoptee !== undefined) {
+          this.warnComposeVolumes(service);
           const removeKey = this.add(`container:${adoptee.name}:remove`, { kind: 'container.remove', cause: `replaced by ${intent.name} (adopted from Compose)`, name: adoptee.name, containerId: adoptee.id, service: service.name, timeoutSeconds: service.spec.stopGracePeriodSeconds }, [createKey]);
           startAfter.push(removeKey);
           this.containerTeardownKeys.push(removeKey);
@@ -221,6 +222,9 @@ class Planner {
           startAfter.push(recreateKey);
           needsStart = true;
           startCause = 'recreated';
+        } else if (found.state === 'paused') {
+          // Pausing is a deliberate act of an operator (`podman pause`); `start` cannot undo it anyway.
+          this.warnings.push({ resource: { type: 'container', name: found.name }, message: 'is paused; Phoenix leaves it paused (podman unpause it to resume)' });
         } else if (found.state !== 'running' && found.state !== 'restarting' && !completedOneShot(found, service)) {
           needsStart = true;
           startCause = `it is ${found.state}${found.exitCode === null ? '' : ` (exit code ${found.exitCode})`}`;
@@ -256,6 +260,26 @@ class Planner {
       return { cause: `image behind ${service.spec.image} changed (${short(found.imageId)} -> ${short(imageId)})`, changes: [] };
     }
     return null;
+  }
+
+  /**
+   * Compose names a project's volumes `<project>_<volume>`; Phoenix's are its own. Adopting a
+   * Compose container therefore starts on a new, empty volume unless the manifest names the
+   * old one: say so loudly, naming the volume that holds the data.
+   */
+  private warnComposeVolumes(service: DesiredService): void {
+    for (const mount of service.spec.mounts) {
+      if (mount.type !== 'volume') continue;
+      const volume = this.desired.volumes.find((v) => v.podmanName === mount.source);
+      if (volume === undefined) continue;
+      const composeName = `${this.desired.project}_${volume.name}`;
+      if (volume.podmanName === composeName || !this.observed.volumes.some((v) => v.name === composeName)) continue;
+      if (this.warnings.some((w) => w.resource.name === composeName)) continue;
+      this.warnings.push({
+        resource: { type: 'volume', name: composeName },
+        message: `holds the data of Compose's ${service.name}, but Phoenix would mount ${volume.podmanName}, a new volume: set \`name: ${composeName}\` on volume ${volume.name} to keep using it`,
+      });
+    }
   }
 
   /** A Compose-made container of this project for the service and replica, when adopting. */
@@ -354,7 +378,8 @@ class Planner {
         this.warnings.push({ resource: { type: 'volume', name: volume.name }, message: 'WILL BE REMOVED WITH ALL ITS DATA' });
         this.add(`volume:${volume.name}:remove`, { kind: 'volume.remove', cause: 'no longer in the manifests, and volume removal was asked for', name: volume.name }, teardown);
       } else {
-        this.warnings.push({ resource: { type: 'volume', name: volume.name }, message: 'no longer in the manifests; kept with its data (named volumes are removed only when asked explicitly)' });
+        const why = this.options.removeVolumes === true ? 'volume removal was asked for, but prune is off' : 'named volumes are removed only when asked explicitly';
+        this.warnings.push({ resource: { type: 'volume', name: volume.name }, message: `no longer in the manifests; kept with its data (${why})` });
       }
     }
     const desiredSecrets = new Map(this.desired.secrets.map((s) => [s.name, s.podmanName]));
