@@ -1,0 +1,62 @@
+/**
+ * Phoenix's events, CloudEvents 1.0 in shape (id, source, type, time, subject, data, and
+ * extension attributes for correlation and severity), so that webhooks and existing event
+ * buses take them as they are. `type` is `io.phoenix.<kind>`; `data` is typed per kind.
+ * No event ever carries a secret value: payloads name secrets and show keyed digests only.
+ */
+
+/** Severity levels the Phoenix Hydra event bus uses (critical/high/medium/low/info). */
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+/** What each kind of event carries. */
+export interface EventPayloads {
+  'reconcile.started': { readonly trigger: string };
+  'reconcile.succeeded': { readonly trigger: string; readonly actions: number; readonly durationMs: number };
+  'reconcile.failed': { readonly trigger: string; readonly error: { readonly code: string; readonly message: string; readonly remediation: string }; readonly durationMs: number };
+  'action.started': { readonly actionId: number; readonly kind: string; readonly resource: string; readonly cause: string };
+  'action.succeeded': { readonly actionId: number; readonly kind: string; readonly resource: string; readonly durationMs: number };
+  'action.failed': { readonly actionId: number; readonly kind: string; readonly resource: string; readonly error: { readonly code: string; readonly message: string; readonly remediation: string } };
+  'drift.detected': { readonly actions: number; readonly summary: string };
+  'manifest.invalid': { readonly issues: readonly { readonly code: string; readonly location: string; readonly message: string }[] };
+  'container.died': { readonly container: string; readonly exitCode: number | null };
+  'container.restarted': { readonly container: string; readonly reason: string; readonly attempt: number; readonly backoffMs: number };
+  'container.unhealthy': { readonly container: string; readonly output: string; readonly failures: number };
+  'container.healthy': { readonly container: string };
+  'service.crash-looping': { readonly restarts: number; readonly windowMs: number; readonly lastError: string };
+  'secret.rotated': { readonly secret: string; readonly version: string };
+  'threshold.alert': { readonly container: string; readonly metric: 'cpu' | 'memory'; readonly value: number; readonly limit: number; readonly sustainedMs: number; readonly recommendation: string };
+  'threshold.resolved': { readonly container: string; readonly metric: 'cpu' | 'memory'; readonly value: number; readonly limit: number };
+  'git.revision-applied': { readonly revision: string; readonly branch: string };
+}
+
+export type EventKind = keyof EventPayloads;
+
+/** One Phoenix event: the CloudEvents envelope around a typed payload. */
+export type PhoenixEvent = {
+  [K in EventKind]: {
+    readonly specversion: '1.0';
+    /** Unique per event (a UUID). */
+    readonly id: string;
+    /** `phoenix://<project>/<environment>`. */
+    readonly source: string;
+    readonly type: `io.phoenix.${K}`;
+    /** RFC 3339. */
+    readonly time: string;
+    /** The service concerned, when there is one. */
+    readonly subject?: string;
+    readonly datacontenttype: 'application/json';
+    readonly severity: Severity;
+    readonly project: string;
+    readonly environment: string;
+    /** Ties together every event of one reconcile (its id). */
+    readonly correlationid?: string;
+    /** The event that caused this one. */
+    readonly causationid?: string;
+    readonly data: EventPayloads[K];
+  };
+}[EventKind];
+
+/** The kind of an event: its type without the `io.phoenix.` prefix. */
+export function kindOf(event: PhoenixEvent): EventKind {
+  return event.type.slice('io.phoenix.'.length) as EventKind;
+}
