@@ -136,7 +136,35 @@ describe('every default is explicit', () => {
       resyncIntervalMs: 300_000,
       health: { maxRestarts: 5, windowMs: 600_000, backoff: { initialMs: 1000, maxMs: 300_000, multiplier: 2 } },
       security: { allowPrivileged: false, allowHostNetwork: false, allowedCapabilities: [], allowedHostPaths: [] },
+      thresholds: { cpuPercent: null, memoryBytes: null, sustainedMs: 60_000, services: {} },
+      events: { file: null, webhooks: [] },
+      telemetry: { host: '127.0.0.1', port: 9464 },
     });
+  });
+
+  it('watch-mode policy: thresholds, event sinks and the telemetry address are read and resolved', () => {
+    const environment = `project: app
+compose: [compose.yaml]
+policy:
+  thresholds:
+    cpu_percent: 90
+    memory: 512m
+    sustained: 2m
+    services:
+      web: { memory: 1g }
+  events:
+    file: { path: ../logs/events.jsonl, types: ["container.*"], max_size: 1m }
+    webhooks:
+      - url: http://127.0.0.1:9000/hook
+        services: [web]
+  telemetry:
+    listen: 0.0.0.0:9999
+`;
+    const policy = desiredFrom('services:\n  web:\n    image: nginx\n', { environment }).policy;
+    expect(policy.thresholds).toEqual({ cpuPercent: 90, memoryBytes: 512 * 1024 * 1024, sustainedMs: 120_000, services: { web: { memoryBytes: 1024 ** 3 } } });
+    expect(policy.events.file).toEqual({ path: '/fixture/logs/events.jsonl', maxSizeBytes: 1024 * 1024, keep: 5, filter: { types: ['container.*'], environments: [], services: [] } });
+    expect(policy.events.webhooks).toEqual([{ url: 'http://127.0.0.1:9000/hook', filter: { types: [], environments: [], services: ['web'] } }]);
+    expect(policy.telemetry).toEqual({ host: '0.0.0.0', port: 9999 });
   });
 
   it('no default network is created when no service uses it', () => {

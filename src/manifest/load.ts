@@ -150,9 +150,10 @@ function readEnvironmentFile(options: LoadOptions, display: (p: string) => strin
   const defaultDotenv = path.join(dir, '.env');
   const dotenvFiles = raw.dotenv !== undefined ? named(raw.dotenv, 'dotenv') : options.reader.readText(defaultDotenv) !== null ? [{ path: defaultDotenv, display: display(defaultDotenv), location: here }] : [];
   let policyValid = true;
-  const policy = resolvePolicy(raw.policy, dir, (keyPath, value) => {
+  const policy = resolvePolicy(raw.policy, dir, (keyPath, value, kind) => {
     policyValid = false;
-    report(issueAt('PHX-INVALID-VALUE', parsed.locations.valueAt(keyPath), keyPath, `"${String(value)}" is not a duration.`, 'Write a duration such as 30s, 5m or 1h30m, or a number of seconds.'));
+    const advice = kind === 'duration' ? 'Write a duration such as 30s, 5m or 1h30m, or a number of seconds.' : 'Write a size such as 512m or 1g.';
+    report(issueAt('PHX-INVALID-VALUE', parsed.locations.valueAt(keyPath), keyPath, `"${String(value)}" is not a ${kind}.`, advice));
   });
   if (!policyValid) return null;
   return {

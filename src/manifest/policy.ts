@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { Policy } from '../model/desired.js';
-import { parseDurationMs } from './units.js';
+import type { Policy, SinkFilter, ThresholdLimits } from '../model/desired.js';
+import { parseDurationMs, parseSizeBytes } from './units.js';
 
 /** The policy an environment gets for every key it leaves out; docs/manifest.md lists them. */
 export const DEFAULT_POLICY: Policy = {
@@ -8,13 +8,29 @@ export const DEFAULT_POLICY: Policy = {
   resyncIntervalMs: 5 * 60_000,
   health: { maxRestarts: 5, windowMs: 10 * 60_000, backoff: { initialMs: 1000, maxMs: 5 * 60_000, multiplier: 2 } },
   security: { allowPrivileged: false, allowHostNetwork: false, allowedCapabilities: [], allowedHostPaths: [] },
+  thresholds: { cpuPercent: null, memoryBytes: null, sustainedMs: 60_000, services: {} },
+  events: { file: null, webhooks: [] },
+  telemetry: { host: '127.0.0.1', port: 9464 },
 };
+
+interface RawFilter {
+  types?: string[];
+  environments?: string[];
+  services?: string[];
+}
+
+function filterOf(raw: RawFilter): SinkFilter {
+  return { types: raw.types ?? [], environments: raw.environments ?? [], services: raw.services ?? [] };
+}
 
 interface RawPolicy {
   prune?: boolean;
   resync_interval?: string | number;
   health?: { max_restarts?: number; window?: string | number; backoff?: { initial?: string | number; max?: string | number; multiplier?: number } };
   security?: { allow_privileged?: boolean; allow_host_network?: boolean; allowed_capabilities?: string[]; allowed_host_paths?: string[] };
+  thresholds?: { cpu_percent?: number; memory?: string | number; sustained?: string | number; services?: Record<string, { cpu_percent?: number; memory?: string | number }> };
+  events?: { file?: RawFilter & { path: string; max_size?: string | number; keep?: number }; webhooks?: (RawFilter & { url: string })[] };
+  telemetry?: { listen?: string };
 }
 
 /**
@@ -22,19 +38,33 @@ interface RawPolicy {
  * filled in and host paths made absolute against the environment file's folder. Durations the
  * schema let through but that do not parse are reported through `invalid`.
  */
-export function resolvePolicy(raw: RawPolicy | undefined, environmentDir: string, invalid: (keyPath: string[], value: unknown) => void): Policy {
+export function resolvePolicy(raw: RawPolicy | undefined, environmentDir: string, invalid: (keyPath: string[], value: unknown, kind: 'duration' | 'size') => void): Policy {
   const d = DEFAULT_POLICY;
   const duration = (value: string | number | undefined, fallback: number, keyPath: string[]): number => {
     if (value === undefined) return fallback;
     const ms = parseDurationMs(value);
     if (ms === null) {
-      invalid(keyPath, value);
+      invalid(keyPath, value, 'duration');
       return fallback;
     }
     return ms;
   };
   const health = raw?.health;
   const security = raw?.security;
+  const size = (value: string | number | undefined, keyPath: string[]): number | null => {
+    if (value === undefined) return null;
+    const bytes = parseSizeBytes(value);
+    if (bytes === null) invalid(keyPath, value, 'size');
+    return bytes;
+  };
+  const thresholds = raw?.thresholds;
+  const serviceThresholds: Record<string, Partial<ThresholdLimits>> = {};
+  for (const [service, limits] of Object.entries(thresholds?.services ?? {})) {
+    const memoryBytes = size(limits.memory, ['policy', 'thresholds', 'services', service, 'memory']);
+    serviceThresholds[service] = { ...(limits.cpu_percent === undefined ? {} : { cpuPercent: limits.cpu_percent }), ...(memoryBytes === null ? {} : { memoryBytes }) };
+  }
+  const file = raw?.events?.file;
+  const [host, port] = (raw?.telemetry?.listen ?? `${d.telemetry.host}:${d.telemetry.port}`).split(/:(?=[0-9]+$)/) as [string, string];
   return {
     prune: raw?.prune ?? d.prune,
     resyncIntervalMs: duration(raw?.resync_interval, d.resyncIntervalMs, ['policy', 'resync_interval']),
@@ -53,6 +83,20 @@ export function resolvePolicy(raw: RawPolicy | undefined, environmentDir: string
       allowedCapabilities: (security?.allowed_capabilities ?? []).map(normaliseCapability),
       allowedHostPaths: (security?.allowed_host_paths ?? []).map((p) => path.resolve(environmentDir, p)),
     },
+    thresholds: {
+      cpuPercent: thresholds?.cpu_percent ?? null,
+      memoryBytes: size(thresholds?.memory, ['policy', 'thresholds', 'memory']),
+      sustainedMs: duration(thresholds?.sustained, d.thresholds.sustainedMs, ['policy', 'thresholds', 'sustained']),
+      services: serviceThresholds,
+    },
+    events: {
+      file:
+        file === undefined
+          ? null
+          : { path: path.resolve(environmentDir, file.path), maxSizeBytes: size(file.max_size, ['policy', 'events', 'file', 'max_size']) ?? 10 * 1024 * 1024, keep: file.keep ?? 5, filter: filterOf(file) },
+      webhooks: (raw?.events?.webhooks ?? []).map((hook) => ({ url: hook.url, filter: filterOf(hook) })),
+    },
+    telemetry: { host, port: Number(port) },
   };
 }
 

@@ -217,11 +217,43 @@ export interface SecurityPolicy {
   readonly allowedHostPaths: readonly string[];
 }
 
+/** CPU and memory thresholds per container; a null limit is not checked. */
+export interface ThresholdLimits {
+  readonly cpuPercent: number | null;
+  readonly memoryBytes: number | null;
+}
+
+export interface ThresholdPolicy extends ThresholdLimits {
+  readonly sustainedMs: number;
+  /** Per-service overrides. */
+  readonly services: Readonly<Record<string, Partial<ThresholdLimits>>>;
+}
+
+/** Which events a sink takes (empty lists take all). */
+export interface SinkFilter {
+  readonly types: readonly string[];
+  readonly environments: readonly string[];
+  readonly services: readonly string[];
+}
+
+export interface EventsPolicy {
+  readonly file: { readonly path: string; readonly maxSizeBytes: number; readonly keep: number; readonly filter: SinkFilter } | null;
+  readonly webhooks: readonly { readonly url: string; readonly filter: SinkFilter }[];
+}
+
+export interface TelemetryPolicy {
+  readonly host: string;
+  readonly port: number;
+}
+
 export interface Policy {
   readonly prune: boolean;
   readonly resyncIntervalMs: number;
   readonly health: HealthPolicy;
   readonly security: SecurityPolicy;
+  readonly thresholds: ThresholdPolicy;
+  readonly events: EventsPolicy;
+  readonly telemetry: TelemetryPolicy;
 }
 
 export interface DesiredState {
