@@ -363,6 +363,22 @@ secrets:
     expect(planOf(named, observed, { adopt: true }).warnings.some((w) => w.resource.name === 'app_dbdata' && w.message.includes('holds the data'))).toBe(false);
   });
 
+  it('watch mode: restart names a running container to stop and start; hold keeps a stopped service down', () => {
+    const desired = desiredFrom(BASE);
+    const converged = observedFromDesired(desired);
+    const restarted = planOf(desired, converged, { restart: ['app-test-db-1'] });
+    expect(shape(restarted)).toEqual(['#1 container.stop app-test-db-1', '#2 container.start app-test-db-1 <- 1']);
+    expect(byName(restarted, 'container.start', 'app-test-db-1').cause).toBe('restarted by the health policy');
+    const exited: ObservedState = { ...converged, containers: converged.containers.map((c) => (c.name === 'app-test-db-1' ? { ...c, state: 'exited' as const, exitCode: 1 } : c)) };
+    expect(shape(planOf(desired, exited))).toEqual(['#1 container.start app-test-db-1']);
+    const held = planOf(desired, exited, { hold: ['db'] });
+    expect(held.actions).toEqual([]);
+    expect(held.warnings.map((w) => w.resource.name)).toEqual(['app-test-db-1']);
+    // A changed manifest is never held: the recreate goes ahead.
+    const changed = desiredFrom(BASE.replace('LOG_LEVEL: info', 'LOG_LEVEL: debug'));
+    expect(planOf(changed, exited, { hold: ['db'] }).actions.map((a) => a.kind)).toContain('container.recreate');
+  });
+
   it('a container paused by hand is left paused, with a warning', () => {
     const desired = desiredFrom(BASE);
     const converged = observedFromDesired(desired);

@@ -20,6 +20,17 @@ export interface PlanOptions {
   readonly adopt?: boolean;
   /** Git revision to record on every container the plan creates. */
   readonly revision?: string;
+  /**
+   * Running containers to restart (stop, then start): watch mode's health monitor names the
+   * unhealthy ones its restart policy allows to restart now.
+   */
+  readonly restart?: readonly string[];
+  /**
+   * Services whose stopped containers must not be started now: watch mode's restart policy
+   * holds a crash-looping service, or one still in its backoff. Creations and recreations
+   * (a changed manifest) are not held.
+   */
+  readonly hold?: readonly string[];
 }
 
 /** Default seconds to wait for a container Phoenix no longer knows the spec of. */
@@ -226,8 +237,17 @@ class Planner {
           // Pausing is a deliberate act of an operator (`podman pause`); `start` cannot undo it anyway.
           this.warnings.push({ resource: { type: 'container', name: found.name }, message: 'is paused; Phoenix leaves it paused (podman unpause it to resume)' });
         } else if (found.state !== 'running' && found.state !== 'restarting' && !completedOneShot(found, service)) {
+          if (this.options.hold?.includes(service.name) === true) {
+            this.warnings.push({ resource: { type: 'container', name: found.name }, message: `is ${found.state}; its restarts are held by the restart policy (crash-looping or backing off)` });
+          } else {
+            needsStart = true;
+            startCause = `it is ${found.state}${found.exitCode === null ? '' : ` (exit code ${found.exitCode})`}`;
+          }
+        } else if (found.state === 'running' && this.options.restart?.includes(found.name) === true) {
+          const stopKey = this.add(`container:${found.name}:stop`, { kind: 'container.stop', cause: 'unhealthy: restarted by the health policy', name: found.name, service: service.name, timeoutSeconds: service.spec.stopGracePeriodSeconds });
+          startAfter.push(stopKey);
           needsStart = true;
-          startCause = `it is ${found.state}${found.exitCode === null ? '' : ` (exit code ${found.exitCode})`}`;
+          startCause = 'restarted by the health policy';
         }
       }
       if (needsStart) starts.push(this.addStart(service, intent.name, startCause, startAfter));
