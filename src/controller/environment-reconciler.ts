@@ -1,0 +1,179 @@
+import type { ExecutionEvent } from '../apply/events.js';
+import { execute } from '../apply/execute.js';
+import type { ExecuteOptions } from '../apply/execute.js';
+import type { EventBus } from '../events/event-bus.js';
+import { makeEvent } from '../events/event-bus.js';
+import type { EventKind, EventPayloads } from '../events/event-types.js';
+import type { LoadResult } from '../manifest/load.js';
+import type { DesiredState, SecretSource } from '../model/desired.js';
+import type { ObservedState } from '../model/observed.js';
+import { formatIssue } from '../model/issue.js';
+import type { PodmanClient } from '../podman/podman-client.js';
+import type { Action, Plan } from '../plan/actions.js';
+import { resourceOf } from '../plan/actions.js';
+import { plan as makePlan } from '../plan/plan.js';
+import { renderSummary } from '../plan/render-text.js';
+
+/** What one environment's reconciler needs; everything with I/O is injected. */
+export interface ReconcilerDeps {
+  readonly environment: string;
+  /** Loads the manifests afresh (from disk, or a git revision's tree). */
+  readonly load: () => LoadResult | Promise<LoadResult>;
+  readonly podman: PodmanClient;
+  readonly readSecret: (source: SecretSource) => Promise<Uint8Array>;
+  readonly bus: EventBus;
+  readonly clock: { readonly now: () => number; readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>; readonly date: () => Date };
+  readonly newId: () => string;
+  readonly execute?: Omit<ExecuteOptions, 'signal'>;
+  /** The git revision being applied, recorded on containers; undefined outside git mode. */
+  readonly revision?: () => string | undefined;
+  /** The restart policy's current decisions: containers to restart now, services to hold. */
+  readonly restartDecisions?: (desired: DesiredState) => { readonly restart: readonly string[]; readonly hold: readonly string[] };
+  /** Told of every finished reconcile (the watch loop feeds metrics, status and the health monitor). */
+  readonly onReconciled?: (result: ReconcileResult) => void;
+}
+
+/** How one reconcile went, for status and metrics. */
+export interface ReconcileResult {
+  readonly ok: boolean;
+  readonly desired: DesiredState | null;
+  readonly observed: ObservedState | null;
+  readonly plan: Plan | null;
+  /** The manifests on disk did not validate; the last good desired state was used (when there was one). */
+  readonly manifestInvalid: boolean;
+  readonly durationMs: number;
+  readonly error: { readonly code: string; readonly message: string; readonly remediation: string } | null;
+}
+
+/**
+ * One level-triggered reconcile of one environment: load the manifests (keeping the last good
+ * desired state when an edit does not validate: a typo never tears anything down), observe
+ * afresh, plan, execute, and report everything as events. Triggers carry no diff; missing one
+ * costs latency, never correctness.
+ */
+export class EnvironmentReconciler {
+  private lastGood: DesiredState | null = null;
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  /** The desired state in force: the last one that validated. */
+  get desired(): DesiredState | null {
+    return this.lastGood;
+  }
+
+  /** Reconciles once; resolves 'ok' or 'error' (the work queue requeues errors with backoff). */
+  async reconcile(reasons: readonly string[], signal: AbortSignal): Promise<'ok' | 'error'> {
+    const started = this.deps.clock.now();
+    const correlationId = this.deps.newId();
+    const trigger = reasons.join(', ') || 'manual';
+    const finish = (result: Omit<ReconcileResult, 'durationMs'>): 'ok' | 'error' => {
+      const durationMs = this.deps.clock.now() - started;
+      if (result.ok) this.emit('reconcile.succeeded', { trigger, actions: result.plan?.actions.length ?? 0, durationMs }, correlationId);
+      else this.emit('reconcile.failed', { trigger, error: result.error ?? { code: 'PHX-RECONCILE-FAILED', message: 'the reconcile failed', remediation: 'See the events before this one.' }, durationMs }, correlationId);
+      this.deps.onReconciled?.({ ...result, durationMs });
+      return result.ok ? 'ok' : 'error';
+    };
+    this.emit('reconcile.started', { trigger }, correlationId);
+
+    const loaded = await this.deps.load();
+    let manifestInvalid = false;
+    if (loaded.ok) {
+      this.lastGood = loaded.desired;
+    } else {
+      manifestInvalid = true;
+      this.emit('manifest.invalid', { issues: loaded.issues.filter((i) => i.severity === 'error').map((i) => ({ code: i.code, location: `${i.location.file}:${i.location.line}:${i.location.column}`, message: formatIssue(i) })) }, correlationId);
+    }
+    const desired = this.lastGood;
+    if (desired === null) {
+      return finish({ ok: false, desired: null, observed: null, plan: null, manifestInvalid, error: { code: 'PHX-MANIFEST-INVALID', message: 'the manifests do not validate and no earlier version did', remediation: 'Fix the errors reported in the manifest.invalid event (phoenix validate shows them).' } });
+    }
+
+    let observed: ObservedState;
+    try {
+      observed = await this.deps.podman.observe(desired.project, [...new Set(desired.services.map((s) => s.spec.image))], { signal });
+    } catch (error) {
+      return finish({ ok: false, desired, observed: null, plan: null, manifestInvalid, error: errorInfo(error) });
+    }
+    const decisions = this.deps.restartDecisions?.(desired) ?? { restart: [], hold: [] };
+    const revision = this.deps.revision?.();
+    const planned = makePlan(desired, observed, { prune: desired.policy.prune, restart: decisions.restart, hold: decisions.hold, ...(revision === undefined ? {} : { revision }) });
+    if (!planned.ok) {
+      const issue = planned.issues[0]!;
+      return finish({ ok: false, desired, observed, plan: null, manifestInvalid, error: { code: issue.code, message: planned.issues.map((i) => i.message).join(' '), remediation: issue.remediation } });
+    }
+    const plan = planned.value;
+    if (plan.actions.length === 0) return finish({ ok: !manifestInvalid, desired, observed, plan, manifestInvalid, error: manifestInvalid ? invalidError() : null });
+
+    this.emit('drift.detected', { actions: plan.actions.length, summary: renderSummary(plan) }, correlationId);
+    const report = await execute(
+      plan,
+      { podman: this.deps.podman, readSecret: this.deps.readSecret, sleep: this.deps.clock.sleep, now: this.deps.clock.now, onEvent: (event) => this.forward(event, correlationId) },
+      { ...this.deps.execute, signal },
+    );
+    for (const action of plan.actions) {
+      if (action.kind !== 'secret.remove') continue;
+      const created = plan.actions.find((a) => a.kind === 'secret.create' && a.secret.name === action.secret);
+      const outcome = report.actions.find((o) => o.id === action.id);
+      if (created !== undefined && created.kind === 'secret.create' && outcome?.status === 'succeeded') {
+        this.emit('secret.rotated', { secret: action.secret, version: created.secret.podmanName }, correlationId);
+      }
+    }
+    const failed = report.actions.find((o) => o.status === 'failed');
+    const error = failed?.error ?? (manifestInvalid ? invalidError() : null);
+    return finish({ ok: report.ok && !manifestInvalid, desired, observed, plan, manifestInvalid, error });
+  }
+
+  private forward(event: ExecutionEvent, correlationId: string): void {
+    const service = serviceOf(event.action);
+    const base = { actionId: event.action.id, kind: event.action.kind, resource: resourceOf(event.action).name };
+    switch (event.type) {
+      case 'action.started':
+        this.emit('action.started', { ...base, cause: event.action.cause }, correlationId, service);
+        break;
+      case 'action.succeeded':
+        this.emit('action.succeeded', { ...base, durationMs: event.durationMs }, correlationId, service);
+        break;
+      case 'action.failed':
+        this.emit('action.failed', { ...base, error: event.error }, correlationId, service);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private emit<K extends EventKind>(kind: K, data: EventPayloads[K], correlationId: string, service?: string): void {
+    const project = this.lastGood?.project ?? this.deps.environment;
+    this.deps.bus.publish(
+      makeEvent(kind, { project, environment: this.deps.environment, ...(service === undefined ? {} : { service }), correlationId }, data, this.deps.newId(), this.deps.clock.date()),
+    );
+  }
+}
+
+/** The service an action concerns, when it concerns one. */
+function serviceOf(action: Action): string | undefined {
+  switch (action.kind) {
+    case 'container.create':
+    case 'container.recreate':
+      return action.container.service;
+    case 'container.start':
+    case 'container.stop':
+      return action.service;
+    case 'container.remove':
+      return action.service ?? undefined;
+    default:
+      return undefined;
+  }
+}
+
+function invalidError(): { code: string; message: string; remediation: string } {
+  return { code: 'PHX-MANIFEST-INVALID', message: 'the manifests do not validate; the last good version stays in force', remediation: 'Fix the errors reported in the manifest.invalid event (phoenix validate shows them).' };
+}
+
+function errorInfo(error: unknown): { code: string; message: string; remediation: string } {
+  const e = error as { code?: unknown; message?: unknown; remediation?: unknown };
+  return {
+    code: typeof e.code === 'string' ? e.code : 'PHX-RECONCILE-FAILED',
+    message: typeof e.message === 'string' ? e.message : String(error),
+    remediation: typeof e.remediation === 'string' ? e.remediation : 'See the error; the reconcile is retried with backoff.',
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * Live events over Server-Sent Events: each HTTP client of `/events` gets the events that
+ * pass its filter as `id:`/`event:`/`data:` frames. SSE rather than WebSockets because it is
+ * plain HTTP: `curl -N`, browsers' EventSource and editor extensions read it with no library.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EventFilter } from '../event-bus.js';
+import { matchesFilter } from '../event-bus.js';
+import type { PhoenixEvent } from '../event-types.js';
+
+/** The timer functions the hub uses for heartbeats; injectable so tests need not wait 15 s. */
+export interface HeartbeatTimers {
+  setInterval(callback: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+/** Options of the SSE hub. */
+export interface SseHubOptions {
+  /**
+   * Time between `: ping` comments, in ms (default 15 s): proxies and load balancers close
+   * connections that stay silent, and a write is how a vanished client is noticed.
+   */
+  readonly heartbeatMs?: number;
+  /** Default: the global setInterval/clearInterval, unref'd so they never hold the process. */
+  readonly timers?: HeartbeatTimers;
+  /**
+   * Bytes a client may leave unread before it is disconnected (default 1 MiB): one stalled
+   * reader must not make the controller buffer events for ever. EventSource reconnects.
+   */
+  readonly maxBufferedBytes?: number;
+  /** Reconnection delay suggested to clients (the `retry:` field), in ms (default 3 s). */
+  readonly retryMs?: number;
+}
+
+const systemTimers: HeartbeatTimers = {
+  setInterval: (callback, ms) => setInterval(callback, ms).unref(),
+  clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
+};
+
+/**
+ * Reads an EventFilter from a query string: `types`, `environments` and `services`, each a
+ * comma-separated list and/or repeated (`?types=container.*,service.*&environments=dev`).
+ * An absent or empty parameter matches everything.
+ */
+export function filterFromQuery(params: URLSearchParams): EventFilter {
+  const list = (name: string): string[] | undefined => {
+    const values = params
+      .getAll(name)
+      .flatMap((value) => value.split(','))
+      .map((value) => value.trim())
+      .filter((value) => value !== '');
+    return values.length === 0 ? undefined : values;
+  };
+  const types = list('types');
+  const environments = list('environments');
+  const services = list('services');
+  return {
+    ...(types === undefined ? {} : { types }),
+    ...(environments === undefined ? {} : { environments }),
+    ...(services === undefined ? {} : { services }),
+  };
+}
+
+/** One event as an SSE frame. JSON has no raw newlines, so `data:` is always one line. */
+export function sseFrame(event: PhoenixEvent): string {
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+interface Client {
+  readonly res: ServerResponse;
+  readonly filter: EventFilter;
+}
+
+/**
+ * Fans events out to SSE clients. Subscribe `hub.handle` on the bus (usually with an empty
+ * filter: each client filters for itself), and route `/events` requests to `attach`.
+ */
+export class SseHub {
+  private readonly clients = new Set<Client>();
+  private readonly heartbeatMs: number;
+  private readonly timers: HeartbeatTimers;
+  private readonly maxBufferedBytes: number;
+  private readonly retryMs: number;
+  private heartbeat: unknown;
+
+  /** Creates a hub with no clients; the heartbeat runs only while clients are attached. */
+  constructor(options: SseHubOptions = {}) {
+    this.heartbeatMs = options.heartbeatMs ?? 15_000;
+    this.timers = options.timers ?? systemTimers;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
+    this.retryMs = options.retryMs ?? 3000;
+  }
+
+  /** Clients attached now. */
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /**
+   * Turns the response into an event stream for this client, until the connection closes.
+   * The filter defaults to the one in the request's query string (see filterFromQuery).
+   */
+  attach(req: IncomingMessage, res: ServerResponse, filter?: EventFilter): void {
+    const client: Client = { res, filter: filter ?? filterFromQuery(new URL(req.url ?? '/', 'http://localhost').searchParams) };
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // nginx buffers responses unless told not to, which would hold events back.
+      'x-accel-buffering': 'no',
+    });
+    // Sent at once so that the client sees the stream open before the first event.
+    res.write(`retry: ${this.retryMs}\n\n`);
+    this.clients.add(client);
+    const remove = (): void => this.remove(client);
+    res.once('close', remove);
+    res.once('error', remove);
+    if (this.clients.size === 1) this.heartbeat = this.timers.setInterval(() => this.broadcast(': ping\n\n', () => true), this.heartbeatMs);
+  }
+
+  /** Sends the event to every client whose filter it passes. Bound, for `bus.subscribe`. */
+  readonly handle = (event: PhoenixEvent): void => {
+    if (this.clients.size === 0) return;
+    const frame = sseFrame(event);
+    this.broadcast(frame, (client) => matchesFilter(event, client.filter));
+  };
+
+  /** Ends every client's stream and stops the heartbeat (at shutdown). */
+  close(): void {
+    for (const client of [...this.clients]) {
+      this.remove(client);
+      client.res.end();
+    }
+  }
+
+  private broadcast(frame: string, wants: (client: Client) => boolean): void {
+    // A copy: removing a slow client while iterating must not skip the next one.
+    for (const client of [...this.clients]) {
+      if (!wants(client)) continue;
+      if (client.res.writableLength > this.maxBufferedBytes) {
+        this.remove(client);
+        client.res.destroy();
+        continue;
+      }
+      client.res.write(frame);
+    }
+  }
+
+  private remove(client: Client): void {
+    if (!this.clients.delete(client)) return;
+    if (this.clients.size === 0 && this.heartbeat !== undefined) {
+      this.timers.clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+    }
+  }
+}
