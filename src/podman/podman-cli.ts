@@ -12,6 +12,8 @@ import type { CallOptions, ContainerStatus, HealthCheckResult, LogLine, LogOptio
 import { PodmanError, classifyPodmanFailure, isPodmanError } from './podman-error.js';
 import { healthResult, lastHealthOutput, parseContainerStatus, parseImage, parseJsonList, parseNetwork, parsePsEntry, parseSecretInspect, parseSecretListEntry, parseVolume } from './podman-json.js';
 import { streamContainerLogs } from './podman-logs.js';
+import type { ContainerEvent, WatchContainerEventsOptions } from './podman-events.js';
+import { watchContainerEvents } from './podman-events.js';
 import { observeViaApi } from './api-observe.js';
 import { ensureApiService } from './api-service.js';
 import type { PodmanApi } from './podman-api.js';
@@ -214,6 +216,10 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
 
   async streamLogs(names: readonly string[], options: LogOptions, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void> {
     await streamContainerLogs(this.runner, names, options, onLine, signal);
+  }
+
+  async watchContainerEvents(options: WatchContainerEventsOptions, onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void> {
+    await watchContainerEvents(this.runner, options, onEvent, signal);
   }
 
   async version(options?: CallOptions): Promise<PodmanVersion> {

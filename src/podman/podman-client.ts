@@ -1,6 +1,7 @@
 import type { DesiredNetwork, DesiredVolume } from '../model/desired.js';
 import type { ObservedState } from '../model/observed.js';
 import type { ContainerIntent } from '../plan/actions.js';
+import type { ContainerEvent, WatchContainerEventsOptions } from './podman-events.js';
 
 /** Options every Podman call takes: cancellation, and a deadline for the call. */
 export interface CallOptions {
@@ -85,4 +86,9 @@ export interface PodmanInspector {
    */
   streamLogs(names: readonly string[], options: LogOptions, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void>;
   version(options?: CallOptions): Promise<PodmanVersion>;
+  /**
+   * Streams container events (`podman events`) to `onEvent` until `signal` aborts, restarting
+   * the stream with backoff whenever it drops; never rejects (see podman-events.ts).
+   */
+  watchContainerEvents(options: WatchContainerEventsOptions, onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void>;
 }
