@@ -1,0 +1,183 @@
+/**
+ * The restart driver with the real health monitor, on virtual time, against a test double of
+ * Podman (PodmanHealthTestDouble: not Podman; the real one is in health-monitor.podman.test.ts).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventBus } from '../../../src/events/event-bus.js';
+import type { PhoenixEvent } from '../../../src/events/event-types.js';
+import { HealthMonitor } from '../../../src/controller/health/health-monitor.js';
+import type { RestartActuator } from '../../../src/controller/health/restart-driver.js';
+import { RestartDriver } from '../../../src/controller/health/restart-driver.js';
+import type { DesiredState, HealthPolicy } from '../../../src/model/desired.js';
+import { FakeTimers } from './fake-timers.js';
+import { check, desired, service } from './health-fixtures.js';
+import { PodmanHealthTestDouble } from './podman-health-double.js';
+
+const HEALTH: HealthPolicy = { maxRestarts: 3, windowMs: 600_000, backoff: { initialMs: 1000, maxMs: 8000, multiplier: 2 } };
+const WEB = 'app-test-web-1';
+
+let timers: FakeTimers;
+let podman: PodmanHealthTestDouble;
+let events: PhoenixEvent[];
+let monitor: HealthMonitor;
+let driver: RestartDriver;
+let reconcileRequests: string[];
+
+function start(actuator: RestartActuator = { kind: 'podman', podman }): void {
+  const bus = new EventBus();
+  bus.subscribe({}, (event) => events.push(event));
+  monitor = new HealthMonitor({ podman, bus, timers, statusIntervalMs: 1000 });
+  driver = new RestartDriver({ actuator, bus, monitor, timers });
+}
+
+async function apply(state: DesiredState): Promise<void> {
+  driver.update(state);
+  await monitor.update(state);
+}
+
+beforeEach(() => {
+  timers = new FakeTimers();
+  podman = new PodmanHealthTestDouble(timers.now);
+  events = [];
+  reconcileRequests = [];
+});
+afterEach(async () => {
+  await driver.stop();
+  await monitor.stop();
+});
+
+const of = (kind: string): PhoenixEvent[] => events.filter((e) => e.type === `io.phoenix.${kind}`);
+const unhealthyWeb = (configHash = 'hash-1'): DesiredState => desired([service('web', { healthcheck: check({ retries: 1 }) }, { configHash })], { health: HEALTH });
+
+describe('RestartDriver', () => {
+  it('restarts an unhealthy container with growing backoff, then marks the service crash-looping and stops restarting', async () => {
+    start();
+    podman.add(WEB);
+    podman.health = () => ({ healthy: false, output: 'HTTP 503' });
+    await apply(unhealthyWeb());
+    await timers.advance(60_000);
+    const restarted = of('container.restarted');
+    expect(restarted.map((e) => e.data)).toEqual([1, 2, 3].map((attempt) => ({ container: WEB, reason: expect.stringContaining('HTTP 503'), attempt, backoffMs: 1000 * 2 ** (attempt - 1) })));
+    expect(restarted.every((e) => e.subject === 'web')).toBe(true);
+    expect(podman.callsOf('stopContainer')).toHaveLength(3);
+    expect(podman.callsOf('startContainer')).toHaveLength(3);
+    const looping = of('service.crash-looping');
+    expect(looping).toHaveLength(1);
+    expect(looping[0]).toMatchObject({ subject: 'web', severity: 'critical', data: { restarts: 3, windowMs: 600_000, lastError: expect.stringMatching(/^app-test-web-1: unhealthy: .*HTTP 503/) } });
+    expect(driver.isCrashLooping('web')).toBe(true);
+    // A circuit breaker, not a storm: an hour later, long past the window, still nothing.
+    await timers.advance(3_600_000);
+    expect(podman.callsOf('startContainer')).toHaveLength(3);
+    expect(of('service.crash-looping')).toHaveLength(1);
+    expect(driver.statusOf('web')).toEqual([{ service: 'web', container: WEB, crashLooping: true, restartsInWindow: 0, nextRestartAt: null, lastError: expect.stringContaining('HTTP 503') }]);
+  });
+
+  it('waits out the backoff before restarting, and shows when the restart is due', async () => {
+    start();
+    podman.add(WEB);
+    podman.health = () => ({ healthy: false, output: 'down' });
+    await apply(unhealthyWeb());
+    await timers.advance(10);
+    expect(driver.statusOf('web')[0]?.nextRestartAt).toBe(timers.now() - 10 + 1000);
+    expect(podman.callsOf('startContainer')).toEqual([]);
+    await timers.advance(990);
+    expect(podman.callsOf('startContainer')).toHaveLength(1);
+  });
+
+  it('closes the breaker when the container is healthy again, and restarts resume', async () => {
+    start();
+    podman.add(WEB);
+    let healthy = false;
+    podman.health = () => ({ healthy, output: healthy ? 'ok' : 'down' });
+    await apply(unhealthyWeb());
+    await timers.advance(60_000);
+    expect(driver.isCrashLooping('web')).toBe(true);
+    healthy = true;
+    await timers.advance(1000);
+    expect(driver.isCrashLooping('web')).toBe(false);
+    expect(of('container.healthy').length).toBeGreaterThan(0);
+    healthy = false;
+    await timers.advance(5000);
+    expect(podman.callsOf('startContainer').length).toBeGreaterThan(3);
+    expect(of('container.restarted')[3]?.data).toMatchObject({ attempt: 1, backoffMs: 1000 });
+  });
+
+  it('starts afresh when the manifest changes (a new config hash)', async () => {
+    start();
+    podman.add(WEB);
+    podman.health = () => ({ healthy: false, output: 'down' });
+    await apply(unhealthyWeb());
+    await timers.advance(60_000);
+    expect(driver.isCrashLooping('web')).toBe(true);
+    await apply(unhealthyWeb());
+    expect(driver.isCrashLooping('web')).toBe(true);
+    await apply(unhealthyWeb('hash-2'));
+    expect(driver.isCrashLooping('web')).toBe(false);
+    await timers.advance(5000);
+    expect(podman.callsOf('startContainer').length).toBeGreaterThan(3);
+  });
+
+  it('starts an exited container that should run (no stop first), and leaves a finished one-shot alone', async () => {
+    start();
+    podman.add('app-test-worker-1', { running: false, exitCode: 2 }).add('app-test-migrate-1', { running: false, exitCode: 0 });
+    await apply(desired([service('worker', { restart: 'always' }), service('migrate', { restart: 'no' })], { health: HEALTH }));
+    await timers.advance(1500);
+    expect(podman.callsOf('startContainer').map((c) => c.container)).toEqual(['app-test-worker-1']);
+    expect(podman.callsOf('stopContainer')).toEqual([]);
+    expect(of('container.restarted')[0]?.data).toEqual({ container: 'app-test-worker-1', reason: 'exited with code 2', attempt: 1, backoffMs: 1000 });
+    await timers.advance(5000);
+    expect(monitor.statusOf('worker')[0]).toMatchObject({ condition: 'running' });
+    expect(podman.callsOf('startContainer')).toHaveLength(1);
+  });
+
+  it('a crash-looping exited container trips the breaker the same way', async () => {
+    start();
+    podman.add('app-test-worker-1', { running: false, exitCode: 1 });
+    podman.onStart = (name) => podman.exit(name, 1);
+    await apply(desired([service('worker', { restart: 'unless-stopped' })], { health: HEALTH }));
+    await timers.advance(120_000);
+    expect(podman.callsOf('startContainer')).toHaveLength(3);
+    expect(of('service.crash-looping')).toHaveLength(1);
+    expect(driver.decisions()).toEqual({ restart: [], hold: ['worker'] });
+  });
+
+  it('a failed restart counts, and the alert says why', async () => {
+    start();
+    podman.add(WEB);
+    podman.health = () => ({ healthy: false, output: 'down' });
+    podman.failing.set('startContainer', new Error('podman start failed: OCI runtime error'));
+    await apply(unhealthyWeb());
+    await timers.advance(120_000);
+    expect(of('container.restarted')).toEqual([]);
+    expect(of('service.crash-looping')[0]?.data).toMatchObject({ restarts: 3, lastError: 'app-test-web-1: exited with code 143; the last restart failed: podman start failed: OCI runtime error' });
+  });
+
+  it('through the reconciler: asks for a reconcile, names the container to restart, holds while backing off, and counts noteStarted', async () => {
+    start({ kind: 'reconcile', requestReconcile: (reason) => reconcileRequests.push(reason) });
+    podman.add('app-test-worker-1', { running: false, exitCode: 1 });
+    podman.add(WEB);
+    podman.health = () => ({ healthy: false, output: 'down' });
+    await apply(desired([service('web', { healthcheck: check({ retries: 1 }) }), service('worker', { restart: 'always' })], { health: HEALTH }));
+    await timers.advance(10);
+    // Both failing, both backing off: the stopped worker is held, so a resync does not start it early.
+    expect(driver.decisions()).toEqual({ restart: [], hold: ['worker'] });
+    await timers.advance(990);
+    expect(reconcileRequests).toEqual([expect.stringContaining(`restart ${WEB} (attempt 1): unhealthy`), expect.stringContaining('restart app-test-worker-1 (attempt 1): exited with code 1')]);
+    expect(driver.decisions()).toEqual({ restart: [WEB], hold: [] });
+    expect(podman.callsOf('startContainer')).toEqual([]);
+    // The reconcile ran the plan and reports the starts back.
+    await podman.startContainer(WEB);
+    await podman.startContainer('app-test-worker-1');
+    driver.noteStarted(WEB);
+    driver.noteStarted('app-test-worker-1');
+    expect(driver.decisions()).toEqual({ restart: [], hold: [] });
+    expect(of('container.restarted').map((e) => e.data)).toEqual([
+      { container: WEB, reason: expect.stringContaining('unhealthy'), attempt: 1, backoffMs: 1000 },
+      { container: 'app-test-worker-1', reason: 'exited with code 1', attempt: 1, backoffMs: 1000 },
+    ]);
+    expect(monitor.statusOf('web')[0]).toMatchObject({ condition: 'starting' });
+    // A start of a container that was not failing is not a restart.
+    driver.noteStarted('app-test-worker-1');
+    expect(of('container.restarted')).toHaveLength(2);
+  });
+});
