@@ -133,6 +133,9 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
   }
   if (plan.actions.length === 0) {
     if (options.json === true) io.stdout(`${JSON.stringify({ project: plan.project, environment: plan.environment, summary: plan.summary, report: null }, null, 2)}\n`);
+    // Fix: with warnings (objects kept because prune is off, say) Podman does not match the
+    // manifests; print the report with its warnings instead of claiming it matches.
+    else if (plan.warnings.length > 0) io.stdout(renderPlanText(plan));
     else io.stdout(`No changes: ${plan.project}/${plan.environment} matches the manifests.\n`);
     return EXIT.ok;
   }

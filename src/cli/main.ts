@@ -14,6 +14,8 @@ import type { RestartOptions } from './restart-command.js';
 import { runStatus } from './status-command.js';
 import type { StatusOptions } from './status-command.js';
 import { runValidate } from './validate-command.js';
+import { runWatch } from './watch-command.js';
+import type { WatchOptions } from './watch-command.js';
 import type { ValidateOptions } from './validate-command.js';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -114,6 +116,22 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--tail <n>', 'only the last n lines of each container')
     .action(async (services: string[], options: LogsOptions) => {
       exitCode = await runLogs(services, options, io);
+    });
+
+  common(program.command('watch'))
+    .description('Converge, then keep converged: react to manifest edits, git commits, Podman events and failing health checks until SIGINT/SIGTERM.')
+    .option('--env <name>', 'environment to watch (repeatable)', collect)
+    .option('--git', 'apply the newest commit of a branch of the git working tree holding the environments, not the files on disk')
+    .option('--branch <name>', 'the branch (or revision) to follow with --git (default HEAD)')
+    .option('--git-poll <duration>', 'how often to look for new commits (default 30s)')
+    .option('--listen <host:port>', "telemetry address (default: the policy's, else 127.0.0.1:9464)")
+    .option('--events-file <path>', 'also append every event as a JSON line to this file (rotated)')
+    .option('--webhook <url>', 'also POST every event to this URL (repeatable)', collect)
+    .option('--log-file <path>', 'also write JSON logs to this file (rotated)')
+    .option('--log-level <level>', 'trace, debug, info, warn, error (default info)')
+    .option('--log-format <format>', 'auto (human on a terminal, JSON otherwise), json or pretty')
+    .action(async (options: WatchOptions) => {
+      exitCode = await runWatch(options, io);
     });
 
   try {

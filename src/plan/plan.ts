@@ -33,6 +33,9 @@ export interface PlanOptions {
   readonly hold?: readonly string[];
 }
 
+/** The suffix of the temporary name a replacement container is created under (src/apply/recreate.ts). */
+const REPLACEMENT_SUFFIX = '-next';
+
 /** Default seconds to wait for a container Phoenix no longer knows the spec of. */
 const DEFAULT_STOP_TIMEOUT = 10;
 
@@ -354,9 +357,17 @@ class Planner {
         this.warnings.push({ resource: { type: 'container', name: container.name }, message: `service "${serviceName ?? '?'}" is no longer in the manifests; it is kept (prune is off)` });
         continue;
       }
+      // Fix: a `<name>-next` left by an interrupted recreate (src/apply/recreate.ts) must be gone
+      // before <name> is created or recreated: a recreate makes a new `<name>-next`, and removing
+      // the leftover at the same time removed the new one (the rename then failed).
+      const replaced = container.name.endsWith(REPLACEMENT_SUFFIX) ? container.name.slice(0, -REPLACEMENT_SUFFIX.length) : null;
+      if (replaced !== null && wanted.has(replaced)) cause = `left over from an interrupted replacement of ${replaced}`;
       const key = this.add(`container:${container.name}:remove`, { kind: 'container.remove', cause, name: container.name, containerId: container.id, service: serviceName, timeoutSeconds: stopTimeout(container) });
       this.containerTeardownKeys.push(key);
       removals.push({ key, container });
+      if (replaced !== null && wanted.has(replaced)) {
+        for (const kind of ['create', 'recreate']) this.pending.find((p) => p.key === `container:${replaced}:${kind}`)?.after.add(key);
+      }
     }
     // Reverse dependency order: a container goes before the ones it depended on.
     for (const { key, container } of removals) {

@@ -201,6 +201,9 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
     const result = await this.runner.exec(args, call);
     if ('error' in result) throw result.error;
     if (result.exitCode === 0) return healthResult(true, result.stdout);
+    // A container that is not running is not healthy: that is an answer, not Podman failing
+    // (counted as a failure, five of them would open the circuit breaker for every call).
+    if (/is not running/.test(result.stderr)) return healthResult(false, `${name} is not running`);
     // 1 is "unhealthy"; anything else is Podman failing to run the check (no such container, none defined, ...).
     if (result.exitCode !== 1) throw classifyPodmanFailure({ args, exitCode: result.exitCode, stderr: result.stderr });
     // `healthcheck run` prints only "unhealthy"; the check's own output is in the health log.

@@ -196,6 +196,10 @@ describe('PodmanCli against real Podman', () => {
     await client.createContainer(containerIntent(name, { healthcheck: { test: ['CMD-SHELL', 'echo checking; exit 3'], intervalMs: 0, timeoutMs: 1000, retries: 1, startPeriodMs: 0, startIntervalMs: 0 } }));
     await client.startContainer(name);
     expect(await client.runHealthCheck(name)).toEqual({ healthy: false, output: 'checking' });
+    // A stopped container is an unhealthy answer, not a Podman failure (which would trip the breaker).
+    const stopped = unique('hcstopped');
+    await client.createContainer(containerIntent(stopped, { healthcheck: { test: ['CMD-SHELL', 'true'], intervalMs: 0, timeoutMs: 1000, retries: 1, startPeriodMs: 0, startIntervalMs: 0 } }));
+    expect(await client.runHealthCheck(stopped)).toEqual({ healthy: false, output: `${stopped} is not running` });
     const plain = unique('nohc');
     await client.createContainer(containerIntent(plain));
     await client.startContainer(plain);

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { systemClock } from '../apply/execute.js';
+import type { EventBus } from '../events/event-bus.js';
+import { makeEvent } from '../events/event-bus.js';
+import type { GitRepository } from '../git/git-repository.js';
+import type { LoadOptions, LoadResult } from '../manifest/load.js';
+import { loadEnvironment } from '../manifest/load.js';
+import type { ManifestReader } from '../manifest/reader.js';
+import type { DesiredState, SecretSource } from '../model/desired.js';
+import type { PodmanClient } from '../podman/podman-client.js';
+import type { PodmanStats } from '../podman/podman-stats.js';
+import { reportStatus } from '../plan/status.js';
+import type { ServiceReport } from '../plan/status.js';
+import type { SecretRedactor } from '../telemetry/secret-redactor.js';
+import type { ReconcileResult } from './environment-reconciler.js';
+import { EnvironmentReconciler } from './environment-reconciler.js';
+import { HealthMonitor } from './health/health-monitor.js';
+import { RestartDriver } from './health/restart-driver.js';
+import { ThresholdMonitor } from './health/threshold-monitor.js';
+import { recordingReader } from './triggers/watched-files.js';
+
+/** Where an environment's manifests come from: the working tree, or a branch's newest commit. */
+export type ManifestSource = { readonly kind: 'disk' } | { readonly kind: 'git'; readonly repository: GitRepository; readonly branch: string };
+
+/** What one environment's runtime is built from. */
+export interface EnvironmentRuntimeOptions {
+  readonly name: string;
+  readonly load: Omit<LoadOptions, 'name' | 'reader'>;
+  readonly disk: ManifestReader;
+  readonly source: ManifestSource;
+  readonly podman: PodmanClient;
+  readonly stats: PodmanStats;
+  readonly bus: EventBus;
+  readonly redactor: SecretRedactor;
+  readonly readSecret: (source: SecretSource) => Promise<Uint8Array>;
+  /** Asks the work queue for a reconcile of this environment. */
+  readonly requestReconcile: (reason: string) => void;
+  /** Told after each reconcile, with the files the manifests read (for the file trigger). */
+  readonly onReconciled: (result: ReconcileResult, files: readonly string[]) => void;
+  readonly onError: (error: unknown, context: string) => void;
+}
+
+/**
+ * Everything watch mode keeps for one environment: its reconciler, health monitor, restart
+ * driver and threshold monitor, and in git mode the revision being applied and the last one
+ * applied successfully.
+ */
+export class EnvironmentRuntime {
+  readonly reconciler: EnvironmentReconciler;
+  readonly monitor: HealthMonitor;
+  readonly restarts: RestartDriver;
+  readonly thresholds: ThresholdMonitor;
+  private files: string[] = [];
+  private candidateRevision: string | undefined;
+  /** The newest revision that validated and applied; what status reports. */
+  appliedRevision: string | undefined;
+  last: ReconcileResult | null = null;
+
+  constructor(private readonly options: EnvironmentRuntimeOptions) {
+    this.monitor = new HealthMonitor({ podman: options.podman, bus: options.bus, onError: options.onError });
+    this.restarts = new RestartDriver({ actuator: { kind: 'reconcile', requestReconcile: options.requestReconcile }, bus: options.bus, monitor: this.monitor, onError: options.onError });
+    this.thresholds = new ThresholdMonitor({ stats: options.stats, bus: options.bus, onError: options.onError });
+    this.reconciler = new EnvironmentReconciler({
+      environment: options.name,
+      load: () => this.load(),
+      podman: options.podman,
+      readSecret: options.readSecret,
+      bus: options.bus,
+      clock: { now: systemClock.now, sleep: systemClock.sleep, date: () => new Date() },
+      newId: randomUUID,
+      execute: { pollIntervalMs: 250 },
+      revision: () => this.candidateRevision,
+      restartDecisions: () => this.restarts.decisions(),
+      onReconciled: (result) => void this.afterReconcile(result),
+    });
+    // Starts the reconciler made count for the restart policy (a restart it allowed, or one it
+    // must count against the breaker), and begin a new start period for the health monitor.
+    this.unsubscribe = options.bus.subscribe({ types: ['action.succeeded', 'action.failed'], environments: [options.name] }, (event) => {
+      if (event.type !== 'io.phoenix.action.succeeded' && event.type !== 'io.phoenix.action.failed') return;
+      if (event.data.kind !== 'container.start') return;
+      if (event.type === 'io.phoenix.action.succeeded') {
+        this.restarts.noteStarted(event.data.resource);
+        this.monitor.noteRestarted(event.data.resource);
+      } else {
+        this.restarts.noteStarted(event.data.resource, new Error(event.data.error.message));
+      }
+    });
+  }
+
+  private readonly unsubscribe: () => void;
+
+  /** Moves to the newest commit of the branch; true when it changed (git mode only). */
+  pollRevision(): boolean {
+    if (this.options.source.kind !== 'git') return false;
+    const head = this.options.source.repository.head(this.options.source.branch);
+    if (head === this.candidateRevision) return false;
+    this.candidateRevision = head;
+    return true;
+  }
+
+  /** One reconcile, with health probes paused while Podman is being changed. */
+  async reconcile(reasons: readonly string[], signal: AbortSignal): Promise<'ok' | 'error'> {
+    const resume = this.monitor.pause();
+    try {
+      return await this.reconciler.reconcile(reasons, signal);
+    } finally {
+      await resume();
+    }
+  }
+
+  /** Per service: desired vs observed, health as the monitor sees it, restarts and thresholds. */
+  status(): unknown {
+    const desired = this.reconciler.desired;
+    const reports: ServiceReport[] = desired === null || this.last?.observed == null ? [] : reportStatus(desired, this.last.observed);
+    return {
+      environment: this.options.name,
+      project: desired?.project ?? null,
+      revision: this.appliedRevision ?? null,
+      lastReconcile: this.last === null ? null : { ok: this.last.ok, manifestInvalid: this.last.manifestInvalid, durationMs: this.last.durationMs, error: this.last.error, actions: this.last.plan?.actions.length ?? 0 },
+      services: reports.map((report) => ({
+        ...report,
+        health: this.monitor.statusOf(report.service),
+        restarts: this.restarts.statusOf(report.service),
+        thresholds: this.thresholds.statusOf(report.service),
+      })),
+    };
+  }
+
+  /** Stops the monitors. */
+  async stop(): Promise<void> {
+    this.unsubscribe();
+    await Promise.all([this.monitor.stop(), this.restarts.stop(), this.thresholds.stop()]);
+  }
+
+  private load(): LoadResult {
+    const base = this.options.source.kind === 'git' && this.candidateRevision !== undefined ? this.options.source.repository.readerAt(this.candidateRevision, this.options.disk) : this.options.disk;
+    const reader = recordingReader(base);
+    const result = loadEnvironment({ ...this.options.load, name: this.options.name, reader });
+    this.files = reader.files();
+    return result;
+  }
+
+  private async afterReconcile(result: ReconcileResult): Promise<void> {
+    this.last = result;
+    const desired = result.desired;
+    if (desired !== null) {
+      await this.refreshRedactor(desired);
+      this.restarts.update(desired);
+      this.thresholds.update(desired);
+      await this.monitor.update(desired).catch((error: unknown) => this.options.onError(error, 'health monitor update'));
+    }
+    if (result.ok && !result.manifestInvalid && this.candidateRevision !== undefined && this.candidateRevision !== this.appliedRevision && this.options.source.kind === 'git') {
+      this.appliedRevision = this.candidateRevision;
+      this.options.bus.publish(
+        makeEvent('git.revision-applied', { project: desired?.project ?? this.options.name, environment: this.options.name }, { revision: this.appliedRevision, branch: this.options.source.branch }, randomUUID(), new Date()),
+      );
+    }
+    this.options.onReconciled(result, this.files);
+  }
+
+  /** Keeps every current secret value in the log redactor (values are read, never stored elsewhere). */
+  private async refreshRedactor(desired: DesiredState): Promise<void> {
+    const values: string[] = [];
+    for (const secret of desired.secrets) {
+      if (secret.source === null) continue;
+      try {
+        values.push(new TextDecoder().decode(await this.options.readSecret(secret.source)));
+      } catch {
+        // A secret that cannot be read is reported by the reconcile; nothing to redact.
+      }
+    }
+    for (const value of values) this.options.redactor.add(value);
+  }
+}

@@ -1,0 +1,231 @@
+import type { EventBus } from '../events/event-bus.js';
+import type { PhoenixEvent } from '../events/event-types.js';
+import { JsonlFileSink } from '../events/sinks/jsonl-file-sink.js';
+import { SseHub } from '../events/sinks/sse-hub.js';
+import { WebhookSink } from '../events/sinks/webhook-sink.js';
+import type { LoadOptions } from '../manifest/load.js';
+import { loadEnvironment } from '../manifest/load.js';
+import type { ManifestReader } from '../manifest/reader.js';
+import type { SecretSource } from '../model/desired.js';
+import type { PodmanClient, PodmanInspector } from '../podman/podman-client.js';
+import type { PodmanStats } from '../podman/podman-stats.js';
+import { startTelemetryServer } from '../telemetry/http-server.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { SecretRedactor } from '../telemetry/secret-redactor.js';
+import type { Logger } from 'pino';
+import type { ManifestSource } from './environment-runtime.js';
+import { EnvironmentRuntime } from './environment-runtime.js';
+import type { FileTrigger } from './triggers/file-trigger.js';
+import { watchFiles } from './triggers/file-trigger.js';
+import { runEventTrigger } from './triggers/event-trigger.js';
+import { ResyncTrigger } from './triggers/resync-trigger.js';
+import { WorkQueue } from './work-queue.js';
+
+/** Everything `phoenix watch` runs on; the CLI builds it. */
+export interface WatchControllerOptions {
+  readonly environments: readonly string[];
+  readonly load: Omit<LoadOptions, 'name' | 'reader'>;
+  readonly disk: ManifestReader;
+  /** Per environment: disk, or a git branch. */
+  readonly source: (environment: string) => ManifestSource;
+  /** How often a git branch is polled for new commits (git mode). */
+  readonly gitPollMs: number;
+  readonly podman: PodmanClient;
+  readonly inspector: PodmanInspector;
+  readonly stats: PodmanStats;
+  readonly bus: EventBus;
+  readonly metrics: Metrics;
+  readonly redactor: SecretRedactor;
+  readonly logger: Logger;
+  readonly readSecret: (source: SecretSource) => Promise<Uint8Array>;
+  /** Overrides the policy's telemetry address. */
+  readonly listen?: { readonly host: string; readonly port: number };
+  /** Extra sinks from the command line, for every environment. */
+  readonly eventsFile?: string;
+  readonly webhooks?: readonly string[];
+}
+
+/**
+ * The control loop: converge every environment, then keep it converged. Triggers (file
+ * edits, Podman events, resync timers, git commits, the restart policy) only enqueue an
+ * environment; each reconcile observes afresh.
+ */
+export class WatchController {
+  private readonly runtimes = new Map<string, EnvironmentRuntime>();
+  private readonly queue: WorkQueue;
+  private readonly resync: ResyncTrigger;
+  private readonly sse = new SseHub();
+  private readonly abort = new AbortController();
+  private readonly reconciledOnce = new Set<string>();
+  private readonly closers: (() => Promise<void> | void)[] = [];
+  private fileTrigger: FileTrigger | null = null;
+  private readonly watchedFiles = new Map<string, readonly string[]>();
+  private sinksStarted = false;
+  private stopping = false;
+  /** Where the telemetry server listens, once started. */
+  url: string | null = null;
+
+  constructor(private readonly options: WatchControllerOptions) {
+    this.queue = new WorkQueue({
+      worker: (key, reasons, signal) => this.runtimes.get(key)!.reconcile(reasons, signal),
+      hooks: { onStart: () => this.options.metrics.setQueueDepth(this.queue.depth()), onFinish: () => this.options.metrics.setQueueDepth(this.queue.depth()) },
+    });
+    this.resync = new ResyncTrigger({ onTrigger: (environment, reason) => this.enqueue(environment, reason) });
+    for (const name of options.environments) {
+      this.runtimes.set(
+        name,
+        new EnvironmentRuntime({
+          name,
+          load: options.load,
+          disk: options.disk,
+          source: options.source(name),
+          podman: options.podman,
+          stats: options.stats,
+          bus: options.bus,
+          redactor: options.redactor,
+          readSecret: options.readSecret,
+          requestReconcile: (reason) => this.enqueue(name, reason),
+          onReconciled: (result, files) => void this.afterReconcile(name, result.desired?.policy.resyncIntervalMs ?? null, files),
+          onError: (error, context) => this.options.logger.warn({ err: error, environment: name, context }, 'background task failed'),
+        }),
+      );
+    }
+  }
+
+  /** Starts the loop: telemetry, sinks, triggers, and a first reconcile of every environment. */
+  async start(): Promise<void> {
+    const { bus, metrics, logger } = this.options;
+    this.closers.push(bus.subscribe({}, (event) => metrics.observeEvent(event)));
+    this.closers.push(bus.subscribe({}, (event) => this.sse.handle(event)));
+    this.closers.push(bus.subscribe({}, (event) => this.log(event)));
+    const firstPolicy = this.firstPolicyListen();
+    const server = await startTelemetryServer({
+      host: this.options.listen?.host ?? firstPolicy.host,
+      port: this.options.listen?.port ?? firstPolicy.port,
+      metrics,
+      sseHub: this.sse,
+      status: () => this.status(),
+      ready: () => this.reconciledOnce.size === this.runtimes.size,
+      healthy: () => !this.stopping,
+      onError: (error) => logger.warn({ err: error }, 'telemetry request failed'),
+    });
+    this.url = server.url;
+    this.closers.push(() => server.close());
+    this.closers.push(() => this.sse.close());
+    logger.info({ url: server.url }, `telemetry on ${server.url} (/metrics /healthz /readyz /status /events)`);
+    void runEventTrigger(
+      this.options.inspector,
+      {
+        onTrigger: (environment, reason) => this.enqueue(environment, reason),
+        isWatched: (environment, project) => this.runtimes.get(environment)?.reconciler.desired?.project === project,
+        onStatus: (status) => {
+          if (status.kind === 'dropped') logger.warn({ err: status.error, retryInMs: status.retryInMs }, 'podman events stream dropped; restarting it');
+        },
+      },
+      this.abort.signal,
+    );
+    if ([...this.runtimes.keys()].some((name) => this.options.source(name).kind === 'git')) this.startGitPolling();
+    for (const name of this.runtimes.keys()) {
+      this.runtimes.get(name)!.pollRevision();
+      this.enqueue(name, 'start');
+    }
+  }
+
+  /** Stops taking work, cancels what is in flight, closes everything; containers keep running. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.abort.abort();
+    await this.queue.shutdown({ drain: false });
+    this.resync.close();
+    await this.fileTrigger?.close();
+    await Promise.all([...this.runtimes.values()].map((runtime) => runtime.stop()));
+    for (const close of this.closers.reverse()) await close();
+  }
+
+  /** What /status serves. */
+  status(): unknown {
+    return { environments: [...this.runtimes.values()].map((runtime) => runtime.status()), queue: this.queue.stats() };
+  }
+
+  private enqueue(environment: string, reason: string): void {
+    if (this.stopping || !this.runtimes.has(environment)) return;
+    // A manifest edit skips a failed environment's backoff: the user may just have fixed it.
+    this.queue.add(environment, reason, { skipBackoff: reason.startsWith('manifest') || reason.startsWith('git') });
+    this.options.metrics.setQueueDepth(this.queue.depth());
+  }
+
+  private async afterReconcile(name: string, resyncIntervalMs: number | null, files: readonly string[]): Promise<void> {
+    this.reconciledOnce.add(name);
+    if (resyncIntervalMs !== null) this.resync.set(name, resyncIntervalMs);
+    this.watchedFiles.set(name, files);
+    if (!this.sinksStarted) await this.startPolicySinks();
+    // In git mode the files to watch are the commit's, not the working tree's: polling covers them.
+    const all = [...this.watchedFiles.entries()].filter(([env]) => this.options.source(env).kind === 'disk').flatMap(([, list]) => list);
+    if (this.stopping) return;
+    if (this.fileTrigger === null) {
+      this.fileTrigger = await watchFiles(all, {
+        onChange: (paths) => {
+          for (const [env, list] of this.watchedFiles) if (paths.some((p) => list.includes(p))) this.enqueue(env, `manifest changed: ${paths.join(', ')}`);
+        },
+        onError: (error) => this.options.logger.warn({ err: error }, 'file watch error'),
+      });
+    } else {
+      await this.fileTrigger.update(all);
+    }
+  }
+
+  /** The telemetry address of the first environment's policy (the server is shared). */
+  private firstPolicyListen(): { host: string; port: number } {
+    const first = this.options.environments[0];
+    if (first === undefined) return { host: '127.0.0.1', port: 9464 };
+    const loaded = loadEnvironment({ ...this.options.load, name: first, reader: this.options.disk });
+    return loaded.ok ? loaded.desired.policy.telemetry : { host: '127.0.0.1', port: 9464 };
+  }
+
+  private async startPolicySinks(): Promise<void> {
+    this.sinksStarted = true;
+    const { bus, metrics } = this.options;
+    const addFile = (path: string, filter: Parameters<EventBus['subscribe']>[0], maxBytes?: number, keep?: number): void => {
+      const sink = new JsonlFileSink({ path, ...(maxBytes === undefined ? {} : { maxBytes }), ...(keep === undefined ? {} : { keep }), onDrop: () => metrics.recordEventDropped('file') });
+      this.closers.push(bus.subscribe(filter, sink.handle));
+      this.closers.push(() => sink.close());
+    };
+    const addWebhook = (url: string, filter: Parameters<EventBus['subscribe']>[0]): void => {
+      const sink = new WebhookSink({ url, onDrop: () => metrics.recordEventDropped('webhook') });
+      this.closers.push(bus.subscribe(filter, sink.handle));
+      this.closers.push(() => sink.close());
+    };
+    if (this.options.eventsFile !== undefined) addFile(this.options.eventsFile, {});
+    for (const url of this.options.webhooks ?? []) addWebhook(url, {});
+    for (const [name, runtime] of this.runtimes) {
+      const events = runtime.reconciler.desired?.policy.events;
+      if (events === undefined) continue;
+      const scoped = (filter: { types: readonly string[]; services: readonly string[]; environments: readonly string[] }) => ({
+        types: filter.types,
+        services: filter.services,
+        environments: filter.environments.length > 0 ? filter.environments : [name],
+      });
+      if (events.file !== null) addFile(events.file.path, scoped(events.file.filter), events.file.maxSizeBytes, events.file.keep);
+      for (const hook of events.webhooks) addWebhook(hook.url, scoped(hook.filter));
+    }
+  }
+
+  private startGitPolling(): void {
+    const timer = setInterval(() => {
+      for (const [name, runtime] of this.runtimes) {
+        try {
+          if (runtime.pollRevision()) this.enqueue(name, 'git: new commit');
+        } catch (error) {
+          this.options.logger.warn({ err: error, environment: name }, 'git poll failed');
+        }
+      }
+    }, this.options.gitPollMs);
+    this.closers.push(() => clearInterval(timer));
+  }
+
+  private log(event: PhoenixEvent): void {
+    const level = event.severity === 'critical' || event.severity === 'high' ? 'warn' : 'info';
+    this.options.logger[level]({ event: event.type.slice('io.phoenix.'.length), environment: event.environment, service: event.subject, data: event.data, correlationId: event.correlationid }, event.type.slice('io.phoenix.'.length));
+  }
+}
