@@ -9,6 +9,8 @@ import { plan as makePlan } from '../plan/plan.js';
 import { renderPlanText } from '../plan/render-text.js';
 import { parseDurationMs } from '../manifest/units.js';
 import type { EnvironmentOptions } from './environment-loading.js';
+import { planOptionsFrom } from './planning-flags.js';
+import type { PlanningFlags } from './planning-flags.js';
 import type { CliIo } from './io.js';
 import { EXIT, useColour } from './io.js';
 import { loadLiveState, reportFailure } from './live-plan.js';
@@ -16,13 +18,10 @@ import { connectPodman, secretReader } from './podman-wiring.js';
 import type { PodmanConnection } from './podman-wiring.js';
 import { progressPrinter, renderApplySummary } from './progress.js';
 
-export interface ApplyOptions extends EnvironmentOptions {
+export interface ApplyOptions extends EnvironmentOptions, PlanningFlags {
   readonly env: string;
   readonly plan?: string;
   readonly yes?: boolean;
-  readonly prune?: boolean;
-  readonly adopt?: boolean;
-  readonly removeVolumes?: boolean;
   readonly concurrency?: string;
   readonly waitTimeout?: string;
   readonly json?: boolean;
@@ -120,11 +119,7 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
     }
     plan = saved;
   } else {
-    const result = makePlan(live.desired, live.observed, {
-      ...(options.prune === undefined ? {} : { prune: options.prune }),
-      adopt: options.adopt === true,
-      removeVolumes: options.removeVolumes === true,
-    });
+    const result = makePlan(live.desired, live.observed, planOptionsFrom(options));
     if (!result.ok) {
       for (const issue of result.issues) io.stderr(`error ${issue.code} ${issue.message} ${issue.remediation}\n`);
       return EXIT.failure;

@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import type { CliIo } from './io.js';
 import { EXIT, processIo } from './io.js';
 import { runApply } from './apply-command.js';
@@ -8,6 +8,7 @@ import type { DownOptions } from './down-command.js';
 import { runLogs } from './logs-command.js';
 import type { LogsOptions } from './logs-command.js';
 import { runPlan } from './plan-command.js';
+import { withPlanningFlags } from './planning-flags.js';
 import type { PlanCommandOptions } from './plan-command.js';
 import { runRestart } from './restart-command.js';
 import type { RestartOptions } from './restart-command.js';
@@ -50,30 +51,22 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       exitCode = runValidate(options, io);
     });
 
-  common(program.command('plan'))
+  withPlanningFlags(common(program.command('plan')))
     .description('Show what apply would do: the dry-run diff between the manifests and Podman.')
     .requiredOption('--env <name>', 'environment to plan')
     .option('--observed <file>', 'plan against a saved Podman snapshot (JSON) instead of live Podman')
     .option('--json', 'print the plan as JSON (format version 1)')
     .option('--out <file>', 'also save the plan as JSON to this file')
-    .addOption(new Option('--prune', 'remove objects the environment owns but no longer declares (default: its policy)'))
-    .addOption(new Option('--no-prune', 'keep them, whatever the policy says'))
-    .option('--adopt', 'take over containers and objects holding wanted names that Phoenix does not own (e.g. made by podman-compose)')
-    .option('--remove-volumes', 'allow removing named volumes no longer declared (their data is lost)')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
     .action(async (options: PlanCommandOptions) => {
       exitCode = await runPlan(options, io);
     });
 
-  common(program.command('apply'))
+  withPlanningFlags(common(program.command('apply')))
     .description('Converge Podman to the manifests: plan, then carry the plan out.')
     .requiredOption('--env <name>', 'environment to apply')
     .option('--plan <file>', 'apply exactly this saved plan (phoenix plan --out); refused when Podman changed since')
     .option('-y, --yes', 'carry out destructive steps (removals, recreating a service with a named volume) without asking')
-    .addOption(new Option('--prune', 'remove objects the environment owns but no longer declares (default: its policy)'))
-    .addOption(new Option('--no-prune', 'keep them, whatever the policy says'))
-    .option('--adopt', 'take over containers and objects holding wanted names that Phoenix does not own (e.g. made by podman-compose)')
-    .option('--remove-volumes', 'allow removing named volumes no longer declared (their data is lost)')
     .option('--concurrency <n>', 'actions in flight at once (default 4)')
     .option('--wait-timeout <duration>', 'longest wait for a dependency to start, become healthy or complete (default 2m)')
     .option('--json', 'print the result as JSON instead of progress lines')

@@ -9,19 +9,18 @@ import { renderPlanJson } from '../plan/render-json.js';
 import { renderPlanText } from '../plan/render-text.js';
 import { loadFromDisk } from './environment-loading.js';
 import type { EnvironmentOptions } from './environment-loading.js';
+import { planOptionsFrom } from './planning-flags.js';
+import type { PlanningFlags } from './planning-flags.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './io.js';
 import { loadLiveState } from './live-plan.js';
 import { connectPodman } from './podman-wiring.js';
 
-export interface PlanCommandOptions extends EnvironmentOptions {
+export interface PlanCommandOptions extends EnvironmentOptions, PlanningFlags {
   readonly env: string;
   readonly observed?: string;
   readonly json?: boolean;
   readonly out?: string;
-  readonly prune?: boolean;
-  readonly adopt?: boolean;
-  readonly removeVolumes?: boolean;
   readonly detailedExitcode?: boolean;
 }
 
@@ -60,11 +59,7 @@ async function inputs(options: PlanCommandOptions, io: CliIo): Promise<{ desired
 export async function runPlan(options: PlanCommandOptions, io: CliIo): Promise<number> {
   const state = await inputs(options, io);
   if (state === null) return EXIT.failure;
-  const result = plan(state.desired, state.observed, {
-    ...(options.prune === undefined ? {} : { prune: options.prune }),
-    adopt: options.adopt === true,
-    removeVolumes: options.removeVolumes === true,
-  });
+  const result = plan(state.desired, state.observed, planOptionsFrom(options));
   if (!result.ok) {
     for (const issue of result.issues) io.stderr(`error ${issue.code} ${issue.message} ${issue.remediation}\n`);
     return EXIT.failure;

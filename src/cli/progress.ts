@@ -2,22 +2,9 @@ import type { ExecutionEvent } from '../apply/events.js';
 import type { ExecutionReport } from '../apply/report.js';
 import type { Action, Plan } from '../plan/actions.js';
 import { resourceOf } from '../plan/actions.js';
+import { VERB } from '../plan/render-text.js';
 
 const COLOURS = { green: '\u001b[32m', red: '\u001b[31m', yellow: '\u001b[33m', dim: '\u001b[2m', reset: '\u001b[0m' } as const;
-
-const VERBS: Record<Action['kind'], string> = {
-  'network.create': 'create',
-  'volume.create': 'create',
-  'secret.create': 'create',
-  'container.create': 'create',
-  'container.recreate': 'recreate',
-  'container.start': 'start',
-  'container.stop': 'stop',
-  'container.remove': 'remove',
-  'secret.remove': 'remove',
-  'volume.remove': 'remove',
-  'network.remove': 'remove',
-};
 
 /** `1.2 s`, `340 ms`. */
 export function formatDuration(ms: number): string {
@@ -26,7 +13,7 @@ export function formatDuration(ms: number): string {
 
 function describe(action: Action): string {
   const resource = resourceOf(action);
-  return `${VERBS[action.kind]} ${resource.type} ${resource.name}`;
+  return `${VERB[action.kind]} ${resource.type} ${resource.name}`;
 }
 
 /**

@@ -15,7 +15,8 @@ const SYMBOL: Record<Action['kind'], string> = {
   'network.remove': '-',
 };
 
-const VERB: Record<Action['kind'], string> = {
+/** The verb for each action kind, as reports and progress lines show it. */
+export const VERB: Readonly<Record<Action['kind'], string>> = {
   'network.create': 'create',
   'volume.create': 'create',
   'secret.create': 'create',
