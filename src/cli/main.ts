@@ -1,21 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import type { CliIo } from './io.js';
 import { EXIT, processIo } from './io.js';
-import { runApply } from './apply-command.js';
 import type { ApplyOptions } from './apply-command.js';
-import { runDown } from './down-command.js';
 import type { DownOptions } from './down-command.js';
-import { runLogs } from './logs-command.js';
 import type { LogsOptions } from './logs-command.js';
-import { runPlan } from './plan-command.js';
 import { withPlanningFlags } from './planning-flags.js';
 import type { PlanCommandOptions } from './plan-command.js';
-import { runRestart } from './restart-command.js';
 import type { RestartOptions } from './restart-command.js';
-import { runStatus } from './status-command.js';
 import type { StatusOptions } from './status-command.js';
-import { runValidate } from './validate-command.js';
-import { runWatch } from './watch-command.js';
 import type { WatchOptions } from './watch-command.js';
 import type { ValidateOptions } from './validate-command.js';
 
@@ -31,7 +23,9 @@ function common(command: Command): Command {
 
 /**
  * Runs the `phoenix` command line with the given arguments and returns its exit code.
- * The only place that prints: everything below returns values.
+ * The only place that prints: everything below returns values. Each command's module is
+ * imported when that command runs: watch mode alone pulls in half of the ~380 modules, and
+ * loading them was most of an unchanged apply's time.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -47,8 +41,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--env <name>', 'environment to validate (repeatable)', collect)
     .option('--all', 'validate every environment in the folder')
     .option('--json', 'print the result as JSON')
-    .action((options: ValidateOptions) => {
-      exitCode = runValidate(options, io);
+    .action(async (options: ValidateOptions) => {
+      exitCode = await (await import('./validate-command.js')).runValidate(options, io);
     });
 
   withPlanningFlags(common(program.command('plan')))
@@ -59,7 +53,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--out <file>', 'also save the plan as JSON to this file')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
     .action(async (options: PlanCommandOptions) => {
-      exitCode = await runPlan(options, io);
+      exitCode = await (await import('./plan-command.js')).runPlan(options, io);
     });
 
   withPlanningFlags(common(program.command('apply')))
@@ -71,7 +65,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--wait-timeout <duration>', 'longest wait for a dependency to start, become healthy or complete (default 2m)')
     .option('--json', 'print the result as JSON instead of progress lines')
     .action(async (options: ApplyOptions) => {
-      exitCode = await runApply(options, io);
+      exitCode = await (await import('./apply-command.js')).runApply(options, io);
     });
 
   common(program.command('status'))
@@ -79,7 +73,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .requiredOption('--env <name>', 'environment')
     .option('--json', 'print as JSON')
     .action(async (options: StatusOptions) => {
-      exitCode = await runStatus(options, io);
+      exitCode = await (await import('./status-command.js')).runStatus(options, io);
     });
 
   common(program.command('down'))
@@ -89,7 +83,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--json', 'print the result as JSON')
     .action(async (options: DownOptions) => {
-      exitCode = await runDown(options, io);
+      exitCode = await (await import('./down-command.js')).runDown(options, io);
     });
 
   common(program.command('restart'))
@@ -98,7 +92,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .requiredOption('--env <name>', 'environment')
     .option('--json', 'print the result as JSON')
     .action(async (services: string[], options: RestartOptions) => {
-      exitCode = await runRestart(services, options, io);
+      exitCode = await (await import('./restart-command.js')).runRestart(services, options, io);
     });
 
   common(program.command('logs'))
@@ -108,7 +102,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('-f, --follow', 'keep streaming until interrupted')
     .option('--tail <n>', 'only the last n lines of each container')
     .action(async (services: string[], options: LogsOptions) => {
-      exitCode = await runLogs(services, options, io);
+      exitCode = await (await import('./logs-command.js')).runLogs(services, options, io);
     });
 
   common(program.command('watch'))
@@ -124,7 +118,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--log-level <level>', 'trace, debug, info, warn, error (default info)')
     .option('--log-format <format>', 'auto (human on a terminal, JSON otherwise), json or pretty')
     .action(async (options: WatchOptions) => {
-      exitCode = await runWatch(options, io);
+      exitCode = await (await import('./watch-command.js')).runWatch(options, io);
     });
 
   try {
