@@ -28,7 +28,7 @@ export interface ReconcilerDeps {
   /** The git revision being applied, recorded on containers; undefined outside git mode. */
   readonly revision?: () => string | undefined;
   /** The restart policy's current decisions: containers to restart now, services to hold. */
-  readonly restartDecisions?: (desired: DesiredState) => { readonly restart: readonly string[]; readonly hold: readonly string[] };
+  readonly restartDecisions?: (desired: DesiredState, observed: ObservedState) => { readonly restart: readonly string[]; readonly hold: readonly string[] };
   /** Told of every finished reconcile (the watch loop feeds metrics, status and the health monitor). */
   readonly onReconciled?: (result: ReconcileResult) => void;
 }
@@ -94,7 +94,7 @@ export class EnvironmentReconciler {
     } catch (error) {
       return finish({ ok: false, desired, observed: null, plan: null, manifestInvalid, error: errorInfo(error) });
     }
-    const decisions = this.deps.restartDecisions?.(desired) ?? { restart: [], hold: [] };
+    const decisions = this.deps.restartDecisions?.(desired, observed) ?? { restart: [], hold: [] };
     const revision = this.deps.revision?.();
     const planned = makePlan(desired, observed, { prune: desired.policy.prune, restart: decisions.restart, hold: decisions.hold, ...(revision === undefined ? {} : { revision }) });
     if (!planned.ok) {

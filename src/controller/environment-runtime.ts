@@ -52,6 +52,13 @@ export class EnvironmentRuntime {
   readonly thresholds: ThresholdMonitor;
   private files: string[] = [];
   private candidateRevision: string | undefined;
+  /**
+   * The revision of the desired state in force (the last one that validated). Fix: containers
+   * were labelled with the newest commit polled even when it did not validate and the last
+   * good one was being applied, and `appliedRevision` could name a commit polled during the
+   * reconcile that the reconcile never read.
+   */
+  private goodRevision: string | undefined;
   /** The newest revision that validated and applied; what status reports. */
   appliedRevision: string | undefined;
   last: ReconcileResult | null = null;
@@ -69,8 +76,16 @@ export class EnvironmentRuntime {
       clock: { now: systemClock.now, sleep: systemClock.sleep, date: () => new Date() },
       newId: randomUUID,
       execute: { pollIntervalMs: 250 },
-      revision: () => this.candidateRevision,
-      restartDecisions: () => this.restarts.decisions(),
+      revision: () => this.goodRevision,
+      // The restart policy sees what this reconcile is about to apply and what it observed
+      // before it decides (see RestartDriver.noteObserved). Fix: taking the new desired state
+      // only after the reconcile made the start of a container recreated with a fixed manifest
+      // count as one more restart of the old, crash-looping one (a bogus container.restarted).
+      restartDecisions: (desired, observed) => {
+        this.restarts.update(desired);
+        this.restarts.noteObserved(observed.containers);
+        return this.restarts.decisions();
+      },
       onReconciled: (result) => void this.afterReconcile(result),
     });
     // Starts the reconciler made count for the restart policy (a restart it allowed, or one it
@@ -133,10 +148,12 @@ export class EnvironmentRuntime {
   }
 
   private load(): LoadResult {
-    const base = this.options.source.kind === 'git' && this.candidateRevision !== undefined ? this.options.source.repository.readerAt(this.candidateRevision, this.options.disk) : this.options.disk;
+    const revision = this.candidateRevision;
+    const base = this.options.source.kind === 'git' && revision !== undefined ? this.options.source.repository.readerAt(revision, this.options.disk) : this.options.disk;
     const reader = recordingReader(base);
     const result = loadEnvironment({ ...this.options.load, name: this.options.name, reader });
     this.files = reader.files();
+    if (result.ok) this.goodRevision = revision;
     return result;
   }
 
@@ -149,8 +166,8 @@ export class EnvironmentRuntime {
       this.thresholds.update(desired);
       await this.monitor.update(desired).catch((error: unknown) => this.options.onError(error, 'health monitor update'));
     }
-    if (result.ok && !result.manifestInvalid && this.candidateRevision !== undefined && this.candidateRevision !== this.appliedRevision && this.options.source.kind === 'git') {
-      this.appliedRevision = this.candidateRevision;
+    if (result.ok && !result.manifestInvalid && this.goodRevision !== undefined && this.goodRevision !== this.appliedRevision && this.options.source.kind === 'git') {
+      this.appliedRevision = this.goodRevision;
       this.options.bus.publish(
         makeEvent('git.revision-applied', { project: desired?.project ?? this.options.name, environment: this.options.name }, { revision: this.appliedRevision, branch: this.options.source.branch }, randomUUID(), new Date()),
       );

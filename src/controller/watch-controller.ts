@@ -1,4 +1,5 @@
-import type { EventBus } from '../events/event-bus.js';
+import type { EventBus, EventFilter } from '../events/event-bus.js';
+import { matchesFilter } from '../events/event-bus.js';
 import type { PhoenixEvent } from '../events/event-types.js';
 import { JsonlFileSink } from '../events/sinks/jsonl-file-sink.js';
 import { SseHub } from '../events/sinks/sse-hub.js';
@@ -20,6 +21,9 @@ import { watchFiles } from './triggers/file-trigger.js';
 import { runEventTrigger } from './triggers/event-trigger.js';
 import { ResyncTrigger } from './triggers/resync-trigger.js';
 import { WorkQueue } from './work-queue.js';
+
+/** Events kept for the sinks until they start (the first reconcile of a large environment makes a few per container). */
+const MAX_EARLY_EVENTS = 10_000;
 
 /** Everything `phoenix watch` runs on; the CLI builds it. */
 export interface WatchControllerOptions {
@@ -58,9 +62,25 @@ export class WatchController {
   private readonly abort = new AbortController();
   private readonly reconciledOnce = new Set<string>();
   private readonly closers: (() => Promise<void> | void)[] = [];
-  private fileTrigger: FileTrigger | null = null;
+  /**
+   * The file trigger, as the promise of it. Fix: it was assigned only once `watchFiles`
+   * resolved, so two reconciles finishing within its start-up (the first one and the one a
+   * one-shot job's exit triggers, say) each made one; the first was never closed, and its
+   * fs watchers kept the process alive after SIGTERM (and fired every change twice).
+   */
+  private fileTrigger: Promise<FileTrigger> | null = null;
   private readonly watchedFiles = new Map<string, readonly string[]>();
-  private sinksStarted = false;
+  /**
+   * The environments whose policy sinks (policy.events) run. Fix: the sinks were started once,
+   * after the first reconcile of whichever environment finished first, so (1) they missed
+   * everything that first reconcile did (the initial convergence), the --events-file and
+   * --webhook ones too, and (2) an environment not yet loaded by then (invalid at start, or
+   * still queued behind others) never got its policy sinks. Now the command-line sinks start
+   * with the controller, each environment's sinks after its first load, and they are first
+   * handed the events published before they started (`early`).
+   */
+  private readonly policySinksStarted = new Set<string>();
+  private early: PhoenixEvent[] = [];
   private stopping = false;
   /** Where the telemetry server listens, once started. */
   url: string | null = null;
@@ -98,6 +118,13 @@ export class WatchController {
     this.closers.push(bus.subscribe({}, (event) => metrics.observeEvent(event)));
     this.closers.push(bus.subscribe({}, (event) => this.sse.handle(event)));
     this.closers.push(bus.subscribe({}, (event) => this.log(event)));
+    this.closers.push(
+      bus.subscribe({}, (event) => {
+        if (this.policySinksStarted.size < this.runtimes.size && this.early.length < MAX_EARLY_EVENTS) this.early.push(event);
+      }),
+    );
+    if (this.options.eventsFile !== undefined) this.addFileSink(this.options.eventsFile, {});
+    for (const url of this.options.webhooks ?? []) this.addWebhookSink(url, {});
     const firstPolicy = this.firstPolicyListen();
     const server = await startTelemetryServer({
       host: this.options.listen?.host ?? firstPolicy.host,
@@ -138,7 +165,7 @@ export class WatchController {
     this.abort.abort();
     await this.queue.shutdown({ drain: false });
     this.resync.close();
-    await this.fileTrigger?.close();
+    await (await this.fileTrigger)?.close();
     await Promise.all([...this.runtimes.values()].map((runtime) => runtime.stop()));
     for (const close of this.closers.reverse()) await close();
   }
@@ -157,21 +184,26 @@ export class WatchController {
 
   private async afterReconcile(name: string, resyncIntervalMs: number | null, files: readonly string[]): Promise<void> {
     this.reconciledOnce.add(name);
+    // Fix: phoenix_crash_looping was set to 1 by the service.crash-looping event and never
+    // back to 0 (no event says a breaker closed): each reconcile now sets it from the policy.
+    const runtime = this.runtimes.get(name);
+    for (const service of runtime?.reconciler.desired?.services ?? []) this.options.metrics.setCrashLooping(name, service.name, runtime!.restarts.isCrashLooping(service.name));
     if (resyncIntervalMs !== null) this.resync.set(name, resyncIntervalMs);
     this.watchedFiles.set(name, files);
-    if (!this.sinksStarted) await this.startPolicySinks();
+    this.startPolicySinks(name);
     // In git mode the files to watch are the commit's, not the working tree's: polling covers them.
     const all = [...this.watchedFiles.entries()].filter(([env]) => this.options.source(env).kind === 'disk').flatMap(([, list]) => list);
     if (this.stopping) return;
     if (this.fileTrigger === null) {
-      this.fileTrigger = await watchFiles(all, {
+      this.fileTrigger = watchFiles(all, {
         onChange: (paths) => {
           for (const [env, list] of this.watchedFiles) if (paths.some((p) => list.includes(p))) this.enqueue(env, `manifest changed: ${paths.join(', ')}`);
         },
         onError: (error) => this.options.logger.warn({ err: error }, 'file watch error'),
       });
+      await this.fileTrigger;
     } else {
-      await this.fileTrigger.update(all);
+      await (await this.fileTrigger).update(all);
     }
   }
 
@@ -183,32 +215,35 @@ export class WatchController {
     return loaded.ok ? loaded.desired.policy.telemetry : { host: '127.0.0.1', port: 9464 };
   }
 
-  private async startPolicySinks(): Promise<void> {
-    this.sinksStarted = true;
+  private addFileSink(path: string, filter: EventFilter, maxBytes?: number, keep?: number): void {
     const { bus, metrics } = this.options;
-    const addFile = (path: string, filter: Parameters<EventBus['subscribe']>[0], maxBytes?: number, keep?: number): void => {
-      const sink = new JsonlFileSink({ path, ...(maxBytes === undefined ? {} : { maxBytes }), ...(keep === undefined ? {} : { keep }), onDrop: () => metrics.recordEventDropped('file') });
-      this.closers.push(bus.subscribe(filter, sink.handle));
-      this.closers.push(() => sink.close());
-    };
-    const addWebhook = (url: string, filter: Parameters<EventBus['subscribe']>[0]): void => {
-      const sink = new WebhookSink({ url, onDrop: () => metrics.recordEventDropped('webhook') });
-      this.closers.push(bus.subscribe(filter, sink.handle));
-      this.closers.push(() => sink.close());
-    };
-    if (this.options.eventsFile !== undefined) addFile(this.options.eventsFile, {});
-    for (const url of this.options.webhooks ?? []) addWebhook(url, {});
-    for (const [name, runtime] of this.runtimes) {
-      const events = runtime.reconciler.desired?.policy.events;
-      if (events === undefined) continue;
-      const scoped = (filter: { types: readonly string[]; services: readonly string[]; environments: readonly string[] }) => ({
-        types: filter.types,
-        services: filter.services,
-        environments: filter.environments.length > 0 ? filter.environments : [name],
-      });
-      if (events.file !== null) addFile(events.file.path, scoped(events.file.filter), events.file.maxSizeBytes, events.file.keep);
-      for (const hook of events.webhooks) addWebhook(hook.url, scoped(hook.filter));
-    }
+    const sink = new JsonlFileSink({ path, ...(maxBytes === undefined ? {} : { maxBytes }), ...(keep === undefined ? {} : { keep }), onDrop: () => metrics.recordEventDropped('file') });
+    for (const event of this.early) if (matchesFilter(event, filter)) sink.handle(event);
+    this.closers.push(bus.subscribe(filter, sink.handle));
+    this.closers.push(() => sink.close());
+  }
+
+  private addWebhookSink(url: string, filter: EventFilter): void {
+    const { bus, metrics } = this.options;
+    const sink = new WebhookSink({ url, onDrop: () => metrics.recordEventDropped('webhook') });
+    for (const event of this.early) if (matchesFilter(event, filter)) sink.handle(event);
+    this.closers.push(bus.subscribe(filter, sink.handle));
+    this.closers.push(() => sink.close());
+  }
+
+  /** Starts the sinks of an environment's policy.events, once it has a desired state. */
+  private startPolicySinks(name: string): void {
+    const events = this.runtimes.get(name)?.reconciler.desired?.policy.events;
+    if (this.stopping || this.policySinksStarted.has(name) || events === undefined) return;
+    this.policySinksStarted.add(name);
+    const scoped = (filter: { types: readonly string[]; services: readonly string[]; environments: readonly string[] }): EventFilter => ({
+      types: filter.types,
+      services: filter.services,
+      environments: filter.environments.length > 0 ? filter.environments : [name],
+    });
+    if (events.file !== null) this.addFileSink(events.file.path, scoped(events.file.filter), events.file.maxSizeBytes, events.file.keep);
+    for (const hook of events.webhooks) this.addWebhookSink(hook.url, scoped(hook.filter));
+    if (this.policySinksStarted.size === this.runtimes.size) this.early = [];
   }
 
   private startGitPolling(): void {

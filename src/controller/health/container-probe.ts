@@ -40,10 +40,16 @@ export async function probeContainer(podman: ProbePodman, container: string, che
   const call: CallOptions = { signal };
   if (check !== null && expectRunning) {
     const checked = await runCheck(podman, container, check, signal);
-    if (checked.ran) return checked.outcome;
+    if (checked.ran && checked.outcome.kind === 'checked' && checked.outcome.healthy) return checked.outcome;
+    // Fix: a failed check is only a failed check on a running container. `healthcheck run` on
+    // one that has died answers "unhealthy: ... is not running", which counted as one failure
+    // out of `retries` with the container still held healthy (so the restart policy was told
+    // "recovered" and dropped the failure the reconcile had seen): a killed container with a
+    // check waited for `retries` failed checks instead of its backoff.
     const state = await stateOf(podman, container, call);
+    if (state.kind !== 'running') return state;
     // Running, yet Podman could not run the check (it timed out, or is broken): a failed check.
-    return state.kind === 'running' ? { kind: 'checked', healthy: false, output: checked.output } : state;
+    return checked.ran ? checked.outcome : { kind: 'checked', healthy: false, output: checked.output };
   }
   const state = await stateOf(podman, container, call);
   if (state.kind !== 'running' || check === null) return state;

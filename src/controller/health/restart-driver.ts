@@ -10,6 +10,8 @@
  * crash-looping or backing-off container behind the policy's back.
  */
 import type { DesiredService, DesiredState, HealthPolicy } from '../../model/desired.js';
+import { LABEL } from '../../model/desired.js';
+import type { ObservedContainer } from '../../model/observed.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { PodmanClient } from '../../podman/podman-client.js';
 import { describeError } from './container-probe.js';
@@ -133,6 +135,33 @@ export class RestartDriver {
       if (entry.state.crashLooping || (!entry.running && entry.nextRestartAt !== null)) hold.add(entry.service.name);
     }
     return { restart, hold: [...hold].sort() };
+  }
+
+  /**
+   * Tells the driver what a reconcile has just observed, before the planner asks for
+   * `decisions()`. A container found ended (exited, stopped, dead) that should run counts as
+   * failing from now, and the policy decides at once (wait: the service is held; restart;
+   * crash-looping).
+   *
+   * Fix (found by test/integration/watch-health.test.ts): without this, the reconcile that
+   * Podman's `died` event triggers started the container before the health monitor's next
+   * probe (up to 10 s later without a check) told the driver it had failed, so a crash-looping
+   * container was restarted on every `died` event, with no backoff, and those restarts never
+   * counted towards the breaker (noteStarted ignores a start of a container it thought fine).
+   */
+  noteObserved(containers: readonly ObservedContainer[]): void {
+    if (this.stopped) return;
+    const at = this.timers.now();
+    for (const container of containers) {
+      const entry = this.entries.get(container.name);
+      if (entry === undefined || entry.restarting) continue;
+      // Out of date: the planner recreates it, which is no restart.
+      if (container.labels[LABEL.configHash] !== entry.service.configHash) continue;
+      if (!ENDED_STATES.has(container.state) || !shouldBeRunning(entry.service.spec, container.exitCode)) continue;
+      entry.running = false;
+      entry.state = nextRestartState(entry.state, { kind: 'failing', at, reason: `${container.state}${container.exitCode === null ? '' : ` with code ${container.exitCode}`}` });
+      this.evaluate(container.name, entry);
+    }
   }
 
   /**

@@ -130,6 +130,15 @@ class ChokidarFileTrigger implements FileTrigger {
       this.verify();
       return;
     }
+    if (layout.roots.length === 0) {
+      // Fix: chokidar never emits 'ready' for nothing to watch, so this rebuild (and close(),
+      // which waits for it) hung for ever; `phoenix watch --git` watches no file on disk.
+      const old = this.watcher;
+      this.watcher = null;
+      this.layout = layout;
+      await old?.close();
+      return;
+    }
     const watcher = watch([...layout.roots], { ignoreInitial: true, depth: 0, atomic: true, ignored: (p: string) => !layout.allowed.has(p) });
     watcher.on('all', (event, p) => this.onEvent(layout, event, p));
     watcher.on('error', (error) => this.report(error));
