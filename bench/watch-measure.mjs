@@ -1,0 +1,440 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:watch` (or `node bench/watch-measure.mjs` after `npm run build`): what
+ * `phoenix watch` costs and how fast it reacts, on real Podman, with the built CLI as a real
+ * process.
+ *
+ *   1. kill -> running: `podman kill` of the demo's web container until Podman reports it
+ *      running again (its StartedAt), N times; median. Two series: the demo's own restart
+ *      policy (first backoff 1 s), and the same with no backoff (what the loop itself costs).
+ *      The demo policy's window is shortened to 5 s and kills are spaced past it, so that each
+ *      kill is a first failure: with the demo's 1 m window the 4th kill within a minute would
+ *      open the breaker (crash-looping, on purpose).
+ *   2. edit -> converged: the demo's DEMO_WORKER_INTERVAL variable is changed in demo.yaml
+ *      until the recreated worker runs (its StartedAt), N times; median.
+ *   3. idle: CPU% and RSS of the watch process (from /proc/<pid>/stat and status, every 10 s;
+ *      also the V8 heap in use, from its /metrics)
+ *      on the demo, then on a 50-service environment (busybox loops, no health checks), for
+ *      --minutes each. CPU is given for the node process alone and with its reaped children
+ *      (the podman calls: health checks, status probes, resyncs).
+ *
+ * Options: --minutes 5   --kills 10   --edits 5   --services 50   --skip-demo   --skip-many
+ *          --out FILE (also write the JSON summary there)
+ *
+ * The demo is a copy under a project of its own (phxwm-<hex>) on a free port; everything is
+ * taken down afterwards. Note: the watcher follows all of the host's container events, so a
+ * busy host (other tests, benches) raises its idle CPU.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const BIN = path.join(REPO, 'bin', 'phoenix.js');
+const IMAGE = 'localhost/phoenix-demo/busybox:1';
+const LOOP = "trap 'exit 0' TERM INT; while :; do sleep 1 & wait $$!; done";
+const CLK_TCK = 100;
+
+// ------------------------------------------------------------------------------------------
+// options
+
+function options() {
+  const args = process.argv.slice(2);
+  const value = (name, fallback) => {
+    const i = args.indexOf(name);
+    return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+  };
+  return {
+    minutes: Number(value('--minutes', '5')),
+    kills: Number(value('--kills', '10')),
+    edits: Number(value('--edits', '5')),
+    services: Number(value('--services', '50')),
+    demo: !args.includes('--skip-demo'),
+    many: !args.includes('--skip-many'),
+    out: value('--out', null),
+  };
+}
+
+// ------------------------------------------------------------------------------------------
+// small helpers
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (text) => process.stderr.write(`[bench:watch] ${text}\n`);
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function stateDirDefault() {
+  return process.env.PHOENIX_STATE_DIR || path.join(process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state'), 'phoenix');
+}
+
+let podmanEnv = { ...process.env };
+
+function podman(args, { allowFailure = false } = {}) {
+  return new Promise((resolve, reject) => {
+    execFile('podman', args, { env: podmanEnv, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
+      if (error !== null && !allowFailure) reject(new Error(`podman ${args.join(' ')}: ${String(stderr).trim() || error.message}`));
+      else resolve({ code: error === null ? 0 : (error.code ?? 1), stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+async function inspect(name) {
+  const result = await podman(['container', 'inspect', name], { allowFailure: true });
+  if (result.code !== 0) return null;
+  const [c] = JSON.parse(result.stdout);
+  return { id: c.Id, running: c.State.Running, startedAt: c.State.StartedAt, health: c.State.Health?.Status ?? c.State.Healthcheck?.Status ?? null };
+}
+
+async function until(what, timeoutMs, probe, everyMs = 50) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+function get(url) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '0.0.0.0', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function phoenix(args, env = {}) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : (error.code ?? 1), stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** utime+stime and cutime+cstime (ticks), and VmRSS (kB), of a process. */
+function sample(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): utime is field 14, so index 11.
+  const self = Number(fields[11]) + Number(fields[12]);
+  const children = Number(fields[13]) + Number(fields[14]);
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+  return { at: Date.now(), self, children, rssKb };
+}
+
+// ------------------------------------------------------------------------------------------
+// the environment under test and its watcher
+
+class Bench {
+  constructor() {
+    this.root = mkdtempSync(path.join(os.tmpdir(), 'phxwm-'));
+    this.stateDir = path.join(this.root, 'state');
+    this.envDir = path.join(this.root, 'environments');
+    mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
+    mkdirSync(path.join(this.envDir, 'compose'), { recursive: true });
+    const conf = path.join(stateDirDefault(), 'containers.conf');
+    if (existsSync(conf)) {
+      copyFileSync(conf, path.join(this.stateDir, 'containers.conf'));
+      if (!process.env.CONTAINERS_CONF) podmanEnv = { ...process.env, CONTAINERS_CONF: conf };
+    }
+    this.environments = [];
+    this.watcher = null;
+  }
+
+  location() {
+    return ['--environments', this.envDir, '--state-dir', this.stateDir];
+  }
+
+  /** A copy of the repository's demo under its own project name; returns its name and project. */
+  demo(port) {
+    const project = `phxwm-${randomBytes(4).toString('hex')}`;
+    cpSync(path.join(REPO, 'environments', 'compose', 'demo.yaml'), path.join(this.envDir, 'compose', 'demo.yaml'));
+    cpSync(path.join(REPO, 'environments', 'secrets'), path.join(this.envDir, 'secrets'), { recursive: true });
+    const environment = parse(readFileSync(path.join(REPO, 'environments', 'demo.yaml'), 'utf8'));
+    environment.project = project;
+    this.demoEnvironment = environment;
+    this.writeDemo();
+    this.environments.push('demo');
+    this.env = { DEMO_WEB_PORT: String(port) };
+    return { name: 'demo', project };
+  }
+
+  writeDemo(change = (e) => e) {
+    this.demoEnvironment = change(this.demoEnvironment);
+    writeFileSync(path.join(this.envDir, 'demo.yaml'), stringify(this.demoEnvironment));
+  }
+
+  many(count) {
+    const project = `phxwm-${randomBytes(4).toString('hex')}`;
+    const services = {};
+    for (let i = 1; i <= count; i++) services[`s${String(i).padStart(2, '0')}`] = { image: IMAGE, stop_grace_period: '1s', command: ['sh', '-c', LOOP] };
+    writeFileSync(path.join(this.envDir, 'compose', 'many.yaml'), stringify({ services }));
+    writeFileSync(path.join(this.envDir, 'many.yaml'), stringify({ project, compose: ['compose/many.yaml'], policy: { prune: true, resync_interval: '1m' } }));
+    this.environments.push('many');
+    return { name: 'many', project };
+  }
+
+  async startWatch(env) {
+    const eventsFile = path.join(this.root, `${env}-events.jsonl`);
+    const child = spawn(process.execPath, [BIN, 'watch', '--env', env, ...this.location(), '--listen', '127.0.0.1:0', '--log-format', 'json', '--events-file', eventsFile], {
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let stdoutTail = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    // The JSON logs: only the tail is kept, for when the watcher misbehaves.
+    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdoutTail = (stdoutTail + chunk).slice(-20_000)));
+    this.logTail = () => stdoutTail;
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.watcher = { child, exited, eventsFile, stderr: () => stderr };
+    const url = await until('the telemetry address', 30_000, () => {
+      if (child.exitCode !== null) throw new Error(`phoenix watch exited ${child.exitCode}: ${stderr}`);
+      return /telemetry on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
+    });
+    this.watcher.url = url;
+    await until('/readyz 200', 300_000, async () => (await get(`${url}/readyz`)).status === 200, 200);
+    return this.watcher;
+  }
+
+  events() {
+    if (this.watcher === null || !existsSync(this.watcher.eventsFile)) return [];
+    return readFileSync(this.watcher.eventsFile, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l));
+  }
+
+  async stopWatch() {
+    if (this.watcher === null) return null;
+    const { child, exited } = this.watcher;
+    const sentAt = Date.now();
+    if (child.exitCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      log(`the watcher did not stop within 15 s of SIGTERM; killing it. stderr:\n${this.watcher?.stderr()}\nlog tail:\n${this.logTail()}`);
+      child.kill('SIGKILL');
+    }, Number(process.env.BENCH_STOP_WAIT_MS ?? 15_000));
+    const exit = await exited;
+    clearTimeout(timer);
+    this.watcher = null;
+    return { ...exit, ms: Date.now() - sentAt };
+  }
+
+  async cleanup() {
+    await this.stopWatch();
+    for (const env of this.environments) {
+      const down = await phoenix(['down', '--env', env, ...this.location(), '--yes', '--volumes'], this.env);
+      if (down.code !== 0) log(`phoenix down --env ${env} exited ${down.code}: ${down.stderr.trim()}`);
+    }
+    // The REST API service Phoenix may have started on this state dir's socket.
+    const socket = `unix://${path.join(this.stateDir, 'podman.sock')}`;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(socket)) process.kill(Number(entry), 'SIGTERM');
+      } catch {
+        // gone
+      }
+    }
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// measurements
+
+async function waitHealthy(container, timeoutMs = 60_000) {
+  await until(`${container} healthy`, timeoutMs, async () => {
+    const c = await inspect(container);
+    if (c === null || !c.running) return false;
+    return (await podman(['healthcheck', 'run', container], { allowFailure: true })).code === 0;
+  }, 200);
+}
+
+async function killSeries(bench, container, count, windowMs) {
+  const times = [];
+  const byPhoenix = [];
+  for (let i = 0; i < count; i++) {
+    await waitHealthy(container);
+    const before = await inspect(container);
+    const eventsBefore = bench.events().length;
+    const killedAt = Date.now();
+    await podman(['kill', container]);
+    const after = await until(`${container} running again`, 60_000, async () => {
+      const c = await inspect(container);
+      return c !== null && c.running && c.startedAt !== before.startedAt ? c : null;
+    });
+    const ms = Date.parse(after.startedAt) - killedAt;
+    times.push(ms);
+    // Who started it: Phoenix's restart policy, or Podman's own restart policy (unless-stopped).
+    await sleep(500);
+    const restarted = bench.events().slice(eventsBefore).some((e) => e.type === 'io.phoenix.container.restarted' && e.data.container === container);
+    byPhoenix.push(restarted);
+    log(`  kill ${i + 1}/${count}: ${ms} ms${restarted ? '' : ' (not restarted by Phoenix)'}`);
+    // Past the window: the next kill is a first failure again.
+    await sleep(Math.max(0, windowMs + 1000 - (Date.now() - Date.parse(after.startedAt))));
+  }
+  return { times, median: median(times), min: Math.min(...times), max: Math.max(...times), restartedByPhoenix: byPhoenix.filter(Boolean).length };
+}
+
+async function editSeries(bench, container, count) {
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const before = await inspect(container);
+    const editedAt = Date.now();
+    bench.writeDemo((e) => ({ ...e, variables: { ...e.variables, DEMO_WORKER_INTERVAL: 4 + i } }));
+    const after = await until(`${container} recreated`, 60_000, async () => {
+      const c = await inspect(container);
+      return c !== null && c.running && c.id !== before.id ? c : null;
+    });
+    const ms = Date.parse(after.startedAt) - editedAt;
+    times.push(ms);
+    log(`  edit ${i + 1}/${count}: ${ms} ms`);
+    await sleep(3000);
+  }
+  return { times, median: median(times), min: Math.min(...times), max: Math.max(...times) };
+}
+
+/** The V8 heap in use (MiB), from the watcher's own /metrics (prom-client's default metrics). */
+async function heapUsedMiB(url) {
+  try {
+    const { body } = await get(`${url}/metrics`);
+    return Number((Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(body)?.[1]) / 1024 / 1024).toFixed(1));
+  } catch {
+    return NaN;
+  }
+}
+
+async function idle(pid, url, minutes, label) {
+  const samples = [{ ...sample(pid), heapMiB: await heapUsedMiB(url) }];
+  const end = Date.now() + minutes * 60_000;
+  while (Date.now() < end) {
+    await sleep(Math.min(10_000, Math.max(0, end - Date.now())));
+    samples.push({ ...sample(pid), heapMiB: await heapUsedMiB(url) });
+    const [a, b] = samples.slice(-2);
+    log(`  ${label} t+${Math.round((b.at - samples[0].at) / 1000)} s: RSS ${(b.rssKb / 1024).toFixed(1)} MiB, heap used ${b.heapMiB} MiB, CPU ${(((b.self - a.self) / CLK_TCK / ((b.at - a.at) / 1000)) * 100).toFixed(2)}% (+children ${(((b.children - a.children) / CLK_TCK / ((b.at - a.at) / 1000)) * 100).toFixed(2)}%)`);
+  }
+  const first = samples[0];
+  const last = samples.at(-1);
+  const seconds = (last.at - first.at) / 1000;
+  const rss = samples.map((s) => s.rssKb / 1024);
+  // Flatness: the second half's mean against the first half's.
+  const half = Math.floor(rss.length / 2);
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return {
+    minutes,
+    samples: samples.length,
+    cpuPercent: Number((((last.self - first.self) / CLK_TCK / seconds) * 100).toFixed(2)),
+    cpuPercentWithChildren: Number((((last.self + last.children - first.self - first.children) / CLK_TCK / seconds) * 100).toFixed(2)),
+    rssStartMiB: Number(rss[0].toFixed(1)),
+    rssEndMiB: Number(rss.at(-1).toFixed(1)),
+    rssMinMiB: Number(Math.min(...rss).toFixed(1)),
+    rssMaxMiB: Number(Math.max(...rss).toFixed(1)),
+    rssFirstHalfMeanMiB: Number(mean(rss.slice(0, half)).toFixed(1)),
+    rssSecondHalfMeanMiB: Number(mean(rss.slice(half)).toFixed(1)),
+    rssSeriesMiB: rss.map((r) => Number(r.toFixed(1))),
+    heapUsedSeriesMiB: samples.map((s) => s.heapMiB),
+  };
+}
+
+// ------------------------------------------------------------------------------------------
+
+async function main() {
+  const opts = options();
+  if (!existsSync(path.join(REPO, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run npm run build first');
+  const summary = { host: { cpus: os.cpus().length, node: process.version, podman: (await podman(['--version'])).stdout.trim() }, startedAt: new Date().toISOString() };
+
+  if (opts.demo) {
+    const bench = new Bench();
+    const stopping = () => void bench.cleanup().finally(() => process.exit(130));
+    process.once('SIGINT', stopping);
+    try {
+      const { project } = bench.demo(await freePort());
+      const web = `${project}-demo-web-1`;
+      const worker = `${project}-demo-worker-1`;
+      log(`demo as ${project}`);
+
+      // Series A: the demo's policy (backoff 1 s), window shortened so that every kill is a first failure.
+      bench.writeDemo((e) => ({ ...e, policy: { ...e.policy, health: { ...e.policy.health, window: '5s' } } }));
+      let watcher = await bench.startWatch('demo');
+      log(`kill -> running, demo policy (first backoff ${bench.demoEnvironment.policy.health.backoff.initial}), ${opts.kills} times`);
+      summary.killToRunningDemoPolicy = await killSeries(bench, web, opts.kills, 5000);
+      log(`edit -> converged, ${opts.edits} times`);
+      summary.editToConverged = await editSeries(bench, worker, opts.edits);
+      summary.sigterm = await bench.stopWatch();
+
+      // Series B: no backoff: what detecting the death and starting the container costs.
+      bench.writeDemo((e) => ({ ...e, policy: { ...e.policy, health: { ...e.policy.health, backoff: { ...e.policy.health.backoff, initial: '0s' } } } }));
+      watcher = await bench.startWatch('demo');
+      log(`kill -> running, no backoff, ${opts.kills} times`);
+      summary.killToRunningNoBackoff = await killSeries(bench, web, opts.kills, 5000);
+      await bench.stopWatch();
+
+      // Idle, with the demo's own policy again.
+      bench.writeDemo((e) => ({ ...e, policy: parse(readFileSync(path.join(REPO, 'environments', 'demo.yaml'), 'utf8')).policy }));
+      watcher = await bench.startWatch('demo');
+      await sleep(30_000);
+      log(`idle on the demo for ${opts.minutes} min`);
+      summary.idleDemo = await idle(watcher.child.pid, watcher.url, opts.minutes, 'demo');
+    } finally {
+      process.removeListener('SIGINT', stopping);
+      await bench.cleanup();
+    }
+  }
+
+  if (opts.many) {
+    const bench = new Bench();
+    const stopping = () => void bench.cleanup().finally(() => process.exit(130));
+    process.once('SIGINT', stopping);
+    try {
+      const { project } = bench.many(opts.services);
+      log(`${opts.services}-service environment as ${project}`);
+      const startedAt = Date.now();
+      const watcher = await bench.startWatch('many');
+      summary.manyFirstConvergeMs = Date.now() - startedAt;
+      await sleep(30_000);
+      log(`idle on ${opts.services} services for ${opts.minutes} min`);
+      summary.idleMany = { services: opts.services, ...(await idle(watcher.child.pid, watcher.url, opts.minutes, `${opts.services} services`)) };
+    } finally {
+      process.removeListener('SIGINT', stopping);
+      await bench.cleanup();
+    }
+  }
+
+  summary.finishedAt = new Date().toISOString();
+  const text = JSON.stringify(summary, null, 2);
+  process.stdout.write(`${text}\n`);
+  if (opts.out !== null) writeFileSync(opts.out, `${text}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`[bench:watch] failed: ${error.stack ?? error}\n`);
+  process.exit(1);
+});
