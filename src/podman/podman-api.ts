@@ -1,52 +1,108 @@
 /**
- * A minimal client of the libpod REST API over Podman's unix socket, for the reads on the hot
- * path: listing everything for one observation costs ~3 ms a call over the socket against
- * ~40-80 ms for each podman process (PODMAN.md).
+ * A minimal client of the libpod REST API over Podman's unix socket, for the calls on the hot
+ * paths: listing everything for one observation costs ~3 ms a call over the socket against
+ * ~40-80 ms for each podman process (PODMAN.md), and a start, stop, removal or state read
+ * saves the podman process it would otherwise spawn.
  */
 import { request } from 'node:http';
-import { PodmanError } from './podman-error.js';
+import { PodmanError, classifyPodmanFailure } from './podman-error.js';
 
 /** The API version Phoenix speaks (Podman 4.0 and later serve it). */
 const API_PREFIX = '/v4.0.0/libpod';
 
-/** The socket cannot be reached (no service, stale socket file): callers fall back to the CLI. */
+/**
+ * The socket cannot be reached (no service, stale socket file): callers fall back to the CLI.
+ * Only raised when the request never reached Podman, so that the fallback never runs a change
+ * twice.
+ */
 export class PodmanApiUnavailable extends Error {}
 
-/** Read-only access to the libpod REST API on one socket. */
+/** What one API call takes: cancellation, a deadline, and how to name the call in an error. */
+export interface ApiCallOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly timeoutMs?: number | undefined;
+  /** The podman command this call stands for (`['start', name]`), for error messages. */
+  readonly args?: readonly string[];
+}
+
+/** Connection errors that mean nobody listens on the socket (so nothing was sent). */
+const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTSOCK', 'EACCES']);
+
+function messageOf(body: string): string {
+  try {
+    return String((JSON.parse(body) as { message?: unknown }).message ?? body);
+  } catch {
+    return body;
+  }
+}
+
+/** Access to the libpod REST API on one socket. */
 export class PodmanApi {
   /** @param socketPath the unix socket `podman system service` listens on */
   constructor(readonly socketPath: string) {}
 
   /** GETs a libpod path (`/containers/json?all=true`) and parses the JSON answer. */
-  get(path: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<unknown> {
+  async get(path: string, options: ApiCallOptions = {}): Promise<unknown> {
+    const body = await this.send('GET', path, options);
+    try {
+      return JSON.parse(body) as unknown;
+    } catch {
+      throw new PodmanError('PODMAN-FAILED', `GET ${path}: the answer is not JSON`);
+    }
+  }
+
+  /** POSTs to a libpod path (`/containers/NAME/start`); 304 (nothing to do) counts as success. */
+  async post(path: string, options: ApiCallOptions = {}): Promise<void> {
+    await this.send('POST', path, options);
+  }
+
+  /** DELETEs a libpod path (`/containers/NAME?force=true`). */
+  async delete(path: string, options: ApiCallOptions = {}): Promise<void> {
+    await this.send('DELETE', path, options);
+  }
+
+  /**
+   * One request; resolves to the body of a 2xx or 304 answer. Any other answer becomes a
+   * PodmanError classified like the CLI's stderr (404 is PODMAN-NO-SUCH-OBJECT); a socket
+   * nobody answers on, PodmanApiUnavailable.
+   */
+  private send(method: 'GET' | 'POST' | 'DELETE', path: string, options: ApiCallOptions): Promise<string> {
+    const args = options.args ?? [method, path];
+    const timeoutMs = options.timeoutMs ?? 10_000;
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, path: `${API_PREFIX}${path}`, method: 'GET', agent: false, headers: { connection: 'close' }, timeout: options.timeoutMs ?? 10_000, ...(options.signal === undefined ? {} : { signal: options.signal }) }, (res) => {
+      if (options.signal?.aborted === true) {
+        reject(classifyPodmanFailure({ args, exitCode: null, stderr: '', aborted: true }));
+        return;
+      }
+      let sent = false;
+      const req = request({ socketPath: this.socketPath, path: `${API_PREFIX}${path}`, method, agent: false, headers: { connection: 'close' }, timeout: timeoutMs, ...(options.signal === undefined ? {} : { signal: options.signal }) }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const body = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) {
-            const message = (() => {
-              try {
-                return String((JSON.parse(body) as { message?: unknown }).message ?? body);
-              } catch {
-                return body;
-              }
-            })();
-            reject(new PodmanError(res.statusCode === 404 ? 'PODMAN-NO-SUCH-OBJECT' : 'PODMAN-FAILED', `GET ${path}: ${message.trim()}`));
+          const status = res.statusCode ?? 0;
+          if ((status >= 200 && status < 300) || status === 304) {
+            resolve(body);
             return;
           }
-          try {
-            resolve(JSON.parse(body) as unknown);
-          } catch {
-            reject(new PodmanError('PODMAN-FAILED', `GET ${path}: the answer is not JSON`));
+          const message = messageOf(body).trim();
+          if (status === 404) {
+            reject(new PodmanError('PODMAN-NO-SUCH-OBJECT', `${method} ${path}: ${message}`, { args, stderr: message }));
+            return;
           }
+          reject(classifyPodmanFailure({ args, exitCode: status, stderr: `Error: ${message}` }));
         });
       });
-      req.on('timeout', () => req.destroy(new PodmanApiUnavailable(`the Podman API on ${this.socketPath} did not answer in time`)));
+      req.on('socket', (socket) => socket.on('connect', () => (sent = true)));
+      req.on('timeout', () => {
+        if (sent) req.destroy(classifyPodmanFailure({ args, exitCode: null, stderr: '', timedOut: true, timeoutMs }));
+        else req.destroy(new PodmanApiUnavailable(`the Podman API on ${this.socketPath} did not answer in time`));
+      });
       req.on('error', (error: NodeJS.ErrnoException) => {
-        if (error instanceof PodmanApiUnavailable || error.name === 'AbortError') reject(error);
-        else reject(new PodmanApiUnavailable(`the Podman API on ${this.socketPath} is not reachable (${error.code ?? error.message})`));
+        if (error instanceof PodmanApiUnavailable || error instanceof PodmanError) reject(error);
+        else if (error.name === 'AbortError') reject(classifyPodmanFailure({ args, exitCode: null, stderr: '', aborted: true }));
+        else if (!sent || UNREACHABLE.has(error.code ?? '')) reject(new PodmanApiUnavailable(`the Podman API on ${this.socketPath} is not reachable (${error.code ?? error.message})`));
+        else reject(new PodmanError('PODMAN-FAILED', `${method} ${path}: ${error.message}`, { args, cause: error }));
       });
       req.end();
     });

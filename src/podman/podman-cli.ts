@@ -63,6 +63,26 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
     this.apiOptions = options.apiSocket === undefined ? null : { binary: options.binary ?? 'podman', env, socketPath: options.apiSocket };
   }
 
+  /**
+   * Runs a call through the REST API when the service can be had (started on first use).
+   * `done: false` tells the caller to use the CLI: no API configured, or none reachable, in
+   * which case it is not asked again. Only calls that are safe to repeat go this way, since a
+   * request may have reached Podman before the socket failed.
+   */
+  private async viaApi<T>(call: (api: PodmanApi) => Promise<T>): Promise<{ done: true; value: T } | { done: false }> {
+    if (this.apiOptions === null) return { done: false };
+    this.api ??= ensureApiService(this.apiOptions);
+    const api = await this.api;
+    if (api === null) return { done: false };
+    try {
+      return { done: true, value: await call(api) };
+    } catch (error) {
+      if (!(error instanceof PodmanApiUnavailable)) throw error;
+      this.api = Promise.resolve(null);
+      return { done: false };
+    }
+  }
+
   private call(options: CallOptions | undefined, timeoutMs?: number): RunOptions {
     return { signal: options?.signal, timeoutMs: options?.timeoutMs ?? timeoutMs ?? this.timeoutMs };
   }
@@ -82,18 +102,8 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
   }
 
   async observe(project: string, imageRefs: readonly string[], options?: CallOptions): Promise<ObservedState> {
-    if (this.apiOptions !== null) {
-      this.api ??= ensureApiService(this.apiOptions);
-      const api = await this.api;
-      if (api !== null) {
-        try {
-          return await observeViaApi(api, project, imageRefs, options);
-        } catch (error) {
-          if (!(error instanceof PodmanApiUnavailable)) throw error;
-          this.api = Promise.resolve(null);
-        }
-      }
-    }
+    const viaApi = await this.viaApi((api) => observeViaApi(api, project, imageRefs, options));
+    if (viaApi.done) return viaApi.value;
     // Everything, not only the project's: the planner needs foreign objects to report name conflicts.
     const call = this.call(options);
     const [ps, networks, volumes, secrets, images] = await Promise.all([
@@ -169,15 +179,28 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
   }
 
   async startContainer(name: string, options?: CallOptions): Promise<void> {
-    await this.runner.run(['start', name], this.call(options));
+    const call = this.call(options);
+    if ((await this.viaApi((api) => api.post(`/containers/${encodeURIComponent(name)}/start`, { ...call, args: ['start', name] }))).done) return;
+    await this.runner.run(['start', name], call);
   }
 
   async stopContainer(name: string, timeoutSeconds: number, options?: CallOptions): Promise<void> {
-    await this.runner.run(['stop', '--time', String(timeoutSeconds), name], this.stopCall(options, timeoutSeconds));
+    const call = this.stopCall(options, timeoutSeconds);
+    const args = ['stop', '--time', String(timeoutSeconds), name];
+    if ((await this.viaApi((api) => api.post(`/containers/${encodeURIComponent(name)}/stop?timeout=${timeoutSeconds}`, { ...call, args }))).done) return;
+    await this.runner.run(args, call);
   }
 
   async removeContainer(name: string, timeoutSeconds: number, options?: CallOptions): Promise<void> {
-    await this.remove(['rm', '--force', '--time', String(timeoutSeconds), name], this.stopCall(options, timeoutSeconds));
+    const call = this.stopCall(options, timeoutSeconds);
+    const args = ['rm', '--force', '--time', String(timeoutSeconds), name];
+    try {
+      if ((await this.viaApi((api) => api.delete(`/containers/${encodeURIComponent(name)}?force=true&timeout=${timeoutSeconds}`, { ...call, args }))).done) return;
+    } catch (error) {
+      if (!isPodmanError(error, 'PODMAN-NO-SUCH-OBJECT')) throw error;
+      return;
+    }
+    await this.remove(args, call);
   }
 
   async renameContainer(from: string, to: string, options?: CallOptions): Promise<void> {
@@ -186,6 +209,9 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
 
   async containerStatus(name: string, options?: CallOptions): Promise<ContainerStatus> {
     try {
+      const call = this.call(options);
+      const viaApi = await this.viaApi((api) => api.get(`/containers/${encodeURIComponent(name)}/json`, { ...call, args: ['container', 'inspect', name] }));
+      if (viaApi.done) return parseContainerStatus(viaApi.value as Record<string, unknown>);
       const { stdout } = await this.runner.run(['container', 'inspect', name], this.call(options));
       const first = parseJsonList(stdout, 'podman container inspect')[0];
       if (first !== undefined) return parseContainerStatus(first);
@@ -197,6 +223,8 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
 
   async runHealthCheck(name: string, options?: CallOptions): Promise<HealthCheckResult> {
     const call = this.call(options);
+    const viaApi = await this.viaApi((api) => this.healthCheckViaApi(api, name, call));
+    if (viaApi.done) return viaApi.value;
     const args = ['healthcheck', 'run', name];
     const result = await this.runner.exec(args, call);
     if ('error' in result) throw result.error;
@@ -214,6 +242,29 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
       return healthResult(false, output === '' ? result.stdout : output);
     } catch {
       return healthResult(false, result.stdout);
+    }
+  }
+
+  /** The same check through the API, which runs it as `podman healthcheck run` does. */
+  private async healthCheckViaApi(api: PodmanApi, name: string, call: RunOptions): Promise<HealthCheckResult> {
+    const path = `/containers/${encodeURIComponent(name)}`;
+    const args = ['healthcheck', 'run', name];
+    let answer: unknown;
+    try {
+      answer = await api.get(`${path}/healthcheck`, { ...call, args });
+    } catch (error) {
+      if (isPodmanError(error) && /is not running/.test(error.stderr)) return healthResult(false, `${name} is not running`);
+      throw error;
+    }
+    const status = answer !== null && typeof answer === 'object' ? (answer as { Status?: unknown }).Status : undefined;
+    if (status === 'healthy') return healthResult(true, '');
+    // The answer carries no log on 4.3: the check's own output is in the container's health log.
+    try {
+      const inspected = (await api.get(`${path}/json`, { ...call, args: ['container', 'inspect', name] })) as Record<string, unknown>;
+      return healthResult(false, lastHealthOutput(inspected));
+    } catch (error) {
+      if (error instanceof PodmanApiUnavailable) throw error;
+      return healthResult(false, '');
     }
   }
 

@@ -75,9 +75,12 @@ function epochToIso(seconds: number | null): string | null {
   return seconds === null || seconds <= 0 ? null : new Date(seconds * 1000).toISOString();
 }
 
-/** `Up 3 seconds (healthy)`: the only place `podman ps` says how a health check went. */
+/**
+ * `Up 3 seconds (healthy)`: the only place `podman ps` says how a health check went. The REST
+ * API's list says it bare (`healthy`) in the same field.
+ */
 export function healthFromStatus(status: string): HealthStatus {
-  const match = /\((healthy|unhealthy|starting)\)/.exec(status);
+  const match = /\((healthy|unhealthy|starting)\)/.exec(status) ?? /^(healthy|unhealthy|starting)$/.exec(status.trim());
   return (match?.[1] as HealthStatus | undefined) ?? 'none';
 }
 

@@ -123,7 +123,7 @@ describe('execute: dispatch', () => {
     expect(h.podman.containers.get('web-1')?.state).toBe('running');
   });
 
-  it('recreates by creating <name>-next before stopping and removing the original, then renaming it', async () => {
+  it('recreates by creating <name>-next before removing (stopping) the original, then renaming it', async () => {
     const h = harness();
     h.podman.addContainer('web-1', intent('web-1'));
     const report = await h.run(planOf([act.containerRecreate(1, 'web-1'), act.containerStart(2, 'web-1', [], [1])]));
@@ -131,12 +131,12 @@ describe('execute: dispatch', () => {
     expect(h.podman.callLog()).toEqual([
       'removeContainer web-1-next',
       'createContainer web-1-next',
-      'stopContainer web-1',
       'removeContainer web-1',
       'renameContainer web-1-next',
       'startContainer web-1',
     ]);
-    expect(h.podman.callsTo('stopContainer')[0]!.args).toEqual([10]);
+    // The removal stops the original with its grace period.
+    expect(h.podman.callsTo('removeContainer')[1]!.args).toEqual([10]);
     expect(h.podman.callsTo('renameContainer')[0]!.args).toEqual(['web-1']);
     expect([...h.podman.containers.keys()]).toEqual(['web-1']);
     expect(h.podman.containers.get('web-1')?.intent.spec.image).toBe('alpine:3.20');
@@ -155,7 +155,7 @@ describe('execute: dispatch', () => {
     h.podman.addContainer('web-1', intent('web-1')).failOn('createContainer', 'web-1-next', () => new FakePodmanError('PODMAN-IMAGE-PULL', 'cannot pull alpine:3.20', 'check the image name'));
     const report = await h.run(planOf([act.containerRecreate(1, 'web-1')]));
     expect(outcomeOf(report, 1)).toMatchObject({ status: 'failed', error: { code: 'PODMAN-IMAGE-PULL', message: 'cannot pull alpine:3.20', remediation: 'check the image name' } });
-    expect(h.podman.callsTo('stopContainer')).toEqual([]);
+    expect(h.podman.callsTo('removeContainer').map((c) => c.target)).toEqual(['web-1-next']);
     expect(h.podman.containers.get('web-1')?.state).toBe('running');
   });
 });

@@ -14,6 +14,8 @@ import { eventually, freePort, podman, podmanEnv, requirePodman, sweep, testPref
 
 const prefix = testPrefix();
 const client = new PodmanCli({ env: podmanEnv(), timeoutMs: 30_000 });
+/** The same, with starts, stops, removals, states and health checks through the REST API. */
+const apiClient = new PodmanCli({ env: podmanEnv(), timeoutMs: 30_000, apiSocket: path.join(mkdtempSync(path.join(os.tmpdir(), 'phx-api-')), 'podman.sock') });
 const labels = { 'io.phoenix.managed-by': 'phoenix', 'io.phoenix.project': prefix };
 let counter = 0;
 /** A name unique to this run and test. */
@@ -101,140 +103,153 @@ describe('PodmanCli against real Podman', () => {
     expect(fromApi.images).toEqual(fromCli.images);
   });
 
-  it('creates, starts, health-checks, stops, renames and removes a container; the secret never shows in its config', async () => {
-    const secretValue = `phx-secret-${Math.random().toString(36).slice(2)}`;
-    const secret = unique('token');
-    const volume = unique('data');
-    const network = unique('app');
-    const name = unique('web');
-    const port = await freePort();
-    await client.createSecret(secret, new TextEncoder().encode(secretValue), labels);
-    await client.createVolume(desiredVolume(volume, { labels }));
-    await client.createNetwork(desiredNetwork(network, { labels }));
-    const script = [
-      "trap 'exit 0' TERM INT",
-      'cp /run/secrets/token /data/copy',
-      'mkdir -p /tmp/www && echo ok > /tmp/www/health',
-      'httpd -f -p 8080 -h /tmp/www &',
-      'wait $!',
-    ].join('\n');
-    const intent = containerIntent(
-      name,
-      {
-        command: ['sh', '-c', script],
-        user: '65534:65534',
-        environment: { GREETING: 'hello world', EMPTY: '' },
-        labels: { tier: 'web' },
-        ports: [{ hostIp: '127.0.0.1', published: String(port), target: '8080', protocol: 'tcp' }],
-        mounts: [{ type: 'volume', source: volume, target: '/data', readOnly: false }],
-        networks: [{ network, aliases: ['www'], ipv4Address: null }],
-        secrets: [{ secret: 'token', podmanName: secret, digest: 'd', target: '/run/secrets/token', uid: '65534', gid: '65534', mode: 0o400 }],
-        healthcheck: { test: ['CMD', 'wget', '-q', '-O', '-', 'http://127.0.0.1:8080/health'], intervalMs: 2000, timeoutMs: 2000, retries: 3, startPeriodMs: 1000, startIntervalMs: 0 },
-        securityOpt: ['no-new-privileges:true'],
-        capDrop: ['ALL'],
-        stopGracePeriodSeconds: 2,
-        restart: 'unless-stopped',
-      },
-      labels,
-    );
+  // The same calls through both doors: the CLI, and the REST API that actions use where a
+  // service answers (src/podman/podman-api.ts). Same results, same error codes.
+  describe.each([
+    ['the CLI', () => client],
+    ['the REST API', () => apiClient],
+  ])('through %s', (_door, clientOf) => {
+    let client: PodmanCli;
+    beforeAll(() => {
+      client = clientOf();
+    });
 
-    const id = await client.createContainer(intent);
-    expect(id).toMatch(/^[0-9a-f]{64}$/);
-    expect(await client.containerStatus(name)).toEqual({ exists: true, state: 'created', exitCode: null, running: false });
+    it('creates, starts, health-checks, stops, renames and removes a container; the secret never shows in its config', async () => {
+      const secretValue = `phx-secret-${Math.random().toString(36).slice(2)}`;
+      const secret = unique('token');
+      const volume = unique('data');
+      const network = unique('app');
+      const name = unique('web');
+      const port = await freePort();
+      await client.createSecret(secret, new TextEncoder().encode(secretValue), labels);
+      await client.createVolume(desiredVolume(volume, { labels }));
+      await client.createNetwork(desiredNetwork(network, { labels }));
+      const script = [
+        "trap 'exit 0' TERM INT",
+        'cp /run/secrets/token /data/copy',
+        'mkdir -p /tmp/www && echo ok > /tmp/www/health',
+        'httpd -f -p 8080 -h /tmp/www &',
+        'wait $!',
+      ].join('\n');
+      const intent = containerIntent(
+        name,
+        {
+          command: ['sh', '-c', script],
+          user: '65534:65534',
+          environment: { GREETING: 'hello world', EMPTY: '' },
+          labels: { tier: 'web' },
+          ports: [{ hostIp: '127.0.0.1', published: String(port), target: '8080', protocol: 'tcp' }],
+          mounts: [{ type: 'volume', source: volume, target: '/data', readOnly: false }],
+          networks: [{ network, aliases: ['www'], ipv4Address: null }],
+          secrets: [{ secret: 'token', podmanName: secret, digest: 'd', target: '/run/secrets/token', uid: '65534', gid: '65534', mode: 0o400 }],
+          healthcheck: { test: ['CMD', 'wget', '-q', '-O', '-', 'http://127.0.0.1:8080/health'], intervalMs: 2000, timeoutMs: 2000, retries: 3, startPeriodMs: 1000, startIntervalMs: 0 },
+          securityOpt: ['no-new-privileges:true'],
+          capDrop: ['ALL'],
+          stopGracePeriodSeconds: 2,
+          restart: 'unless-stopped',
+        },
+        labels,
+      );
 
-    await client.startContainer(name);
-    expect(await client.containerStatus(name)).toMatchObject({ exists: true, state: 'running', running: true });
+      const id = await client.createContainer(intent);
+      expect(id).toMatch(/^[0-9a-f]{64}$/);
+      expect(await client.containerStatus(name)).toEqual({ exists: true, state: 'created', exitCode: null, running: false });
 
-    // The secret reached the container (as a file only nobody may read) and the volume.
-    const copied = await eventually(async () => (await podman(['exec', name, 'cat', '/data/copy'])) || undefined, 5000, 'the secret copy in the volume');
-    expect(copied).toBe(secretValue);
-    expect(await podman(['exec', name, 'stat', '-c', '%u:%g %a', '/run/secrets/token'])).toBe('65534:65534 400');
-    // ... and is nowhere in what Podman records about the container: argv, environment, labels.
-    const [inspected] = JSON.parse(await podman(['container', 'inspect', name])) as [{ Config: { Cmd: string[]; Env: string[]; Entrypoint: unknown; Labels: Record<string, string> }; Args: string[] }];
-    expect(JSON.stringify([inspected.Config.Cmd, inspected.Config.Env, inspected.Config.Entrypoint, inspected.Args, inspected.Config.Labels])).not.toContain(secretValue);
-    expect(JSON.stringify(inspected)).not.toContain(secretValue);
-    expect(inspected.Config.Env).toEqual(expect.arrayContaining(['GREETING=hello world', 'EMPTY=']));
-    expect(inspected.Config.Labels).toMatchObject({ ...labels, tier: 'web' });
+      await client.startContainer(name);
+      expect(await client.containerStatus(name)).toMatchObject({ exists: true, state: 'running', running: true });
 
-    // Port mapping and health check, run on demand (Podman's own timers need systemd).
-    const body = await eventually(async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/health`);
-      return response.ok ? (await response.text()).trim() : undefined;
-    }, 5000, 'the published port to answer');
-    expect(body).toBe('ok');
-    expect((await client.runHealthCheck(name)).healthy).toBe(true);
-    await podman(['exec', name, 'rm', '/tmp/www/health']);
-    const unhealthy = await client.runHealthCheck(name);
-    expect(unhealthy.healthy).toBe(false);
-    expect(unhealthy.output).toMatch(/404|not found|unhealthy/i);
-    const observed = await client.observe(prefix, []);
-    // One failed probe is not yet "unhealthy" in Podman's status: that takes `retries` (3) in a row.
-    expect(observed.containers.find((c) => c.name === name)).toMatchObject({ id, state: 'running', health: 'healthy' });
-    expect(observed.containers.find((c) => c.name === name)?.startedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+      // The secret reached the container (as a file only nobody may read) and the volume.
+      const copied = await eventually(async () => (await podman(['exec', name, 'cat', '/data/copy'])) || undefined, 5000, 'the secret copy in the volume');
+      expect(copied).toBe(secretValue);
+      expect(await podman(['exec', name, 'stat', '-c', '%u:%g %a', '/run/secrets/token'])).toBe('65534:65534 400');
+      // ... and is nowhere in what Podman records about the container: argv, environment, labels.
+      const [inspected] = JSON.parse(await podman(['container', 'inspect', name])) as [{ Config: { Cmd: string[]; Env: string[]; Entrypoint: unknown; Labels: Record<string, string> }; Args: string[] }];
+      expect(JSON.stringify([inspected.Config.Cmd, inspected.Config.Env, inspected.Config.Entrypoint, inspected.Args, inspected.Config.Labels])).not.toContain(secretValue);
+      expect(JSON.stringify(inspected)).not.toContain(secretValue);
+      expect(inspected.Config.Env).toEqual(expect.arrayContaining(['GREETING=hello world', 'EMPTY=']));
+      expect(inspected.Config.Labels).toMatchObject({ ...labels, tier: 'web' });
 
-    await client.stopContainer(name, 2);
-    expect(await client.containerStatus(name)).toEqual({ exists: true, state: 'exited', exitCode: 0, running: false });
+      // Port mapping and health check, run on demand (Podman's own timers need systemd).
+      const body = await eventually(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/health`);
+        return response.ok ? (await response.text()).trim() : undefined;
+      }, 5000, 'the published port to answer');
+      expect(body).toBe('ok');
+      expect((await client.runHealthCheck(name)).healthy).toBe(true);
+      await podman(['exec', name, 'rm', '/tmp/www/health']);
+      const unhealthy = await client.runHealthCheck(name);
+      expect(unhealthy.healthy).toBe(false);
+      expect(unhealthy.output).toMatch(/404|not found|unhealthy/i);
+      const observed = await client.observe(prefix, []);
+      // One failed probe is not yet "unhealthy" in Podman's status: that takes `retries` (3) in a row.
+      expect(observed.containers.find((c) => c.name === name)).toMatchObject({ id, state: 'running', health: 'healthy' });
+      expect(observed.containers.find((c) => c.name === name)?.startedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
 
-    const renamed = `${name}-renamed`;
-    await client.renameContainer(name, renamed);
-    expect((await client.containerStatus(name)).exists).toBe(false);
-    expect(await client.containerStatus(renamed)).toMatchObject({ exists: true, state: 'exited' });
+      await client.stopContainer(name, 2);
+      expect(await client.containerStatus(name)).toEqual({ exists: true, state: 'exited', exitCode: 0, running: false });
 
-    await client.removeContainer(renamed, 1);
-    expect(await client.containerStatus(renamed)).toEqual({ exists: false, state: 'missing', exitCode: null, running: false });
-    await client.removeContainer(renamed, 1); // already gone: no error
-    await client.removeSecret(secret);
-    await client.removeVolume(volume);
-    await client.removeNetwork(network);
-    await client.removeSecret(secret); // already gone: no error
-    const after = await client.observe(prefix, []);
-    expect([...after.secrets, ...after.volumes, ...after.networks].map((o) => o.name).filter((n) => n.startsWith(prefix))).toEqual([]);
-  });
+      const renamed = `${name}-renamed`;
+      await client.renameContainer(name, renamed);
+      expect((await client.containerStatus(name)).exists).toBe(false);
+      expect(await client.containerStatus(renamed)).toMatchObject({ exists: true, state: 'exited' });
 
-  it('reports a failing check as unhealthy with its output, and a container without a check or without existence as errors', async () => {
-    const name = unique('hc');
-    await client.createContainer(containerIntent(name, { healthcheck: { test: ['CMD-SHELL', 'echo checking; exit 3'], intervalMs: 0, timeoutMs: 1000, retries: 1, startPeriodMs: 0, startIntervalMs: 0 } }));
-    await client.startContainer(name);
-    expect(await client.runHealthCheck(name)).toEqual({ healthy: false, output: 'checking' });
-    // A stopped container is an unhealthy answer, not a Podman failure (which would trip the breaker).
-    const stopped = unique('hcstopped');
-    await client.createContainer(containerIntent(stopped, { healthcheck: { test: ['CMD-SHELL', 'true'], intervalMs: 0, timeoutMs: 1000, retries: 1, startPeriodMs: 0, startIntervalMs: 0 } }));
-    expect(await client.runHealthCheck(stopped)).toEqual({ healthy: false, output: `${stopped} is not running` });
-    const plain = unique('nohc');
-    await client.createContainer(containerIntent(plain));
-    await client.startContainer(plain);
-    await expectPodmanError(client.runHealthCheck(plain), 'PODMAN-FAILED');
-    await expectPodmanError(client.runHealthCheck(unique('missing')), 'PODMAN-NO-SUCH-OBJECT');
-  });
+      await client.removeContainer(renamed, 1);
+      expect(await client.containerStatus(renamed)).toEqual({ exists: false, state: 'missing', exitCode: null, running: false });
+      await client.removeContainer(renamed, 1); // already gone: no error
+      await client.removeSecret(secret);
+      await client.removeVolume(volume);
+      await client.removeNetwork(network);
+      await client.removeSecret(secret); // already gone: no error
+      const after = await client.observe(prefix, []);
+      expect([...after.secrets, ...after.volumes, ...after.networks].map((o) => o.name).filter((n) => n.startsWith(prefix))).toEqual([]);
+    });
 
-  it('maps Podman failures to stable codes: name in use, image not found, port in use, no such object', async () => {
-    const name = unique('dup');
-    await client.createContainer(containerIntent(name));
-    const inUse = await expectPodmanError(client.createContainer(containerIntent(name)), 'PODMAN-NAME-IN-USE');
-    expect(inUse.message).toContain('already in use');
+    it('reports a failing check as unhealthy with its output, and a container without a check or without existence as errors', async () => {
+      const name = unique('hc');
+      await client.createContainer(containerIntent(name, { healthcheck: { test: ['CMD-SHELL', 'echo checking; exit 3'], intervalMs: 0, timeoutMs: 1000, retries: 1, startPeriodMs: 0, startIntervalMs: 0 } }));
+      await client.startContainer(name);
+      expect(await client.runHealthCheck(name)).toEqual({ healthy: false, output: 'checking' });
+      // A stopped container is an unhealthy answer, not a Podman failure (which would trip the breaker).
+      const stopped = unique('hcstopped');
+      await client.createContainer(containerIntent(stopped, { healthcheck: { test: ['CMD-SHELL', 'true'], intervalMs: 0, timeoutMs: 1000, retries: 1, startPeriodMs: 0, startIntervalMs: 0 } }));
+      expect(await client.runHealthCheck(stopped)).toEqual({ healthy: false, output: `${stopped} is not running` });
+      const plain = unique('nohc');
+      await client.createContainer(containerIntent(plain));
+      await client.startContainer(plain);
+      await expectPodmanError(client.runHealthCheck(plain), 'PODMAN-FAILED');
+      await expectPodmanError(client.runHealthCheck(unique('missing')), 'PODMAN-NO-SUCH-OBJECT');
+    });
 
-    await expectPodmanError(client.createContainer(containerIntent(unique('img'), { image: 'phxtest.invalid/none/missing:1' })), 'PODMAN-IMAGE-NOT-FOUND');
+    it('maps Podman failures to stable codes: name in use, image not found, port in use, no such object', async () => {
+      const name = unique('dup');
+      await client.createContainer(containerIntent(name));
+      const inUse = await expectPodmanError(client.createContainer(containerIntent(name)), 'PODMAN-NAME-IN-USE');
+      expect(inUse.message).toContain('already in use');
 
-    const port = await freePort();
-    const ports = [{ hostIp: '', published: String(port), target: '8080', protocol: 'tcp' as const }];
-    const first = unique('port-a');
-    const second = unique('port-b');
-    await client.createContainer(containerIntent(first, { ports }));
-    await client.createContainer(containerIntent(second, { ports }));
-    await client.startContainer(first);
-    const portError = await expectPodmanError(client.startContainer(second), 'PODMAN-PORT-IN-USE');
-    expect(portError.message).toContain(String(port));
+      await expectPodmanError(client.createContainer(containerIntent(unique('img'), { image: 'phxtest.invalid/none/missing:1' })), 'PODMAN-IMAGE-NOT-FOUND');
 
-    const secret = unique('sec');
-    await client.createSecret(secret, new TextEncoder().encode('x'), {});
-    await expectPodmanError(client.createSecret(secret, new TextEncoder().encode('y'), {}), 'PODMAN-NAME-IN-USE');
-    const network = unique('net');
-    await client.createNetwork(desiredNetwork(network));
-    await expectPodmanError(client.createNetwork(desiredNetwork(network)), 'PODMAN-NAME-IN-USE');
+      const port = await freePort();
+      const ports = [{ hostIp: '', published: String(port), target: '8080', protocol: 'tcp' as const }];
+      const first = unique('port-a');
+      const second = unique('port-b');
+      await client.createContainer(containerIntent(first, { ports }));
+      await client.createContainer(containerIntent(second, { ports }));
+      await client.startContainer(first);
+      const portError = await expectPodmanError(client.startContainer(second), 'PODMAN-PORT-IN-USE');
+      expect(portError.message).toContain(String(port));
 
-    await expectPodmanError(client.startContainer(unique('ghost')), 'PODMAN-NO-SUCH-OBJECT');
-    await expectPodmanError(client.stopContainer(unique('ghost'), 1), 'PODMAN-NO-SUCH-OBJECT');
-    await expectPodmanError(client.renameContainer(unique('ghost'), unique('other')), 'PODMAN-NO-SUCH-OBJECT');
+      const secret = unique('sec');
+      await client.createSecret(secret, new TextEncoder().encode('x'), {});
+      await expectPodmanError(client.createSecret(secret, new TextEncoder().encode('y'), {}), 'PODMAN-NAME-IN-USE');
+      const network = unique('net');
+      await client.createNetwork(desiredNetwork(network));
+      await expectPodmanError(client.createNetwork(desiredNetwork(network)), 'PODMAN-NAME-IN-USE');
+
+      await expectPodmanError(client.startContainer(unique('ghost')), 'PODMAN-NO-SUCH-OBJECT');
+      await expectPodmanError(client.stopContainer(unique('ghost'), 1), 'PODMAN-NO-SUCH-OBJECT');
+      await expectPodmanError(client.renameContainer(unique('ghost'), unique('other')), 'PODMAN-NO-SUCH-OBJECT');
+    });
+
   });
 
   it('streams each container’s logs, tagged with its name and stream; reports its version', async () => {

@@ -148,6 +148,10 @@ describe('parsing Podman 4.3 JSON', () => {
     expect(healthFromStatus('Up 1 second ago (starting)')).toBe('starting');
     expect(healthFromStatus('Up 3 minutes (unhealthy)')).toBe('unhealthy');
     expect(healthFromStatus('Up 3 minutes')).toBe('none');
+    // The REST API's container list puts the bare health in the same field.
+    expect(healthFromStatus('healthy')).toBe('healthy');
+    expect(healthFromStatus('unhealthy')).toBe('unhealthy');
+    expect(healthFromStatus('')).toBe('none');
   });
 
   it('reads `podman secret ls --format {{json .}}` lines (no labels in 4.3) and `secret inspect`', () => {
