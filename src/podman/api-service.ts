@@ -34,6 +34,11 @@ export async function ensureApiService(options: ApiServiceOptions): Promise<Podm
       env: { ...process.env, ...options.env },
       detached: true,
       stdio: 'ignore',
+      // A daemon must not keep the directory it was started from: conmon inherits the
+      // service's working directory, and once that is deleted (a project folder, a test's
+      // temporary directory) every container start through the service failed with "write
+      // child: broken pipe" ("[conmon:e] Failed to get working directory").
+      cwd: '/',
     });
     child.on('error', () => undefined);
     child.unref();

@@ -2,7 +2,7 @@
  * PodmanCli against the real Podman of this machine: no mocks. Every object is named
  * `phxtest-<random>-...` and swept away after each test, whatever happened in it.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,23 @@ describe('PodmanCli against real Podman', () => {
     expect(mine(fromApi.secrets)).toEqual(mine(fromCli.secrets));
     expect(mine(fromApi.secrets)).toHaveLength(1);
     expect(fromApi.images).toEqual(fromCli.images);
+  });
+
+  it('starts the API service in /, not in the directory it was started from (conmon inherits it)', async () => {
+    // Regression: a service started from a project folder that was later deleted failed every
+    // container start with "write child: broken pipe" ("[conmon:e] Failed to get working directory").
+    await apiClient.observe(prefix, []);
+    const socket = (apiClient as unknown as { apiOptions: { socketPath: string } }).apiOptions.socketPath;
+    const pids = readdirSync('/proc').filter((entry) => {
+      if (!/^\d+$/.test(entry)) return false;
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(`unix://${socket}`);
+      } catch {
+        return false;
+      }
+    });
+    expect(pids).toHaveLength(1);
+    expect(readlinkSync(`/proc/${pids[0]!}/cwd`)).toBe('/');
   });
 
   // The same calls through both doors: the CLI, and the REST API that actions use where a
