@@ -1,6 +1,6 @@
 /**
  * `phoenix watch` against real Podman: a manifest edit is applied without a second command, a
- * killed container is started again by the loop (after its backoff), and an invalid edit
+ * killed container is started again by the loop (at once: a first failure waits no backoff), and an invalid edit
  * changes nothing until it is fixed. The edit->converged and kill->running times are printed.
  */
 import { describe, expect, it } from 'vitest';
@@ -77,15 +77,14 @@ describe.sequential('phoenix watch keeps real Podman converged', { timeout: 120_
     const killToRunning = startedAfter(restarted, killedAt);
     console.log(`[watch] kill -> running (podman kill to the container running again): ${killToRunning} ms`);
 
-    // Started again, not recreated; by the restart policy, after its first backoff.
+    // Started again, not recreated; by the restart policy, at once (a first failure waits no backoff).
     expect(restarted.id).toBe(before[victim]!.id);
     const event = await watch.waitForEvent('container.restarted', 10_000, (e) => e.event === 'container.restarted', from);
     expect(event.service).toBe('victim');
-    expect(event.data).toMatchObject({ container: victim, attempt: 1, backoffMs: 500 });
+    expect(event.data).toMatchObject({ container: victim, attempt: 1, backoffMs: 0 });
     expect(String(event.data.reason)).toMatch(/^(exited|stopped) with code 137$/);
     const reconcile = watch.since(from, 'reconcile.started')[0];
     expect(String(reconcile?.data.trigger)).toContain(`container ${victim} died`);
-    expect(killToRunning).toBeGreaterThanOrEqual(500);
     expect(killToRunning).toBeLessThan(10_000);
     expect((await fingerprints([other]))[other]).toEqual(before[other]);
     // Exactly one start of the victim, none of anything else.

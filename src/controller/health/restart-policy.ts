@@ -50,11 +50,14 @@ export function initialRestartState(configHash: string): RestartState {
 }
 
 /**
- * The delay before restart number `attempt` (1-based) of a window: `initialMs`, then
- * multiplied by `multiplier` each time, never more than `maxMs`.
+ * The delay before restart number `attempt` (1-based) of a window. The first is immediate (a
+ * container that died once is brought back at once, as Docker's restart policy does); the
+ * second waits `initialMs`, each next one `multiplier` times longer, never more than `maxMs`:
+ * backoff is between restarts, so that only a container that keeps failing is slowed down.
  */
 export function backoffDelay(backoff: Backoff, attempt: number): number {
-  const exponent = Math.max(0, attempt - 1);
+  if (attempt <= 1) return 0;
+  const exponent = attempt - 2;
   const delay = backoff.initialMs * Math.pow(Math.max(1, backoff.multiplier), exponent);
   return Math.max(0, Math.min(backoff.maxMs, delay));
 }

@@ -9,7 +9,7 @@ import { HealthMonitor } from '../../../src/controller/health/health-monitor.js'
 import type { RestartActuator } from '../../../src/controller/health/restart-driver.js';
 import { RestartDriver } from '../../../src/controller/health/restart-driver.js';
 import type { DesiredState, HealthPolicy } from '../../../src/model/desired.js';
-import { FakeTimers } from './fake-timers.js';
+import { FakeTimers, T0 } from './fake-timers.js';
 import { check, desired, service } from './health-fixtures.js';
 import { PodmanHealthTestDouble } from './podman-health-double.js';
 
@@ -57,10 +57,18 @@ describe('RestartDriver', () => {
     await apply(unhealthyWeb());
     await timers.advance(60_000);
     const restarted = of('container.restarted');
-    expect(restarted.map((e) => e.data)).toEqual([1, 2, 3].map((attempt) => ({ container: WEB, reason: expect.stringContaining('HTTP 503'), attempt, backoffMs: 1000 * 2 ** (attempt - 1) })));
+    // The first restart is immediate, then 1 s, then 2 s: the delay doubles between restarts.
+    expect(restarted.map((e) => e.data)).toEqual(
+      [
+        [1, 0],
+        [2, 1000],
+        [3, 2000],
+      ].map(([attempt, backoffMs]) => ({ container: WEB, reason: expect.stringContaining('HTTP 503'), attempt, backoffMs })),
+    );
     expect(restarted.every((e) => e.subject === 'web')).toBe(true);
     expect(podman.callsOf('stopContainer')).toHaveLength(3);
-    expect(podman.callsOf('startContainer')).toHaveLength(3);
+    // Found unhealthy at 0 s: restarted at once. Unhealthy again at the next check (1 s): +1 s → 2 s. Again at 3 s: +2 s → 5 s.
+    expect(podman.callsOf('startContainer').map((c) => c.at - T0)).toEqual([0, 2000, 5000]);
     const looping = of('service.crash-looping');
     expect(looping).toHaveLength(1);
     expect(looping[0]).toMatchObject({ subject: 'web', severity: 'critical', data: { restarts: 3, windowMs: 600_000, lastError: expect.stringMatching(/^app-test-web-1: unhealthy: .*HTTP 503/) } });
@@ -72,16 +80,23 @@ describe('RestartDriver', () => {
     expect(driver.statusOf('web')).toEqual([{ service: 'web', container: WEB, crashLooping: true, restartsInWindow: 0, nextRestartAt: null, lastError: expect.stringContaining('HTTP 503') }]);
   });
 
-  it('waits out the backoff before restarting, and shows when the restart is due', async () => {
+  it('restarts at once the first time, then waits out the backoff before the next restart, and shows when it is due', async () => {
     start();
     podman.add(WEB);
     podman.health = () => ({ healthy: false, output: 'down' });
     await apply(unhealthyWeb());
     await timers.advance(10);
-    expect(driver.statusOf('web')[0]?.nextRestartAt).toBe(timers.now() - 10 + 1000);
-    expect(podman.callsOf('startContainer')).toEqual([]);
-    await timers.advance(990);
+    expect(podman.callsOf('startContainer').map((c) => c.at)).toEqual([T0]);
+    expect(driver.statusOf('web')[0]?.nextRestartAt).toBeNull();
+    // Unhealthy again at the next check (T0 + 1 s): the second restart waits initialMs.
+    await timers.advance(1000);
+    expect(driver.statusOf('web')[0]?.nextRestartAt).toBe(T0 + 2000);
     expect(podman.callsOf('startContainer')).toHaveLength(1);
+    await timers.advance(989);
+    expect(podman.callsOf('startContainer')).toHaveLength(1);
+    await timers.advance(1);
+    expect(podman.callsOf('startContainer').map((c) => c.at)).toEqual([T0, T0 + 2000]);
+    expect(of('container.restarted')[1]?.data).toMatchObject({ attempt: 2, backoffMs: 1000 });
   });
 
   it('closes the breaker when the container is healthy again, and restarts resume', async () => {
@@ -98,8 +113,9 @@ describe('RestartDriver', () => {
     expect(of('container.healthy').length).toBeGreaterThan(0);
     healthy = false;
     await timers.advance(5000);
-    expect(podman.callsOf('startContainer').length).toBeGreaterThan(3);
-    expect(of('container.restarted')[3]?.data).toMatchObject({ attempt: 1, backoffMs: 1000 });
+    // A fresh budget: restart number 1 again, at once when found unhealthy (62 s), then the backoff again (+1 s after 63 s).
+    expect(podman.callsOf('startContainer').map((c) => c.at - T0)).toEqual([0, 2000, 5000, 62_000, 64_000]);
+    expect(of('container.restarted').slice(3).map((e) => e.data)).toEqual([expect.objectContaining({ attempt: 1, backoffMs: 0 }), expect.objectContaining({ attempt: 2, backoffMs: 1000 })]);
   });
 
   it('starts afresh when the manifest changes (a new config hash)', async () => {
@@ -122,9 +138,10 @@ describe('RestartDriver', () => {
     podman.add('app-test-worker-1', { running: false, exitCode: 2 }).add('app-test-migrate-1', { running: false, exitCode: 0 });
     await apply(desired([service('worker', { restart: 'always' }), service('migrate', { restart: 'no' })], { health: HEALTH }));
     await timers.advance(1500);
-    expect(podman.callsOf('startContainer').map((c) => c.container)).toEqual(['app-test-worker-1']);
+    // Found exited at the first look (T0): started at once, the first restart waiting no backoff.
+    expect(podman.callsOf('startContainer').map((c) => [c.container, c.at])).toEqual([['app-test-worker-1', T0]]);
     expect(podman.callsOf('stopContainer')).toEqual([]);
-    expect(of('container.restarted')[0]?.data).toEqual({ container: 'app-test-worker-1', reason: 'exited with code 2', attempt: 1, backoffMs: 1000 });
+    expect(of('container.restarted')[0]?.data).toEqual({ container: 'app-test-worker-1', reason: 'exited with code 2', attempt: 1, backoffMs: 0 });
     await timers.advance(5000);
     expect(monitor.statusOf('worker')[0]).toMatchObject({ condition: 'running' });
     expect(podman.callsOf('startContainer')).toHaveLength(1);
@@ -152,16 +169,14 @@ describe('RestartDriver', () => {
     expect(of('service.crash-looping')[0]?.data).toMatchObject({ restarts: 3, lastError: 'app-test-web-1: exited with code 143; the last restart failed: podman start failed: OCI runtime error' });
   });
 
-  it('through the reconciler: asks for a reconcile, names the container to restart, holds while backing off, and counts noteStarted', async () => {
+  it('through the reconciler: asks for a reconcile, names the container to restart, counts noteStarted, and holds while backing off before the next restart', async () => {
     start({ kind: 'reconcile', requestReconcile: (reason) => reconcileRequests.push(reason) });
     podman.add('app-test-worker-1', { running: false, exitCode: 1 });
     podman.add(WEB);
     podman.health = () => ({ healthy: false, output: 'down' });
     await apply(desired([service('web', { healthcheck: check({ retries: 1 }) }), service('worker', { restart: 'always' })], { health: HEALTH }));
     await timers.advance(10);
-    // Both failing, both backing off: the stopped worker is held, so a resync does not start it early.
-    expect(driver.decisions()).toEqual({ restart: [], hold: ['worker'] });
-    await timers.advance(990);
+    // Both failing for the first time: restarted at once, so nothing is held; the running web is named for the plan.
     expect(reconcileRequests).toEqual([expect.stringContaining(`restart ${WEB} (attempt 1): unhealthy`), expect.stringContaining('restart app-test-worker-1 (attempt 1): exited with code 1')]);
     expect(driver.decisions()).toEqual({ restart: [WEB], hold: [] });
     expect(podman.callsOf('startContainer')).toEqual([]);
@@ -172,12 +187,34 @@ describe('RestartDriver', () => {
     driver.noteStarted('app-test-worker-1');
     expect(driver.decisions()).toEqual({ restart: [], hold: [] });
     expect(of('container.restarted').map((e) => e.data)).toEqual([
-      { container: WEB, reason: expect.stringContaining('unhealthy'), attempt: 1, backoffMs: 1000 },
-      { container: 'app-test-worker-1', reason: 'exited with code 1', attempt: 1, backoffMs: 1000 },
+      { container: WEB, reason: expect.stringContaining('unhealthy'), attempt: 1, backoffMs: 0 },
+      { container: 'app-test-worker-1', reason: 'exited with code 1', attempt: 1, backoffMs: 0 },
     ]);
     expect(monitor.statusOf('web')[0]).toMatchObject({ condition: 'starting' });
     // A start of a container that was not failing is not a restart.
     driver.noteStarted('app-test-worker-1');
     expect(of('container.restarted')).toHaveLength(2);
+
+    // Both fail again (found at the next look, T0 + 1010): the second restart backs off.
+    podman.exit('app-test-worker-1', 1);
+    await timers.advance(1000);
+    // Both backing off: the stopped worker is held, so a resync does not start it early; no reconcile is asked for yet.
+    expect(driver.decisions()).toEqual({ restart: [], hold: ['worker'] });
+    expect(driver.statusOf('worker')[0]?.nextRestartAt).toBe(T0 + 2010);
+    expect(reconcileRequests).toHaveLength(2);
+    await timers.advance(999);
+    expect(driver.decisions()).toEqual({ restart: [], hold: ['worker'] });
+    await timers.advance(1);
+    expect(reconcileRequests.slice(2)).toEqual([expect.stringContaining(`restart ${WEB} (attempt 2): unhealthy`), expect.stringContaining('restart app-test-worker-1 (attempt 2): exited with code 1')]);
+    expect(driver.decisions()).toEqual({ restart: [WEB], hold: [] });
+    await podman.startContainer(WEB);
+    await podman.startContainer('app-test-worker-1');
+    driver.noteStarted(WEB);
+    driver.noteStarted('app-test-worker-1');
+    expect(driver.decisions()).toEqual({ restart: [], hold: [] });
+    expect(of('container.restarted').slice(2).map((e) => e.data)).toEqual([
+      { container: WEB, reason: expect.stringContaining('unhealthy'), attempt: 2, backoffMs: 1000 },
+      { container: 'app-test-worker-1', reason: 'exited with code 1', attempt: 2, backoffMs: 1000 },
+    ]);
   });
 });

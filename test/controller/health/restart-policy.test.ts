@@ -1,6 +1,7 @@
 /**
- * The pure restart policy: backoff that grows, a breaker that opens after `maxRestarts` in the
- * window and stays open until recovery or a new manifest.
+ * The pure restart policy: the first restart at once, then backoff that grows between restarts,
+ * a breaker that opens after `maxRestarts` in the window and stays open until recovery or a
+ * new manifest.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -36,22 +37,30 @@ function simulate(policy: HealthPolicy, failAfterMs: number, untilMs: number): {
 }
 
 describe('restart policy', () => {
-  it('backoff starts at initialMs, multiplies, and is capped at maxMs', () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(POLICY.backoff, n))).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
+  it('backoff: the first restart is immediate, the second waits initialMs, then it multiplies, capped at maxMs', () => {
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(POLICY.backoff, n))).toEqual([0, 1000, 2000, 4000, 8000, 8000]);
+    // The example of docs/manifest.md: at once, then 5s, 15s, 45s, ... capped at 10m.
+    expect([1, 2, 3, 4, 8, 9].map((n) => backoffDelay({ initialMs: 5000, maxMs: 600_000, multiplier: 3 }, n))).toEqual([0, 5000, 15_000, 45_000, 600_000, 600_000]);
   });
 
-  it('waits the backoff after the failure, then restarts; the delay grows with each restart', () => {
+  it('restarts at once on the first failure, then waits the backoff after each next failure; the delay grows with each restart', () => {
     const { restarts, decisions } = simulate({ ...POLICY, maxRestarts: 10 }, 500, 30_000);
-    // Fails at 500: +1000 → 1500. Fails at 2000: +2000 → 4000. Fails at 4500: +4000 → 8500. Fails at 9000: +8000 (capped) → 17000.
-    expect(restarts.slice(0, 4)).toEqual([1500, 4000, 8500, 17_000]);
+    // Fails at 500: at once → 500. Fails at 1000: +1000 → 2000. Fails at 2500: +2000 → 4500. Fails at 5000: +4000 → 9000.
+    // Fails at 9500: +8000 → 17500. Fails at 18000: +8000 (capped) → 26000. Fails at 26500: +8000 → 34500, past the end.
+    expect(restarts).toEqual([500, 2000, 4500, 9000, 17_500, 26_000]);
     const restartDecisions = decisions.filter((d): d is Extract<RestartDecision, { kind: 'restart' }> => d.kind === 'restart');
-    expect(restartDecisions.slice(0, 4).map((d) => [d.attempt, d.backoffMs])).toEqual([
-      [1, 1000],
-      [2, 2000],
-      [3, 4000],
-      [4, 8000],
+    expect(restartDecisions.map((d) => [d.attempt, d.backoffMs])).toEqual([
+      [1, 0],
+      [2, 1000],
+      [3, 2000],
+      [4, 4000],
+      [5, 8000],
+      [6, 8000],
     ]);
-    expect(decisions).toContainEqual({ kind: 'wait', until: 1500, attempt: 1, backoffMs: 1000 });
+    // Nothing waits before the first restart; the second is the first to wait.
+    expect(decisions.slice(0, 3)).toEqual([{ kind: 'none' }, { kind: 'none' }, expect.objectContaining({ kind: 'restart', attempt: 1, backoffMs: 0 })]);
+    expect(decisions.some((d) => d.kind === 'wait' && d.attempt === 1)).toBe(false);
+    expect(decisions).toContainEqual({ kind: 'wait', until: 2000, attempt: 2, backoffMs: 1000 });
   });
 
   it('after maxRestarts in the window it is crash-looping: tripped once, and no restart ever after, even when the window has passed', () => {
@@ -68,8 +77,9 @@ describe('restart policy', () => {
     expect(state.crashLooping).toBe(true);
     const recovered = nextRestartState(state, { kind: 'recovered', at: 70_000 });
     expect(recovered).toMatchObject({ crashLooping: false, restarts: [], failure: null });
+    // A fresh budget: the next failure is restart number 1 again, so it is restarted at once.
     const failingAgain = nextRestartState(recovered, { kind: 'failing', at: 80_000, reason: 'unhealthy' });
-    expect(decideRestart(POLICY, failingAgain, 81_000).decision).toMatchObject({ kind: 'restart', attempt: 1, backoffMs: 1000 });
+    expect(decideRestart(POLICY, failingAgain, 80_000).decision).toEqual({ kind: 'restart', attempt: 1, backoffMs: 0, reason: 'unhealthy' });
 
     state = nextRestartState(state, { kind: 'failing', at: 70_000, reason: 'unhealthy' });
     expect(nextRestartState(state, { kind: 'manifest', configHash: 'h' })).toBe(state);
