@@ -23,8 +23,12 @@ import { Debouncer } from './debounce.js';
 import type { WatchLayout } from './watch-layout.js';
 import { planWatch } from './watch-layout.js';
 
-/** Quiet time after the last change of a burst. */
-export const DEFAULT_FILE_DEBOUNCE_MS = 300;
+/**
+ * Quiet time after the last change of a burst. An editor's save (even by rename) and a git
+ * checkout of several files each come within a few ms; every ms here is added to every
+ * edit-to-converged time, so it is kept short.
+ */
+export const DEFAULT_FILE_DEBOUNCE_MS = 100;
 
 /**
  * Identities are compared again this long after a watcher is ready (chokidar's blind start)
