@@ -4,59 +4,13 @@
  * a named volume keeps its data.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestProject } from './support.js';
-import { ENV, REPO, eventually, loopAfter, podman, service, useIntegrationSuite } from './support.js';
+import { ENV, REPO, childrenOf, eventually, loopAfter, podman, requireFreshBuild, service, useIntegrationSuite } from './support.js';
 
 const suite = useIntegrationSuite();
 const LAUNCHER = path.join(REPO, 'bin', 'phoenix.js');
-
-/** The source files the CLI loads: relative imports followed from src/cli/main.ts. */
-function cliSources(): string[] {
-  const seen = new Set<string>();
-  const visit = (file: string): void => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const match of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)\.js'/g)) visit(path.resolve(path.dirname(file), `${match[1]!}.ts`));
-  };
-  visit(path.join(REPO, 'src', 'cli', 'main.ts'));
-  return [...seen];
-}
-
-/** The spawned CLI runs dist/: it must exist and be compiled from the sources as they are now. */
-function requireFreshBuild(): void {
-  const stale = cliSources().filter((source) => {
-    const compiled = path.join(REPO, 'dist', path.relative(path.join(REPO, 'src'), source).replace(/\.ts$/, '.js'));
-    try {
-      return statSync(source).mtimeMs > statSync(compiled).mtimeMs;
-    } catch {
-      return true;
-    }
-  });
-  if (stale.length > 0) throw new Error(`dist/ is missing or older than src/ (${stale.slice(0, 3).map((f) => path.relative(REPO, f)).join(', ')}): run npm run build before the integration tests.`);
-}
-
-/**
- * PIDs of the processes whose parent is `pid`: the podman calls in flight. Not the REST API
- * service Phoenix may have started (`podman system service`, detached, idling for minutes).
- */
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // Field 4 of /proc/PID/stat, after the parenthesised command name.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid && !readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes('service')) children.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return children;
-}
 
 interface Killed {
   /** The project's container names when the kill happened. */

@@ -13,7 +13,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -481,4 +481,53 @@ export function useIntegrationSuite(): IntegrationSuite {
       return stateDir;
     },
   };
+}
+
+/** The source files the CLI loads: relative imports followed from src/cli/main.ts. */
+function cliSources(): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const match of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)\.js'/g)) visit(path.resolve(path.dirname(file), `${match[1]!}.ts`));
+  };
+  visit(path.join(REPO, 'src', 'cli', 'main.ts'));
+  return [...seen];
+}
+
+/**
+ * A spawned CLI runs dist/bundle/ (bin/phoenix.js), bundled from dist/: both must exist and be
+ * built from the sources as they are now.
+ */
+export function requireFreshBuild(): void {
+  const bundle = path.join(REPO, 'dist', 'bundle', 'main.js');
+  const stale = cliSources().filter((source) => {
+    const compiled = path.join(REPO, 'dist', path.relative(path.join(REPO, 'src'), source).replace(/\.ts$/, '.js'));
+    try {
+      const built = Math.min(statSync(compiled).mtimeMs, statSync(bundle).mtimeMs);
+      return statSync(source).mtimeMs > built;
+    } catch {
+      return true;
+    }
+  });
+  if (stale.length > 0) throw new Error(`dist/ is missing or older than src/ (${stale.slice(0, 3).map((f) => path.relative(REPO, f)).join(', ')}): run npm run build before the integration tests.`);
+}
+
+/**
+ * PIDs of the live processes whose parent is `pid`: the podman calls in flight. Not the REST
+ * API service Phoenix may start (`podman system service`, detached, idling for minutes by design).
+ */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes('service')) children.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return children;
 }

@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ENV, REPO, eventually, service, useIntegrationSuite } from './support.js';
-import { childrenOf, httpGet, requireFreshBuild, tryInspect, waitAllRunning } from './watch-support.js';
+import { childrenOf, requireFreshBuild } from './support.js';
+import { httpGet, tryInspect, waitAllRunning } from './watch-support.js';
 
 const suite = useIntegrationSuite();
 const LAUNCHER = path.join(REPO, 'bin', 'phoenix.js');

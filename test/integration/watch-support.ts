@@ -10,14 +10,12 @@
  * - Everything waits with deadlines (`eventually`); nothing sleeps to assert.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { afterEach } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { ContainerInfo, IntegrationSuite, TestProject } from './support.js';
-import { ENV, REPO, eventually, inspectContainers, podmanResult, timeMs, useIntegrationSuite } from './support.js';
+import { ENV, eventually, inspectContainers, podmanResult, timeMs, useIntegrationSuite } from './support.js';
 
 /** One event as the controller logs it (see WatchController.log). */
 export interface LoggedEvent {
@@ -266,50 +264,6 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** The source files the CLI loads: relative imports followed from src/cli/main.ts. */
-function cliSources(): string[] {
-  const seen = new Set<string>();
-  const visit = (file: string): void => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const match of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)\.js'/g)) visit(path.resolve(path.dirname(file), `${match[1]!}.ts`));
-  };
-  visit(path.join(REPO, 'src', 'cli', 'main.ts'));
-  return [...seen];
-}
-
-/** A spawned CLI runs dist/: it must exist and be compiled from the sources as they are now. */
-export function requireFreshBuild(): void {
-  const stale = cliSources().filter((source) => {
-    const compiled = path.join(REPO, 'dist', path.relative(path.join(REPO, 'src'), source).replace(/\.ts$/, '.js'));
-    try {
-      return statSync(source).mtimeMs > statSync(compiled).mtimeMs;
-    } catch {
-      return true;
-    }
-  });
-  if (stale.length > 0) throw new Error(`dist/ is missing or older than src/ (${stale.slice(0, 3).map((f) => path.relative(REPO, f)).join(', ')}): run npm run build before the integration tests.`);
-}
-
-/**
- * PIDs of the live processes whose parent is `pid`: the podman calls in flight. Not the REST
- * API service Phoenix may start (`podman system service`, detached, idling for minutes by design).
- */
-export function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue;
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes('service')) children.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return children;
 }
 
 /**
