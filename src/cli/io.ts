@@ -17,9 +17,16 @@ export interface CliIo {
 /** The real process's streams, environment and working directory. */
 export function processIo(): CliIo {
   const controller = new AbortController();
-  const stop = (): void => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // The first SIGINT/SIGTERM asks the command to stop cleanly; a second one stops at once.
+  // `on`, not `once`: execa's exit hook (signal-exit, armed while a podman child runs) re-raises
+  // a signal it finds no other listener for, which killed Phoenix with 130/143 instead of
+  // letting it finish cleanly with 0.
+  const stop = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    controller.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),

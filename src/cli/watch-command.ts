@@ -120,22 +120,6 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
     ...(options.eventsFile === undefined ? {} : { eventsFile: options.eventsFile }),
     ...(options.webhook === undefined ? {} : { webhooks: options.webhook }),
   });
-  // Fix: processIo() listens for SIGINT/SIGTERM with `once`, so by the time execa's exit hook
-  // (signal-exit, armed while any podman child runs, and `podman events` always runs here)
-  // sees the signal, that listener is gone: finding itself alone, it re-raised the signal and
-  // the process died with 130/143 instead of stopping cleanly with 0. A listener of our own
-  // for the whole watch keeps the signal handled; a second one stops at once.
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signals += 1;
-    if (signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const releaseSignals = (): void => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
   try {
     await controller.start();
     io.stderr(`phoenix: watching ${names.join(', ')}${repository === null ? '' : ` (git ${options.branch ?? 'HEAD'} every ${options.gitPoll ?? '30s'})`}; telemetry on ${controller.url ?? '?'}. Ctrl-C stops (containers keep running).\n`);
@@ -148,12 +132,10 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
     io.stderr(`phoenix: ${(error as Error).message}\n`);
     await controller.stop();
     await closeLogger();
-    releaseSignals();
     return EXIT.failure;
   }
   logger.info('stopping: no new work; the containers keep running');
   await controller.stop();
   await closeLogger();
-  releaseSignals();
   return EXIT.ok;
 }
