@@ -17,7 +17,8 @@
  *      also the V8 heap in use, from its /metrics)
  *      on the demo, then on a 50-service environment (busybox loops, no health checks), for
  *      --minutes each. CPU is given for the node process alone and with its reaped children
- *      (the podman calls: health checks, status probes, resyncs).
+ *      (podman calls made through the CLI), and for the podman REST API service Phoenix
+ *      started (health checks, state reads and observations go through it), with its RSS.
  *
  * Options: --minutes 5   --kills 10   --edits 5   --services 50   --skip-demo   --skip-many
  *          --out FILE (also write the JSON summary there)
@@ -248,6 +249,20 @@ class Bench {
     return { ...exit, ms: Date.now() - sentAt };
   }
 
+  /** The pid of the REST API service Phoenix started on this state dir's socket, or null. */
+  apiServicePid() {
+    const socket = `unix://${path.join(this.stateDir, 'podman.sock')}`;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(socket)) return Number(entry);
+      } catch {
+        // gone
+      }
+    }
+    return null;
+  }
+
   async cleanup() {
     await this.stopWatch();
     for (const env of this.environments) {
@@ -255,15 +270,8 @@ class Bench {
       if (down.code !== 0) log(`phoenix down --env ${env} exited ${down.code}: ${down.stderr.trim()}`);
     }
     // The REST API service Phoenix may have started on this state dir's socket.
-    const socket = `unix://${path.join(this.stateDir, 'podman.sock')}`;
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(socket)) process.kill(Number(entry), 'SIGTERM');
-      } catch {
-        // gone
-      }
-    }
+    const service = this.apiServicePid();
+    if (service !== null) process.kill(service, 'SIGTERM');
     rmSync(this.root, { recursive: true, force: true });
   }
 }
@@ -344,7 +352,11 @@ async function heapUsedMiB(url) {
   }
 }
 
-async function idle(pid, url, minutes, label) {
+async function idle(pid, url, minutes, label, servicePid) {
+  // The podman REST API service does the podman work that child processes used to do (health
+  // checks, state reads); it is not a child Phoenix reaps, so it is sampled on its own.
+  const serviceSample = () => (servicePid === null ? null : sample(servicePid));
+  const serviceFirst = serviceSample();
   const samples = [{ ...sample(pid), heapMiB: await heapUsedMiB(url) }];
   const end = Date.now() + minutes * 60_000;
   while (Date.now() < end) {
@@ -360,9 +372,12 @@ async function idle(pid, url, minutes, label) {
   // Flatness: the second half's mean against the first half's.
   const half = Math.floor(rss.length / 2);
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const serviceLast = serviceSample();
   return {
     minutes,
     samples: samples.length,
+    apiServiceCpuPercent: serviceFirst === null ? null : Number((((serviceLast.self - serviceFirst.self) / CLK_TCK / ((serviceLast.at - serviceFirst.at) / 1000)) * 100).toFixed(2)),
+    apiServiceRssMiB: serviceLast === null ? null : Number((serviceLast.rssKb / 1024).toFixed(1)),
     cpuPercent: Number((((last.self - first.self) / CLK_TCK / seconds) * 100).toFixed(2)),
     cpuPercentWithChildren: Number((((last.self + last.children - first.self - first.children) / CLK_TCK / seconds) * 100).toFixed(2)),
     rssStartMiB: Number(rss[0].toFixed(1)),
@@ -407,7 +422,7 @@ async function main() {
       watcher = await bench.startWatch('demo');
       await sleep(30_000);
       log(`idle on the demo for ${opts.minutes} min`);
-      summary.idleDemo = await idle(watcher.child.pid, watcher.url, opts.minutes, 'demo');
+      summary.idleDemo = await idle(watcher.child.pid, watcher.url, opts.minutes, 'demo', bench.apiServicePid());
     } finally {
       process.removeListener('SIGINT', stopping);
       await bench.cleanup();
@@ -426,7 +441,7 @@ async function main() {
       summary.manyFirstConvergeMs = Date.now() - startedAt;
       await sleep(30_000);
       log(`idle on ${opts.services} services for ${opts.minutes} min`);
-      summary.idleMany = { services: opts.services, ...(await idle(watcher.child.pid, watcher.url, opts.minutes, `${opts.services} services`)) };
+      summary.idleMany = { services: opts.services, ...(await idle(watcher.child.pid, watcher.url, opts.minutes, `${opts.services} services`, bench.apiServicePid())) };
     } finally {
       process.removeListener('SIGINT', stopping);
       await bench.cleanup();
