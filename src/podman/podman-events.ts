@@ -5,7 +5,7 @@
  * caller's signal aborts.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { LABEL } from '../model/desired.js';
+import { LABEL, MANAGED_BY } from '../model/desired.js';
 import { PodmanError, isPodmanError } from './podman-error.js';
 import type { PodmanRunner } from './podman-runner.js';
 
@@ -156,10 +156,15 @@ function sinceArg(nanos: bigint): string {
   return `${clamped / 1_000_000_000n}.${String(clamped % 1_000_000_000n).padStart(9, '0')}`;
 }
 
-/** The `podman events` arguments of a watch, replaying from `sinceNanos` when given. */
+/**
+ * The `podman events` arguments of a watch, replaying from `sinceNanos` when given. Only
+ * Phoenix's containers: the project's when one is given, else every container Phoenix
+ * manages, so that a busy host's other containers do not wake the watcher. (One label
+ * filter only: Podman ORs repeated ones.)
+ */
 export function containerEventArgs(options: Pick<WatchContainerEventsOptions, 'project'>, sinceNanos: bigint | null): string[] {
   const args = ['events', '--format', 'json', '--filter', 'type=container'];
-  if (options.project !== undefined) args.push('--filter', `label=${LABEL.project}=${options.project}`);
+  args.push('--filter', options.project === undefined ? `label=${LABEL.managedBy}=${MANAGED_BY}` : `label=${LABEL.project}=${options.project}`);
   if (sinceNanos !== null) args.push('--since', sinceArg(sinceNanos));
   return args;
 }

@@ -66,7 +66,8 @@ describe('containerEventArgs', () => {
       '--since',
       '1764103119.000000042',
     ]);
-    expect(containerEventArgs({}, null)).toEqual(['events', '--format', 'json', '--filter', 'type=container']);
+    // Without a project, every container Phoenix manages and nothing else.
+    expect(containerEventArgs({}, null)).toEqual(['events', '--format', 'json', '--filter', 'type=container', '--filter', 'label=io.phoenix.managed-by=phoenix']);
   });
 });
 
@@ -187,6 +188,26 @@ describe('watchContainerEvents, on real Podman', () => {
     expect(died.exitCode).toBe(137);
     expect(died.labels).toMatchObject({ 'io.phoenix.project': prefix, 'io.phoenix.environment': 'dev' });
     expect(died.id).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('without a project, delivers the events of Phoenix-managed containers only', async () => {
+    const managedEvents: ContainerEvent[] = [];
+    const all = new AbortController();
+    const started = new Promise<void>((resolve) => {
+      void watchContainerEvents(client, { onStatus: (status) => status.kind === 'started' && resolve() }, (event) => managedEvents.push(event), all.signal);
+    });
+    await started;
+    // `podman events` prints nothing until it is ready; give the process a moment to subscribe.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const managed = `${prefix}-managed`;
+    const foreign = `${prefix}-foreign`;
+    await podman(['run', '--detach', '--name', foreign, DEMO_IMAGE, 'sleep', '300']);
+    await podman(['run', '--detach', '--name', managed, '--label', 'io.phoenix.managed-by=phoenix', '--label', `io.phoenix.project=${prefix}`, DEMO_IMAGE, 'sleep', '300']);
+    await podman(['kill', foreign]);
+    await podman(['kill', managed]);
+    await eventually(() => Promise.resolve(managedEvents.find((e) => e.name === managed && e.status === 'died')), 20_000, `the died event of ${managed}`);
+    all.abort();
+    expect(managedEvents.filter((e) => e.name === foreign)).toEqual([]);
   });
 
   it('restarts the stream when the podman events process is killed, without delivering an event twice', async () => {
