@@ -77,9 +77,10 @@ export class WatchController {
    * --webhook ones too, and (2) an environment not yet loaded by then (invalid at start, or
    * still queued behind others) never got its policy sinks. Now the command-line sinks start
    * with the controller, each environment's sinks after its first load, and they are first
-   * handed the events published before they started (`early`).
+   * handed the events published before they started (`early`). `key` is the policy.events
+   * they were made from: a reload that changes it replaces them.
    */
-  private readonly policySinksStarted = new Set<string>();
+  private readonly policySinks = new Map<string, { readonly key: string; readonly close: () => Promise<void> }>();
   private early: PhoenixEvent[] = [];
   private stopping = false;
   /** Where the telemetry server listens, once started. */
@@ -120,11 +121,11 @@ export class WatchController {
     this.closers.push(bus.subscribe({}, (event) => this.log(event)));
     this.closers.push(
       bus.subscribe({}, (event) => {
-        if (this.policySinksStarted.size < this.runtimes.size && this.early.length < MAX_EARLY_EVENTS) this.early.push(event);
+        if (this.policySinks.size < this.runtimes.size && this.early.length < MAX_EARLY_EVENTS) this.early.push(event);
       }),
     );
-    if (this.options.eventsFile !== undefined) this.addFileSink(this.options.eventsFile, {});
-    for (const url of this.options.webhooks ?? []) this.addWebhookSink(url, {});
+    if (this.options.eventsFile !== undefined) this.closers.push(this.addFileSink(this.options.eventsFile, {}, true));
+    for (const url of this.options.webhooks ?? []) this.closers.push(this.addWebhookSink(url, {}, true));
     const firstPolicy = this.firstPolicyListen();
     const server = await startTelemetryServer({
       host: this.options.listen?.host ?? firstPolicy.host,
@@ -168,6 +169,7 @@ export class WatchController {
     await (await this.fileTrigger)?.close();
     await Promise.all([...this.runtimes.values()].map((runtime) => runtime.stop()));
     for (const close of this.closers.reverse()) await close();
+    await Promise.all([...this.policySinks.values()].map((sinks) => sinks.close()));
   }
 
   /** What /status serves. */
@@ -190,7 +192,7 @@ export class WatchController {
     for (const service of runtime?.reconciler.desired?.services ?? []) this.options.metrics.setCrashLooping(name, service.name, runtime!.restarts.isCrashLooping(service.name));
     if (resyncIntervalMs !== null) this.resync.set(name, resyncIntervalMs);
     this.watchedFiles.set(name, files);
-    this.startPolicySinks(name);
+    await this.startPolicySinks(name);
     // In git mode the files to watch are the commit's, not the working tree's: polling covers them.
     const all = [...this.watchedFiles.entries()].filter(([env]) => this.options.source(env).kind === 'disk').flatMap(([, list]) => list);
     if (this.stopping) return;
@@ -215,35 +217,56 @@ export class WatchController {
     return loaded.ok ? loaded.desired.policy.telemetry : { host: '127.0.0.1', port: 9464 };
   }
 
-  private addFileSink(path: string, filter: EventFilter, maxBytes?: number, keep?: number): void {
-    const { bus, metrics } = this.options;
+  /** Subscribes a JSONL file sink (first handing it the early events when `replay`); returns what closes it. */
+  private addFileSink(path: string, filter: EventFilter, replay: boolean, maxBytes?: number, keep?: number): () => Promise<void> {
+    const { metrics } = this.options;
     const sink = new JsonlFileSink({ path, ...(maxBytes === undefined ? {} : { maxBytes }), ...(keep === undefined ? {} : { keep }), onDrop: () => metrics.recordEventDropped('file') });
-    for (const event of this.early) if (matchesFilter(event, filter)) sink.handle(event);
-    this.closers.push(bus.subscribe(filter, sink.handle));
-    this.closers.push(() => sink.close());
+    return this.subscribeSink(sink, filter, replay);
   }
 
-  private addWebhookSink(url: string, filter: EventFilter): void {
-    const { bus, metrics } = this.options;
+  /** Subscribes a webhook sink (first handing it the early events when `replay`); returns what closes it. */
+  private addWebhookSink(url: string, filter: EventFilter, replay: boolean): () => Promise<void> {
+    const { metrics } = this.options;
     const sink = new WebhookSink({ url, onDrop: () => metrics.recordEventDropped('webhook') });
-    for (const event of this.early) if (matchesFilter(event, filter)) sink.handle(event);
-    this.closers.push(bus.subscribe(filter, sink.handle));
-    this.closers.push(() => sink.close());
+    return this.subscribeSink(sink, filter, replay);
   }
 
-  /** Starts the sinks of an environment's policy.events, once it has a desired state. */
-  private startPolicySinks(name: string): void {
+  private subscribeSink(sink: { handle: (event: PhoenixEvent) => void; close: () => Promise<void> }, filter: EventFilter, replay: boolean): () => Promise<void> {
+    if (replay) for (const event of this.early) if (matchesFilter(event, filter)) sink.handle(event);
+    const unsubscribe = this.options.bus.subscribe(filter, sink.handle);
+    return async () => {
+      unsubscribe();
+      await sink.close();
+    };
+  }
+
+  /**
+   * Starts the sinks of an environment's policy.events once it has a desired state, and
+   * replaces them when a reload changed them (an edit of policy.events takes effect without
+   * restarting watch). Only the first start replays the events from before it.
+   */
+  private async startPolicySinks(name: string): Promise<void> {
     const events = this.runtimes.get(name)?.reconciler.desired?.policy.events;
-    if (this.stopping || this.policySinksStarted.has(name) || events === undefined) return;
-    this.policySinksStarted.add(name);
+    if (this.stopping || events === undefined) return;
+    const key = JSON.stringify(events);
+    const running = this.policySinks.get(name);
+    if (running?.key === key) return;
+    const replay = running === undefined;
     const scoped = (filter: { types: readonly string[]; services: readonly string[]; environments: readonly string[] }): EventFilter => ({
       types: filter.types,
       services: filter.services,
       environments: filter.environments.length > 0 ? filter.environments : [name],
     });
-    if (events.file !== null) this.addFileSink(events.file.path, scoped(events.file.filter), events.file.maxSizeBytes, events.file.keep);
-    for (const hook of events.webhooks) this.addWebhookSink(hook.url, scoped(hook.filter));
-    if (this.policySinksStarted.size === this.runtimes.size) this.early = [];
+    const closers: (() => Promise<void>)[] = [];
+    if (events.file !== null) closers.push(this.addFileSink(events.file.path, scoped(events.file.filter), replay, events.file.maxSizeBytes, events.file.keep));
+    for (const hook of events.webhooks) closers.push(this.addWebhookSink(hook.url, scoped(hook.filter), replay));
+    this.policySinks.set(name, { key, close: async () => void (await Promise.all(closers.map((close) => close()))) });
+    if (this.policySinks.size === this.runtimes.size) this.early = [];
+    // The old sinks go after the new ones are subscribed, so that no event falls between them.
+    if (running !== undefined) {
+      await running.close();
+      this.options.logger.info({ environment: name }, 'policy.events changed: event sinks replaced');
+    }
   }
 
   private startGitPolling(): void {

@@ -180,6 +180,37 @@ describe.sequential('watch telemetry and event sinks', { timeout: 120_000 }, () 
     }
   });
 
+  it('an edit of policy.events replaces the sinks without restarting watch', async () => {
+    const project = suite.project();
+    const first = await receiver();
+    const second = await receiver();
+    try {
+      const policy = (url: string): Record<string, unknown> => ({ prune: false, health: { backoff: { initial: '500ms', max: '2s' } }, events: { webhooks: [{ url, types: ['container.*'] }] } });
+      project.writeEnvironment({ policy: policy(first.url) });
+      project.writeCompose({ services: { app: service() } });
+      const watch = await startWatch(project);
+      const app = project.container('app');
+      const before = await waitForContainer(app, 'running', 30_000, (c) => c.running);
+
+      // Point the policy at the second receiver; wait for the reload's reconcile.
+      const from = watch.events().length;
+      project.writeEnvironment({ policy: policy(second.url) });
+      await watch.waitForEvent('the reconcile of the edit', 15_000, (e) => e.event === 'reconcile.succeeded' && String(e.data.trigger).includes('manifest changed'), from);
+      const firstCount = first.received.length;
+
+      await podman(['kill', app]);
+      await waitForContainer(app, 'running again', 30_000, (c) => c.running && c.startedAt !== before.startedAt);
+      await eventually('the restart at the new webhook', 15_000, () => Promise.resolve(second.received.some((e) => e.type === 'io.phoenix.container.restarted') ? true : undefined));
+      // The old sink got nothing after the edit, and the new one only what its filter lets through.
+      expect(first.received.length).toBe(firstCount);
+      for (const e of second.received) expect(e.type).toMatch(/^io\.phoenix\.container\./);
+      expect(await watch.stop()).toBe(0);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   it('a canary secret value never appears in the logs, the events file, /metrics, /status or /events', async () => {
     const project = suite.project();
     const canaries = [`phxit-canary-${randomBytes(12).toString('hex')}`, `phxit-canary-${randomBytes(12).toString('hex')}`];
