@@ -258,21 +258,10 @@ export class TestProject {
 
   /** Runs `phoenix <args> --env it` in-process, capturing what it prints. */
   async phoenix(args: readonly string[], options: PhoenixRunOptions = {}): Promise<PhoenixRun> {
-    let stdout = '';
-    let stderr = '';
-    const env: Record<string, string | undefined> = { ...process.env, ...options.env };
-    delete env.PHOENIX_ENVIRONMENTS;
-    delete env.PHOENIX_STATE_DIR;
-    const io: CliIo = {
-      stdout: (text) => void (stdout += text),
-      stderr: (text) => void (stderr += text),
-      env,
-      cwd: this.dir,
-      interactive: options.interactive ?? false,
-      confirm: () => Promise.resolve(false),
-    };
+    const captured = capturingIo(this.dir, options.env, { interactive: options.interactive ?? false });
     const started = Date.now();
-    const code = await main([...args, '--env', ENV, ...this.locationArgs()], io);
+    const code = await main([...args, '--env', ENV, ...this.locationArgs()], captured.io);
+    const [stdout, stderr] = [captured.stdout(), captured.stderr()];
     this.transcript.push(stdout, stderr);
     return { code, stdout, stderr, ms: Date.now() - started };
   }
@@ -530,4 +519,30 @@ export function childrenOf(pid: number): number[] {
     }
   }
   return children;
+}
+
+/**
+ * A CliIo for running Phoenix in-process: what it prints is kept, the environment is this
+ * process's plus `extraEnv` without the variables that would point Phoenix elsewhere.
+ */
+export function capturingIo(
+  cwd: string,
+  extraEnv: Readonly<Record<string, string | undefined>> = {},
+  options: { readonly interactive?: boolean; readonly signal?: AbortSignal } = {},
+): { readonly io: CliIo; readonly stdout: () => string; readonly stderr: () => string } {
+  let stdout = '';
+  let stderr = '';
+  const env: Record<string, string | undefined> = { ...process.env, ...extraEnv };
+  delete env.PHOENIX_ENVIRONMENTS;
+  delete env.PHOENIX_STATE_DIR;
+  const io: CliIo = {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    env,
+    cwd,
+    interactive: options.interactive ?? false,
+    confirm: () => Promise.resolve(false),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
+  return { io, stdout: () => stdout, stderr: () => stderr };
 }

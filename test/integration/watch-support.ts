@@ -12,10 +12,9 @@
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { afterEach } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { ContainerInfo, IntegrationSuite, TestProject } from './support.js';
-import { ENV, eventually, inspectContainers, podmanResult, timeMs, useIntegrationSuite } from './support.js';
+import { ENV, capturingIo, eventually, inspectContainers, podmanResult, timeMs, useIntegrationSuite } from './support.js';
 
 /** One event as the controller logs it (see WatchController.log). */
 export interface LoggedEvent {
@@ -135,35 +134,23 @@ export interface StartWatchOptions {
  * free loopback port, and waits until it is ready (its first reconcile finished).
  */
 export async function startWatch(project: TestProject, args: readonly string[] = [], options: StartWatchOptions = {}): Promise<WatchHandle> {
-  let stdout = '';
-  let stderr = '';
   const controller = new AbortController();
-  const env: Record<string, string | undefined> = { ...process.env, ...options.env };
-  delete env.PHOENIX_ENVIRONMENTS;
-  delete env.PHOENIX_STATE_DIR;
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    env,
-    cwd: project.dir,
-    interactive: false,
-    confirm: () => Promise.resolve(false),
-    signal: controller.signal,
-  };
+  const { io, stdout, stderr } = capturingIo(project.dir, options.env, { signal: controller.signal });
   const argv = ['watch', '--env', ENV, ...project.locationArgs(), '--listen', '127.0.0.1:0', '--log-format', 'json', ...args];
   let exitCode: number | null = null;
   const exited = main(argv, io).then((code) => {
     exitCode = code;
-    project.transcript.push(stdout, stderr);
+    project.transcript.push(stdout(), stderr());
     return code;
   });
   let parsedUpTo = 0;
   let parsed: Record<string, unknown>[] = [];
   const logLines = (): Record<string, unknown>[] => {
     // Parse only complete lines, incrementally.
-    const end = stdout.lastIndexOf('\n') + 1;
+    const text = stdout();
+    const end = text.lastIndexOf('\n') + 1;
     if (end > parsedUpTo) {
-      parsed = parsed.concat(parseJsonLines(stdout.slice(parsedUpTo, end)));
+      parsed = parsed.concat(parseJsonLines(text.slice(parsedUpTo, end)));
       parsedUpTo = end;
     }
     return parsed;
@@ -175,14 +162,14 @@ export async function startWatch(project: TestProject, args: readonly string[] =
   let stopping: Promise<number> | null = null;
   const handle: WatchHandle = {
     url: '',
-    stdout: () => stdout,
-    stderr: () => stderr,
+    stdout,
+    stderr,
     logLines,
     events,
     since: (from, kind) => events().slice(from).filter((e) => kind === undefined || e.event === kind),
     waitForEvent: (what, timeoutMs, match, from = 0) =>
       eventually(what, timeoutMs, () => {
-        if (exitCode !== null) throw new Error(`phoenix watch exited ${exitCode} while waiting for ${what}\n--- stderr\n${stderr}\n--- stdout (tail)\n${stdout.slice(-4000)}`);
+        if (exitCode !== null) throw new Error(`phoenix watch exited ${exitCode} while waiting for ${what}\n--- stderr\n${stderr()}\n--- stdout (tail)\n${stdout().slice(-4000)}`);
         return Promise.resolve(events().slice(from).find(match));
       }),
     get: (pathname) => httpGet(`${handle.url}${pathname}`),
@@ -193,7 +180,7 @@ export async function startWatch(project: TestProject, args: readonly string[] =
         controller.abort(new Error('interrupted'));
         let timer: NodeJS.Timeout | undefined;
         try {
-          return await Promise.race([exited, new Promise<number>((_, reject) => (timer = setTimeout(() => reject(new Error(`phoenix watch did not stop within 20 s\n--- stderr\n${stderr}`)), 20_000)))]);
+          return await Promise.race([exited, new Promise<number>((_, reject) => (timer = setTimeout(() => reject(new Error(`phoenix watch did not stop within 20 s\n--- stderr\n${stderr()}`)), 20_000)))]);
         } finally {
           clearTimeout(timer);
         }
@@ -203,14 +190,14 @@ export async function startWatch(project: TestProject, args: readonly string[] =
   };
   running.add(handle);
   const url = await eventually('the telemetry server to listen', 20_000, () => {
-    if (exitCode !== null) throw new Error(`phoenix watch exited ${exitCode} before listening\n--- stderr\n${stderr}\n--- stdout\n${stdout}`);
+    if (exitCode !== null) throw new Error(`phoenix watch exited ${exitCode} before listening\n--- stderr\n${stderr()}\n--- stdout\n${stdout()}`);
     const line = logLines().find((l) => typeof l.url === 'string');
     return Promise.resolve(line?.url as string | undefined);
   });
   (handle as { url: string }).url = url;
   if (options.waitReady ?? true) {
     await eventually('/readyz to answer 200 (the first reconcile)', options.readyTimeoutMs ?? 60_000, async () => {
-      if (exitCode !== null) throw new Error(`phoenix watch exited ${exitCode}\n--- stderr\n${stderr}\n--- stdout\n${stdout}`);
+      if (exitCode !== null) throw new Error(`phoenix watch exited ${exitCode}\n--- stderr\n${stderr()}\n--- stdout\n${stdout()}`);
       const res = await httpGet(`${url}/readyz`);
       return res.status === 200 ? true : undefined;
     });
