@@ -11,9 +11,10 @@ import { PodmanError, classifyPodmanFailure } from './podman-error.js';
 const API_PREFIX = '/v4.0.0/libpod';
 
 /**
- * The socket cannot be reached (no service, stale socket file): callers fall back to the CLI.
- * Only raised when the request never reached Podman, so that the fallback never runs a change
- * twice.
+ * The socket cannot be reached (no service, stale socket file, a connection dropped by the
+ * service): callers fall back to the CLI. A dropped connection may have delivered the request,
+ * so only calls that are safe to repeat go through the API (see PodmanCli.viaApi); an answer
+ * that is late after connecting is a PODMAN-TIMEOUT instead, never retried on the CLI.
  */
 export class PodmanApiUnavailable extends Error {}
 
@@ -25,7 +26,7 @@ export interface ApiCallOptions {
   readonly args?: readonly string[];
 }
 
-/** Connection errors that mean nobody listens on the socket (so nothing was sent). */
+/** Connection errors that mean nobody listens on the socket, or the service dropped the connection. */
 const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTSOCK', 'EACCES']);
 
 function messageOf(body: string): string {

@@ -46,6 +46,11 @@ function defined(env: Readonly<Record<string, string | undefined>>): Record<stri
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
+/** A container's path in the libpod REST API. */
+function containerPath(name: string): string {
+  return `/containers/${encodeURIComponent(name)}`;
+}
+
 /** The podman CLI, through execa, as a PodmanClient. */
 export class PodmanCli implements PodmanClient, PodmanInspector {
   private readonly runner: PodmanRunner;
@@ -92,9 +97,13 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
     return this.call(options, this.timeoutMs + graceSeconds * 1000);
   }
 
-  /** Runs a removal; an object that is already gone is what a removal wants. */
-  private async remove(args: readonly string[], options: RunOptions): Promise<void> {
+  /**
+   * Runs a removal, through the API's DELETE `apiPath` when there is one and the service can
+   * be had; an object that is already gone is what a removal wants.
+   */
+  private async remove(args: readonly string[], options: RunOptions, apiPath?: string): Promise<void> {
     try {
+      if (apiPath !== undefined && (await this.viaApi((api) => api.delete(apiPath, { ...options, args }))).done) return;
       await this.runner.run(args, options);
     } catch (error) {
       if (!isPodmanError(error, 'PODMAN-NO-SUCH-OBJECT')) throw error;
@@ -180,27 +189,19 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
 
   async startContainer(name: string, options?: CallOptions): Promise<void> {
     const call = this.call(options);
-    if ((await this.viaApi((api) => api.post(`/containers/${encodeURIComponent(name)}/start`, { ...call, args: ['start', name] }))).done) return;
+    if ((await this.viaApi((api) => api.post(`${containerPath(name)}/start`, { ...call, args: ['start', name] }))).done) return;
     await this.runner.run(['start', name], call);
   }
 
   async stopContainer(name: string, timeoutSeconds: number, options?: CallOptions): Promise<void> {
     const call = this.stopCall(options, timeoutSeconds);
     const args = ['stop', '--time', String(timeoutSeconds), name];
-    if ((await this.viaApi((api) => api.post(`/containers/${encodeURIComponent(name)}/stop?timeout=${timeoutSeconds}`, { ...call, args }))).done) return;
+    if ((await this.viaApi((api) => api.post(`${containerPath(name)}/stop?timeout=${timeoutSeconds}`, { ...call, args }))).done) return;
     await this.runner.run(args, call);
   }
 
   async removeContainer(name: string, timeoutSeconds: number, options?: CallOptions): Promise<void> {
-    const call = this.stopCall(options, timeoutSeconds);
-    const args = ['rm', '--force', '--time', String(timeoutSeconds), name];
-    try {
-      if ((await this.viaApi((api) => api.delete(`/containers/${encodeURIComponent(name)}?force=true&timeout=${timeoutSeconds}`, { ...call, args }))).done) return;
-    } catch (error) {
-      if (!isPodmanError(error, 'PODMAN-NO-SUCH-OBJECT')) throw error;
-      return;
-    }
-    await this.remove(args, call);
+    await this.remove(['rm', '--force', '--time', String(timeoutSeconds), name], this.stopCall(options, timeoutSeconds), `${containerPath(name)}?force=true&timeout=${timeoutSeconds}`);
   }
 
   async renameContainer(from: string, to: string, options?: CallOptions): Promise<void> {
@@ -210,9 +211,10 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
   async containerStatus(name: string, options?: CallOptions): Promise<ContainerStatus> {
     try {
       const call = this.call(options);
-      const viaApi = await this.viaApi((api) => api.get(`/containers/${encodeURIComponent(name)}/json`, { ...call, args: ['container', 'inspect', name] }));
+      const args = ['container', 'inspect', name];
+      const viaApi = await this.viaApi((api) => api.get(`${containerPath(name)}/json`, { ...call, args }));
       if (viaApi.done) return parseContainerStatus(viaApi.value as Record<string, unknown>);
-      const { stdout } = await this.runner.run(['container', 'inspect', name], this.call(options));
+      const { stdout } = await this.runner.run(args, call);
       const first = parseJsonList(stdout, 'podman container inspect')[0];
       if (first !== undefined) return parseContainerStatus(first);
     } catch (error) {
@@ -247,7 +249,7 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
 
   /** The same check through the API, which runs it as `podman healthcheck run` does. */
   private async healthCheckViaApi(api: PodmanApi, name: string, call: RunOptions): Promise<HealthCheckResult> {
-    const path = `/containers/${encodeURIComponent(name)}`;
+    const path = containerPath(name);
     const args = ['healthcheck', 'run', name];
     let answer: unknown;
     try {
