@@ -267,15 +267,60 @@ describe('security policy', () => {
   });
 
   it('a bind mount outside allowed_host_paths (paths below an allowed one are fine)', () => {
-    const compose = 'services:\n  a:\n    image: nginx\n    volumes:\n      - ./data/sub:/data\n      - /etc:/host-etc:ro\n';
-    const issue = soleError(loadFixture(compose, withPolicy('    allowed_host_paths: [data]\n')), 'PHX-POLICY-HOST-PATH');
+    const compose = 'services:\n  a:\n    image: nginx\n    volumes:\n      - /srv/data/sub:/data\n      - /etc:/host-etc:ro\n';
+    const issue = soleError(loadFixture(compose, withPolicy('    allowed_host_paths: [/srv/data]\n')), 'PHX-POLICY-HOST-PATH');
     expect(where(issue)).toBe(`${COMPOSE}:6:9`);
     expect(issue.path).toBe('services.a.volumes');
     expect(issue.message).toContain('/etc');
-    // With no policy at all, both are refused.
+    expect(issue.remediation).toContain('allowed_host_paths: [/etc]');
+    // With no policy at all, both absolute paths are refused.
     const none = loadFixture(compose);
     expect(issuesOf(none).map((i) => i.code)).toEqual(['PHX-POLICY-HOST-PATH', 'PHX-POLICY-HOST-PATH']);
-    expect(loadFixture(compose, withPolicy('    allowed_host_paths: [data, /etc]\n')).ok).toBe(true);
+    expect(loadFixture(compose, withPolicy('    allowed_host_paths: [/srv/data, /etc]\n')).ok).toBe(true);
+  });
+
+  it('a relative bind mount inside the environment folder needs no policy (./data:/data)', () => {
+    const compose = 'services:\n  a:\n    image: nginx\n    volumes:\n      - ./data:/data\n      - .:/src:ro\n      - type: bind\n        source: ./cache/..hidden\n        target: /cache\n';
+    const desired = desiredFrom(compose);
+    expect(service(desired, 'a').spec.mounts.filter((m) => m.type === 'bind').map((m) => (m.type === 'bind' ? m.source : ''))).toEqual([`${ROOT}/environments/cache/..hidden`, `${ROOT}/environments/data`, `${ROOT}/environments`]);
+  });
+
+  it('a relative bind mount that escapes the environment folder with ../ still needs the policy', () => {
+    const compose = 'services:\n  a:\n    image: nginx\n    volumes:\n      - ./data/../../outside:/data\n';
+    const issue = soleError(loadFixture(compose), 'PHX-POLICY-HOST-PATH');
+    expect(where(issue)).toBe(`${COMPOSE}:5:9`);
+    expect(issue.message).toContain(`${ROOT}/outside`);
+    expect(loadFixture(compose, withPolicy('    allowed_host_paths: [../outside]\n')).ok).toBe(true);
+  });
+
+  it('compose files in a subfolder of the environments folder: their ./data lies in the tree', () => {
+    const environment = 'project: app\ncompose: [compose/stack.yaml]\n';
+    const stack = 'services:\n  a:\n    image: nginx\n    volumes:\n      - ./data:/data\n      - ../../etc:/host-etc\n';
+    const result = loadFixture('services: {}\n', { environment, files: { 'compose/stack.yaml': stack } });
+    const issue = soleError(result, 'PHX-POLICY-HOST-PATH');
+    expect(where(issue)).toBe('environments/compose/stack.yaml:6:9');
+    expect(issue.message).toContain(`${ROOT}/etc`);
+  });
+
+  it("a compose file beside the environments folder (phoenix init's layout): the project folder is in the tree", () => {
+    const environment = 'project: app\ncompose: [../docker-compose.yml]\n';
+    const files = { '../docker-compose.yml': 'services:\n  a:\n    image: nginx\n    volumes:\n      - ./data:/data\n      - ~/backups:/backups\n' };
+    const issue = soleError(loadFixture('services: {}\n', { environment, files }), 'PHX-POLICY-HOST-PATH');
+    expect(where(issue)).toBe('docker-compose.yml:6:9');
+    // `~` is checked after it is expanded, as Podman will see it.
+    expect(issue.message).toContain('/home/test/backups');
+    expect(loadFixture('services: {}\n', { environment: `${environment}policy:\n  security:\n    allowed_host_paths: [/home/test]\n`, files }).ok).toBe(true);
+  });
+
+  it('containment is by path segments: /srv/data/..cache is inside /srv/data, /srv/database is not', () => {
+    const mount = (source: string): string => `services:\n  a:\n    image: nginx\n    volumes:\n      - ${source}:/data\n`;
+    const policy = withPolicy('    allowed_host_paths: [/srv/data]\n');
+    expect(loadFixture(mount('/srv/data/..cache'), policy).ok).toBe(true);
+    expect(loadFixture(mount('/srv/data'), policy).ok).toBe(true);
+    expect(loadFixture(mount('/srv/data/./x/../y'), policy).ok).toBe(true);
+    expect(soleError(loadFixture(mount('/srv/database'), policy), 'PHX-POLICY-HOST-PATH').message).toContain('/srv/database');
+    expect(soleError(loadFixture(mount('/srv/data/../etc'), policy), 'PHX-POLICY-HOST-PATH').message).toContain('/srv/etc');
+    expect(soleError(loadFixture(mount('/srv'), policy), 'PHX-POLICY-HOST-PATH').message).toContain('/srv');
   });
 });
 

@@ -105,3 +105,15 @@ export function normaliseCapability(name: string): string {
   const upper = name.toUpperCase();
   return upper.startsWith('CAP_') ? upper.slice(4) : upper;
 }
+
+/**
+ * Whether `candidate` is `root` or lies below it, compared by path segments after both are
+ * normalised (`..` resolved): `/srv/data/..cache` lies inside `/srv/data`, `/srv/database` and
+ * `/srv/data/../etc` do not. Symbolic links are not followed: the check is about what the
+ * manifest says, and Podman mounts the path it is given.
+ */
+export function isWithin(candidate: string, root: string): boolean {
+  const relative = path.relative(path.resolve(root), path.resolve(candidate));
+  if (relative === '') return true;
+  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+}

@@ -3,7 +3,7 @@ import type { DesiredState, PortMapping } from '../model/desired.js';
 import type { ManifestIssue, SourceLocation } from '../model/issue.js';
 import type { ComposeDraft } from './compose-draft.js';
 import type { EnvironmentManifest } from './environment-manifest.js';
-import { normaliseCapability } from './policy.js';
+import { isWithin, normaliseCapability } from './policy.js';
 
 /**
  * The checks that need the whole merged environment: dependencies (missing, cycles), host
@@ -117,15 +117,14 @@ function checkContainerNames(merged: ComposeDraft, desired: DesiredState): Manif
   return issues;
 }
 
-function within(candidate: string, allowed: string): boolean {
-  const relative = path.relative(allowed, candidate);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-}
-
 function checkPolicy(merged: ComposeDraft, desired: DesiredState, env: EnvironmentManifest): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   const security = env.policy.security;
   const allowAll = security.allowedCapabilities.includes('ALL');
+  // The environment's own folder tree: where the environment file is, and Compose's project
+  // directory (the first compose file's folder), against which `./data` resolves.
+  const projectDir = env.composeFiles[0] === undefined ? env.dir : path.dirname(env.composeFiles[0].path);
+  const ownTrees = [env.dir, projectDir];
   for (const service of desired.services) {
     const draft = merged.services.get(service.name);
     if (draft === undefined) continue;
@@ -145,8 +144,19 @@ function checkPolicy(merged: ComposeDraft, desired: DesiredState, env: Environme
     }
     for (const [, { value, location }] of draft.volumes ?? []) {
       if (value.type !== 'bind') continue;
-      if (!security.allowedHostPaths.some((allowed) => within(value.source, allowed))) {
-        issues.push(issue('PHX-POLICY-HOST-PATH', location, `services.${service.name}.volumes`, `"${service.name}" bind-mounts the host path ${value.source}, which this environment's policy does not allow.`, `Use a named volume, ${policyHint} (allowed_host_paths).`));
+      // The desired mount has `~` expanded; the draft keeps what the user wrote.
+      const expanded = service.spec.mounts.find((m) => m.type === 'bind' && m.target === value.target);
+      const source = expanded?.type === 'bind' ? expanded.source : value.source;
+      if (![...ownTrees, ...security.allowedHostPaths].some((allowed) => isWithin(source, allowed))) {
+        issues.push(
+          issue(
+            'PHX-POLICY-HOST-PATH',
+            location,
+            `services.${service.name}.volumes`,
+            `"${service.name}" bind-mounts the host path ${source}, which lies outside the environment's folder (${env.dir}) and outside this environment's allowed_host_paths.`,
+            `Use a named volume, a path inside the environment's folder, ${policyHint} (allowed_host_paths: [${source}]).`,
+          ),
+        );
       }
     }
   }
