@@ -190,6 +190,7 @@ services:
 
   debug:
     image: docker.io/library/busybox:1.36
+    profiles: [debug]
     command: [sleep, 3600]
     network_mode: "service:api"
     privileged: false
@@ -245,6 +246,7 @@ project: phoenix-hydra
 compose:
   - compose/phoenix-hydra.yaml
   - overlays/prod.yaml
+profiles: [monitoring]
 dotenv:
   - .env
   - .env.prod

@@ -11,6 +11,8 @@ import type { CliIo } from './io.js';
 export interface EnvironmentOptions {
   readonly environments?: string;
   readonly stateDir?: string;
+  /** `--profile` (repeatable): Compose profiles to activate besides the environment's own. */
+  readonly profile?: string[];
 }
 
 /** The environments folder: --environments, else $PHOENIX_ENVIRONMENTS, else ./environments. */
@@ -38,5 +40,6 @@ export function loadFromDisk(name: string, options: EnvironmentOptions, io: CliI
     homeDir: io.env.HOME ?? os.homedir(),
     digester: new SecretDigester(key),
     requireSecretValues,
+    profiles: options.profile ?? [],
   });
 }

@@ -18,7 +18,8 @@ function collect(value: string, previous: string[] = []): string[] {
 function common(command: Command): Command {
   return command
     .option('--environments <dir>', 'folder holding <name>.yaml environment files (default: ./environments, or $PHOENIX_ENVIRONMENTS)')
-    .option('--state-dir <dir>', "Phoenix's state directory, holding the secret digest key (default: $PHOENIX_STATE_DIR or ~/.local/state/phoenix)");
+    .option('--state-dir <dir>', "Phoenix's state directory, holding the secret digest key (default: $PHOENIX_STATE_DIR or ~/.local/state/phoenix)")
+    .option('--profile <name>', "activate a Compose profile besides the environment's own (repeatable; '*' activates all; default: $COMPOSE_PROFILES, comma-separated)", collect);
 }
 
 /**

@@ -104,6 +104,7 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
       homeDir: io.env.HOME ?? os.homedir(),
       digester: new SecretDigester(loadOrCreateDigestKey(stateDir)),
       requireSecretValues: true,
+      profiles: options.profile ?? [],
     },
     disk: nodeReader,
     source,

@@ -154,4 +154,6 @@ export interface ServiceDraft {
   stopGracePeriodMs?: number;
   extraHosts?: KeyedDraft<string>;
   tmpfs?: Located<string>[];
+  /** Compose profiles the service belongs to; none: always part of the environment. */
+  profiles?: Located<string>[];
 }

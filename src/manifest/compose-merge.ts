@@ -63,7 +63,7 @@ function mergeResources<T extends object>(base: Map<string, ResourceDraft<T>>, o
 type MutableService = { -readonly [K in keyof ServiceDraft]: ServiceDraft[K] };
 
 const KEYED_FIELDS = ['environment', 'ports', 'volumes', 'networks', 'dependsOn', 'labels', 'secrets', 'extraHosts'] as const;
-const LIST_FIELDS = ['envFiles', 'capAdd', 'capDrop', 'securityOpt', 'tmpfs'] as const;
+const LIST_FIELDS = ['envFiles', 'capAdd', 'capDrop', 'securityOpt', 'tmpfs', 'profiles'] as const;
 const FIELD_NAMES: Record<string, string> = {
   environment: 'environment',
   ports: 'ports',
@@ -84,8 +84,11 @@ const FIELD_NAMES: Record<string, string> = {
   usernsMode: 'userns_mode',
 };
 
-/** Merges one service's overlay onto what earlier files said; returns a new draft. */
-function mergeService(base: ServiceDraft, overlay: ServiceDraft): ServiceDraft {
+/**
+ * Merges one service's overlay onto what earlier files said (or, for `extends`, onto the
+ * service it extends); returns a new draft.
+ */
+export function mergeService(base: ServiceDraft, overlay: ServiceDraft): ServiceDraft {
   const out: MutableService = {
     ...base,
     location: base.fieldLocations.size === 0 ? overlay.location : base.location,

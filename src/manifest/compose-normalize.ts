@@ -189,6 +189,7 @@ class Normaliser {
       if (ms !== undefined) draft.stopGracePeriodMs = ms;
     }
     if (raw.extra_hosts !== undefined) draft.extraHosts = this.extraHosts(raw.extra_hosts, f('extra_hosts'));
+    if (raw.profiles !== undefined) draft.profiles = this.list(raw.profiles as string[], f('profiles'));
     if (raw.tmpfs !== undefined) draft.tmpfs = this.list(typeof raw.tmpfs === 'string' ? [raw.tmpfs] : (raw.tmpfs as string[]), f('tmpfs'));
     return draft;
   }

@@ -25,6 +25,8 @@ export interface EnvironmentManifest {
   readonly dir: string;
   readonly project: string;
   readonly composeFiles: readonly NamedFile[];
+  /** Compose profiles the environment file makes always active. */
+  readonly profiles: readonly string[];
   readonly dotenvFiles: readonly NamedFile[];
   readonly variables: Readonly<Record<string, string>>;
   readonly secrets: ReadonlyMap<string, EnvironmentSecret>;

@@ -13,6 +13,7 @@ import type { EnvironmentManifest, EnvironmentSecret, NamedFile } from './enviro
 import { interpolateValue } from './interpolate.js';
 import type { InterpolationError } from './interpolate.js';
 import { resolvePolicy } from './policy.js';
+import { activeProfiles, selectProfiles } from './profiles.js';
 import type { ManifestReader } from './reader.js';
 import { checkSchema } from './schema-check.js';
 import { checkSemantics } from './semantic-checks.js';
@@ -32,6 +33,8 @@ export interface LoadOptions {
   readonly digester: SecretDigester;
   /** Plan and apply need every secret's value; validate only warns when an environment variable is unset. */
   readonly requireSecretValues: boolean;
+  /** `--profile` flags; with none, `COMPOSE_PROFILES` is read (see profiles.ts). */
+  readonly profiles?: readonly string[];
 }
 
 /** The desired state with any warnings, or every problem found. */
@@ -81,9 +84,13 @@ export function loadEnvironment(options: LoadOptions): LoadResult {
   }
   if (!structurallyValid) return { ok: false, issues };
 
-  const merged = mergeComposeDrafts(drafts);
+  const profiles = activeProfiles({ flags: options.profiles ?? [], composeProfiles: lookup('COMPOSE_PROFILES'), environment: env.profiles });
+  const selection = selectProfiles(mergeComposeDrafts(drafts), profiles);
+  issues.push(...selection.issues);
+  const merged = selection.draft;
   const ctx: BuildContext = { reader: options.reader, lookup, processEnv: options.processEnv, digester: options.digester, requireSecretValues: options.requireSecretValues, display, homeDir: options.homeDir, report };
-  const desired = buildDesiredState(merged, env, ctx);
+  const built = buildDesiredState(merged, env, ctx);
+  const desired = selection.inactive.length === 0 ? built : { ...built, inactiveServices: selection.inactive };
   issues.push(...checkSemantics(merged, desired, env));
   const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length > 0) return { ok: false, issues: sortIssues(issues) };
@@ -101,6 +108,7 @@ function issueAt(code: IssueCode, location: SourceLocation, keyPath: KeyPath, me
 interface RawEnvironment {
   project: string;
   compose: string[];
+  profiles?: string[];
   dotenv?: string[];
   variables?: Record<string, string | number | boolean>;
   secrets?: Record<string, { file?: string; environment?: string }>;
@@ -162,6 +170,7 @@ function readEnvironmentFile(options: LoadOptions, display: (p: string) => strin
     dir,
     project: raw.project,
     composeFiles: named(raw.compose, 'compose'),
+    profiles: raw.profiles ?? [],
     dotenvFiles,
     variables: Object.fromEntries(Object.entries(raw.variables ?? {}).map(([k, v]) => [k, String(v)])),
     secrets,

@@ -265,4 +265,10 @@ export interface DesiredState {
   readonly volumes: readonly DesiredVolume[];
   readonly secrets: readonly DesiredSecret[];
   readonly policy: Policy;
+  /**
+   * Services the manifests declare but whose profiles are not active. Like Compose, Phoenix
+   * neither creates nor prunes their containers (they are not orphans); `down` removes them.
+   * Absent when every declared service is active.
+   */
+  readonly inactiveServices?: readonly string[];
 }

@@ -33,7 +33,8 @@ export type IssueCode =
   | 'PHX-POLICY-CAPABILITY'
   | 'PHX-POLICY-HOST-PATH'
   | 'PHX-INVALID-VALUE'
-  | 'PHX-OBSOLETE-KEY';
+  | 'PHX-OBSOLETE-KEY'
+  | 'PHX-PROFILE-DEPENDENCY';
 
 /**
  * One problem found in an environment's manifests: where it is, which key, what is wrong

@@ -15,7 +15,8 @@ import { plan } from './plan.js';
  * dependency order; named volumes only when `removeVolumes` is true.
  */
 export function planDown(desired: DesiredState, observed: ObservedState, removeVolumes: boolean): Result<Plan, PlanIssue> {
-  const nothing: DesiredState = { ...desired, services: [], networks: [], volumes: [], secrets: [] };
+  // Services left out by their profiles go too: down tears the whole environment down (as `docker compose down` means to).
+  const nothing: DesiredState = { ...desired, services: [], networks: [], volumes: [], secrets: [], inactiveServices: [] };
   const result = plan(nothing, observed, { prune: true, removeVolumes });
   if (!result.ok) return result;
   // The fingerprint must cover what the environment declares too, like any other plan.

@@ -54,6 +54,8 @@ class Planner {
   private readonly issues: PlanIssue[] = [];
   private readonly warnings: PlanWarning[] = [];
   private readonly prune: boolean;
+  /** Declared services left out by their profiles: their containers are not touched. */
+  private readonly inactiveServices: ReadonlySet<string>;
   private readonly networkCreateKeys = new Map<string, string>();
   private readonly volumeCreateKeys = new Map<string, string>();
   private readonly secretCreateKeys = new Map<string, string>();
@@ -70,6 +72,7 @@ class Planner {
     private readonly options: PlanOptions,
   ) {
     this.prune = options.prune ?? desired.policy.prune;
+    this.inactiveServices = new Set(desired.inactiveServices ?? []);
   }
 
   run(): Result<Plan, PlanIssue> {
@@ -120,7 +123,7 @@ class Planner {
         // were removed). Leave the network as it is and say why, as for a changed volume.
         const holders = this.keptContainers().filter((c) => appliedNetworks(c).includes(network.podmanName));
         if (holders.length > 0) {
-          this.warnings.push({ resource: { type: 'network', name: found.name }, message: `its driver, subnets or options differ from the manifests, but it cannot be created again while still used by ${holders.map((c) => c.name).join(', ')} (not pruned: prune is off); remove those containers or plan with prune to apply the change` });
+          this.warnings.push({ resource: { type: 'network', name: found.name }, message: `its driver, subnets or options differ from the manifests, but it cannot be created again while still used by ${holders.map((c) => c.name).join(', ')} (${this.keptBecause(holders)}); remove those containers or plan with prune to apply the change` });
           continue;
         }
         this.replacedNetworks.add(network.podmanName);
@@ -351,6 +354,9 @@ class Planner {
       if (service !== undefined) {
         const replica = Number(container.labels[LABEL.replica] ?? '0');
         cause = replica > service.replicas ? `replica ${replica} is no longer wanted (replicas: ${service.replicas})` : 'left over: its service now names its containers otherwise';
+      } else if (serviceName !== null && this.inactiveServices.has(serviceName)) {
+        // Like Compose: a service its profiles leave out is still declared, so not an orphan.
+        continue;
       } else if (this.prune) {
         cause = `service "${serviceName ?? '?'}" is no longer in the manifests (prune)`;
       } else {
@@ -422,7 +428,7 @@ class Planner {
       // Fix: an old version still mounted by a container kept because prune is off cannot be removed.
       const holders = this.keptContainers().filter((c) => appliedSecrets(c).includes(secret.name));
       if (current !== undefined && holders.length > 0) {
-        this.warnings.push({ resource: { type: 'secret', name: secret.name }, message: `old version of secret "${logical}", kept: still used by ${holders.map((c) => c.name).join(', ')} (not pruned: prune is off)` });
+        this.warnings.push({ resource: { type: 'secret', name: secret.name }, message: `old version of secret "${logical}", kept: still used by ${holders.map((c) => c.name).join(', ')} (${this.keptBecause(holders)})` });
       } else if (current !== undefined) {
         // An old version: removed once every consumer has been recreated with the new one.
         this.add(`secret:${secret.name}:remove`, { kind: 'secret.remove', cause: `old version of secret "${logical}", replaced by ${current}`, name: secret.name, secret: logical }, [...teardown, ...optionalKey(this.secretCreateKeys.get(current))]);
@@ -434,12 +440,23 @@ class Planner {
     }
   }
 
-  /** Owned containers of services no longer in the manifests that stay because prune is off. */
+  /**
+   * Owned containers of services no longer in the manifests that stay because prune is off,
+   * and those of services whose profiles are not active (always left alone).
+   */
   private keptContainers(): ObservedContainer[] {
-    if (this.prune) return [];
     const services = new Set(this.desired.services.map((s) => s.name));
     const wanted = new Set(this.desired.services.flatMap((s) => s.containerNames));
-    return this.observed.containers.filter((c) => this.owns(c.labels) && !wanted.has(c.name) && !services.has(c.labels[LABEL.service] ?? ''));
+    return this.observed.containers.filter((c) => {
+      const service = c.labels[LABEL.service] ?? '';
+      if (!this.owns(c.labels) || wanted.has(c.name) || services.has(service)) return false;
+      return !this.prune || this.inactiveServices.has(service);
+    });
+  }
+
+  /** Why {@link keptContainers} kept these containers, for warnings. */
+  private keptBecause(holders: readonly ObservedContainer[]): string {
+    return holders.every((c) => this.inactiveServices.has(c.labels[LABEL.service] ?? '')) ? "not pruned: their service's profiles are not active" : 'not pruned: prune is off';
   }
 
   private conflict(type: 'container' | 'network' | 'volume' | 'secret', name: string): void {

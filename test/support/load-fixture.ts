@@ -18,6 +18,8 @@ export interface FixtureOptions {
   readonly name?: string;
   readonly processEnv?: Readonly<Record<string, string>>;
   readonly requireSecretValues?: boolean;
+  /** `--profile` flags. */
+  readonly profiles?: readonly string[];
 }
 
 /** Loads an environment whose compose file is `compose` (environments/compose.yaml), all in memory. */
@@ -35,6 +37,7 @@ export function loadFixture(compose: string, options: FixtureOptions = {}): Load
     homeDir: '/home/test',
     digester: new SecretDigester(TEST_DIGEST_KEY),
     requireSecretValues: options.requireSecretValues ?? true,
+    ...(options.profiles === undefined ? {} : { profiles: options.profiles }),
   });
 }
 
