@@ -126,6 +126,13 @@ services:
         uid: "1000"
         gid: 1000
         mode: "0440"
+    configs:
+      - api_settings
+      - source: motd
+        target: /etc/motd
+        uid: "1000"
+        gid: 1000
+        mode: "0444"
     healthcheck:
       test: ["CMD", "curl", "-f", "http://localhost:3000/healthz"]
       interval: 1m30s
@@ -238,6 +245,18 @@ secrets:
   tls_cert:
     external: true
     name: hydra-tls
+
+configs:
+  api_settings:
+    file: ./api/settings.toml
+    x-owner: api team
+  motd:
+    content: "Welcome to Hydra"
+  flags:
+    environment: HYDRA_FLAGS
+  shared:
+    external: true
+    name: hydra-shared-config
 `;
 
 const HYDRA_ENVIRONMENT = `
@@ -302,6 +321,7 @@ describe('compose.schema.json', () => {
       ['network', 'networks'],
       ['volume', 'volumes'],
       ['secret', 'secrets'],
+      ['config', 'configs'],
     ] as const) {
       const keys = used(section);
       expect(declared(definition).filter((key) => !keys.has(key)), definition).toEqual([]);
@@ -333,13 +353,13 @@ describe('compose.schema.json', () => {
   it('rejects unknown top-level keys and invalid service names', () => {
     const { valid, errors } = check(
       validateCompose,
-      `configs: {}\nservices:\n  "my web":\n    image: nginx\n`,
+      `swarm_configs: {}\nservices:\n  "my web":\n    image: nginx\n`,
     );
     expect(valid).toBe(false);
     const extra = errors
       .filter((e) => e.keyword === 'additionalProperties')
       .map((e) => `${e.instancePath}:${String(e.params['additionalProperty'])}`);
-    expect(extra).toEqual([':configs', '/services:my web']);
+    expect(extra).toEqual([':swarm_configs', '/services:my web']);
   });
 
   it('accepts x- extension keys at top level, in services and in network/volume/secret definitions', () => {

@@ -1,12 +1,13 @@
 import type { CallOptions, PodmanClient } from '../podman/podman-client.js';
-import type { SecretSource } from '../model/desired.js';
+import type { ContentSource, SecretSource } from '../model/desired.js';
 import type { Action } from '../plan/actions.js';
 import { ExecutionError, isCodedError, toErrorInfo } from './execution-error.js';
 
 type SecretCreateAction = Extract<Action, { kind: 'secret.create' }>;
 
 /**
- * Reads a secret's value from its source and hands it to Podman. The value lives only in
+ * Reads a secret's value from its source and hands it to Podman (a config's inline content
+ * needs no reading). The value lives only in
  * this call: it is never logged, never put in an event, and an error whose text contains it
  * is replaced by one that does not.
  */
@@ -25,6 +26,11 @@ export async function createSecret(
     );
   }
   const value = await readValue(readSecret, secret.source, secret.name);
+  if (secret.config === true) {
+    // A config is not secret: Podman's error is shown as it is.
+    await podman.createSecret(secret.podmanName, value, secret.labels, call);
+    return;
+  }
   call.signal?.throwIfAborted();
   try {
     await podman.createSecret(secret.podmanName, value, secret.labels, call);
@@ -34,7 +40,8 @@ export async function createSecret(
 }
 
 /** Reads the value; an uncoded failure (a missing file, an unset variable) becomes PHX-SECRET-SOURCE-MISSING naming the source. */
-async function readValue(readSecret: (source: SecretSource) => Promise<Uint8Array>, source: SecretSource, name: string): Promise<Uint8Array> {
+async function readValue(readSecret: (source: SecretSource) => Promise<Uint8Array>, source: ContentSource, name: string): Promise<Uint8Array> {
+  if (source.kind === 'content') return new TextEncoder().encode(source.text);
   try {
     return await readSecret(source);
   } catch (error) {

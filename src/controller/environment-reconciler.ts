@@ -111,8 +111,8 @@ export class EnvironmentReconciler {
       { ...this.deps.execute, signal },
     );
     for (const action of plan.actions) {
-      if (action.kind !== 'secret.remove') continue;
-      const created = plan.actions.find((a) => a.kind === 'secret.create' && a.secret.name === action.secret);
+      if (action.kind !== 'secret.remove' || action.config === true) continue;
+      const created = plan.actions.find((a) => a.kind === 'secret.create' && a.secret.config !== true && a.secret.name === action.secret);
       const outcome = report.actions.find((o) => o.id === action.id);
       if (created !== undefined && created.kind === 'secret.create' && outcome?.status === 'succeeded') {
         this.emit('secret.rotated', { secret: action.secret, version: created.secret.podmanName }, correlationId);

@@ -179,7 +179,8 @@ export class EnvironmentRuntime {
   private async refreshRedactor(desired: DesiredState): Promise<void> {
     const values: string[] = [];
     for (const secret of desired.secrets) {
-      if (secret.source === null) continue;
+      // A config is not secret: redacting its content would hide ordinary text from the logs.
+      if (secret.source === null || secret.source.kind === 'content' || secret.config === true) continue;
       try {
         values.push(new TextDecoder().decode(await this.options.readSecret(secret.source)));
       } catch {

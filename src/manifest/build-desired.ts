@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type {
+  ConfigMount,
   ContainerSpec,
   DesiredNetwork,
   DesiredSecret,
@@ -18,6 +19,7 @@ import { LABEL, MANAGED_BY } from '../model/desired.js';
 import { canonicalJson, digestOf } from '../model/hash.js';
 import type { IssueCode, SourceLocation } from '../model/issue.js';
 import type { BuildContext } from './build-context.js';
+import { buildConfigs, configMounts } from './build-configs.js';
 import type { ComposeDraft, ServiceDraft } from './compose-draft.js';
 import { parseDotenv } from './dotenv.js';
 import type { EnvironmentManifest } from './environment-manifest.js';
@@ -47,6 +49,9 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
   const networkNames = new Map(networks.map((n) => [n.name, n.podmanName]));
   const volumeNames = new Map(volumes.map((v) => [v.name, v.podmanName]));
   const secretsByName = new Map(secrets.map((s) => [s.name, s]));
+  const configs = buildConfigs(merged, prefix, owner, ctx);
+  const configsByName = new Map(configs.map((c) => [c.name, c]));
+  const declaredConfigs = new Set(merged.configs.keys());
 
   const services: DesiredService[] = [];
   for (const draft of [...merged.services.values()].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -147,6 +152,7 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
       stopSignal: draft.stopSignal === undefined ? null : normaliseSignal(draft.stopSignal),
       stopGracePeriodSeconds: Math.ceil((draft.stopGracePeriodMs ?? DEFAULT_STOP_GRACE_MS) / 1000),
       secrets: secretMounts,
+      ...optionalConfigs(configMounts(draft, configsByName, declaredConfigs, ctx)),
     };
     const replicas = draft.replicas ?? 1;
     const configHash = digestOf(spec);
@@ -176,7 +182,8 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
     // The implicit default network exists only when a service uses it, as in Compose.
     networks: networks.filter((n) => n.name !== DEFAULT_NETWORK || usedNetworks.has(n.podmanName) || merged.networks.has(DEFAULT_NETWORK)),
     volumes,
-    secrets,
+    // Configs are Podman secrets too (see build-configs.ts), after the real ones.
+    secrets: [...secrets, ...configs],
     policy: env.policy,
   };
 }
@@ -290,6 +297,11 @@ function buildSecrets(merged: ComposeDraft, env: EnvironmentManifest, prefix: st
     out.push({ name, podmanName, external: false, source, digest, labels: { ...owner, [LABEL.secret]: name, [LABEL.secretDigest]: digest } });
   }
   return out;
+}
+
+/** Left out when the service mounts no config, so that its spec is what it was before configs. */
+function optionalConfigs(configs: ConfigMount[] | undefined): { configs?: ConfigMount[] } {
+  return configs === undefined ? {} : { configs };
 }
 
 function comparePorts(a: PortMapping, b: PortMapping): number {

@@ -12,6 +12,7 @@ export interface ComposeDraft {
   readonly networks: Map<string, ResourceDraft<NetworkDraft>>;
   readonly volumes: Map<string, ResourceDraft<VolumeDraft>>;
   readonly secrets: Map<string, ResourceDraft<ComposeSecretDraft>>;
+  readonly configs: Map<string, ResourceDraft<ComposeConfigDraft>>;
 }
 
 /** A value with where it was written. */
@@ -52,6 +53,16 @@ export interface ComposeSecretDraft {
   readonly name?: string;
 }
 
+export interface ComposeConfigDraft {
+  /** Absolute path. */
+  readonly file?: string;
+  /** Inline content, already interpolated. */
+  readonly content?: string;
+  readonly environment?: string;
+  readonly external?: boolean;
+  readonly name?: string;
+}
+
 export interface PortDraft {
   readonly hostIp: string;
   readonly published: string;
@@ -84,6 +95,15 @@ export interface DependencyDraft {
 }
 
 export interface SecretRefDraft {
+  readonly source: string;
+  readonly target: string;
+  readonly uid: string | null;
+  readonly gid: string | null;
+  readonly mode: number | null;
+}
+
+/** A service's `configs:` entry; `target` is already absolute (default `/<source>`, as Compose). */
+export interface ConfigRefDraft {
   readonly source: string;
   readonly target: string;
   readonly uid: string | null;
@@ -142,6 +162,7 @@ export interface ServiceDraft {
   containerName?: string;
   networkMode?: string;
   secrets?: KeyedDraft<SecretRefDraft>;
+  configs?: KeyedDraft<ConfigRefDraft>;
   capAdd?: Located<string>[];
   capDrop?: Located<string>[];
   securityOpt?: Located<string>[];

@@ -11,12 +11,8 @@ export function mergeComposeDrafts(drafts: readonly ComposeDraft[]): ComposeDraf
   if (first === undefined) throw new Error('mergeComposeDrafts needs at least one draft');
   let merged: ComposeDraft = cloneDraft(first);
   for (const overlay of rest) merged = mergeTwo(merged, overlay);
-  for (const [name, resource] of [...merged.networks, ...merged.volumes, ...merged.secrets]) {
-    if (resource.value === 'reset') {
-      merged.networks.delete(name);
-      merged.volumes.delete(name);
-      merged.secrets.delete(name);
-    }
+  for (const resources of [merged.networks, merged.volumes, merged.secrets, merged.configs] as Map<string, ResourceDraft<object>>[]) {
+    for (const [name, resource] of resources) if (resource.value === 'reset') resources.delete(name);
   }
   return merged;
 }
@@ -28,6 +24,7 @@ function cloneDraft(draft: ComposeDraft): ComposeDraft {
     networks: new Map(draft.networks),
     volumes: new Map(draft.volumes),
     secrets: new Map(draft.secrets),
+    configs: new Map(draft.configs),
   };
 }
 
@@ -47,6 +44,7 @@ function mergeTwo(base: ComposeDraft, overlay: ComposeDraft): ComposeDraft {
     networks: mergeResources(base.networks, overlay.networks),
     volumes: mergeResources(base.volumes, overlay.volumes),
     secrets: mergeResources(base.secrets, overlay.secrets),
+    configs: mergeResources(base.configs, overlay.configs),
   };
 }
 
@@ -62,7 +60,7 @@ function mergeResources<T extends object>(base: Map<string, ResourceDraft<T>>, o
 
 type MutableService = { -readonly [K in keyof ServiceDraft]: ServiceDraft[K] };
 
-const KEYED_FIELDS = ['environment', 'ports', 'volumes', 'networks', 'dependsOn', 'labels', 'secrets', 'extraHosts'] as const;
+const KEYED_FIELDS = ['environment', 'ports', 'volumes', 'networks', 'dependsOn', 'labels', 'secrets', 'configs', 'extraHosts'] as const;
 const LIST_FIELDS = ['envFiles', 'capAdd', 'capDrop', 'securityOpt', 'tmpfs', 'profiles'] as const;
 const FIELD_NAMES: Record<string, string> = {
   environment: 'environment',
@@ -72,6 +70,7 @@ const FIELD_NAMES: Record<string, string> = {
   dependsOn: 'depends_on',
   labels: 'labels',
   secrets: 'secrets',
+  configs: 'configs',
   extraHosts: 'extra_hosts',
   envFiles: 'env_file',
   capAdd: 'cap_add',

@@ -2,8 +2,10 @@ import path from 'node:path';
 import type { SourceLocation } from '../model/issue.js';
 import type { DependencyCondition } from '../model/desired.js';
 import type {
+  ComposeConfigDraft,
   ComposeDraft,
   ComposeSecretDraft,
+  ConfigRefDraft,
   DependencyDraft,
   EnvFileDraft,
   HealthcheckDraft,
@@ -62,6 +64,7 @@ export function normaliseCompose(
     networks: n.resources(raw.networks, 'networks', (v) => n.network(v)),
     volumes: n.resources(raw.volumes, 'volumes', (v) => n.volume(v)),
     secrets: n.resources(raw.secrets, 'secrets', (v) => n.composeSecret(v)),
+    configs: n.resources(raw.configs, 'configs', (v) => n.composeConfig(v)),
   };
   for (const [name, value] of Object.entries((raw.services ?? {}) as Raw)) {
     draft.services.set(name, n.service(name, (value ?? {}) as Raw));
@@ -128,6 +131,16 @@ class Normaliser {
     };
   }
 
+  composeConfig(raw: Raw): ComposeConfigDraft {
+    return {
+      ...optional('file', typeof raw.file === 'string' ? path.resolve(this.projectDir, raw.file) : undefined),
+      ...optional('content', raw.content as string | undefined),
+      ...optional('environment', raw.environment as string | undefined),
+      ...optional('external', raw.external as boolean | undefined),
+      ...optional('name', raw.name as string | undefined),
+    };
+  }
+
   service(name: string, raw: Raw): ServiceDraft {
     const base: KeyPath = ['services', name];
     const fieldLocations = new Map<string, SourceLocation>();
@@ -164,6 +177,7 @@ class Normaliser {
     if (typeof raw.container_name === 'string') draft.containerName = raw.container_name;
     if (typeof raw.network_mode === 'string') draft.networkMode = raw.network_mode;
     if (raw.secrets !== undefined) draft.secrets = this.secretRefs(raw.secrets as unknown[], f('secrets'));
+    if (raw.configs !== undefined) draft.configs = this.configRefs(raw.configs as unknown[], f('configs'));
     if (raw.cap_add !== undefined) draft.capAdd = this.list(raw.cap_add as string[], f('cap_add'));
     if (raw.cap_drop !== undefined) draft.capDrop = this.list(raw.cap_drop as string[], f('cap_drop'));
     if (raw.security_opt !== undefined) draft.securityOpt = this.list(raw.security_opt as string[], f('security_opt'));
@@ -366,6 +380,25 @@ class Normaliser {
       }
       out.set(target, {
         value: { source: spec.source, target, uid: spec.uid ?? null, gid: spec.gid ?? null, mode },
+        location: this.at([...keyPath, index]),
+      });
+    });
+    return out;
+  }
+
+  /** Compose mounts a config at `/<source>` by default, and takes a relative target from `/`. */
+  private configRefs(value: readonly unknown[], keyPath: KeyPath): KeyedDraft<ConfigRefDraft> {
+    const out: KeyedDraft<ConfigRefDraft> = new Map();
+    value.forEach((entry, index) => {
+      const spec = typeof entry === 'string' ? { source: entry } : (entry as { source: string; target?: string; uid?: string | number; gid?: string | number; mode?: number | string });
+      const written = spec.target ?? spec.source;
+      const target = written.startsWith('/') ? written : `/${written}`;
+      const mode = spec.mode === undefined ? null : typeof spec.mode === 'number' ? spec.mode : Number.parseInt(spec.mode, 8);
+      if (mode !== null && !(Number.isInteger(mode) && mode >= 0 && mode <= 0o777)) {
+        this.problem([...keyPath, index, 'mode'], `mode "${String(spec.mode)}" is not a file mode`, 'Write an octal mode such as "0440" (quoted: an unquoted 0440 is the decimal 440 in YAML 1.2).');
+      }
+      out.set(target, {
+        value: { source: spec.source, target, uid: spec.uid === undefined ? null : String(spec.uid), gid: spec.gid === undefined ? null : String(spec.gid), mode },
         location: this.at([...keyPath, index]),
       });
     });

@@ -237,13 +237,13 @@ function interpolationIssue(error: InterpolationError, locations: LocationMap, k
 /** Where `!reset` and `!override` may stand: a service's key, or a whole top-level resource. */
 function tagAllowed(keyPath: KeyPath): boolean {
   if (keyPath.length === 3 && keyPath[0] === 'services') return true;
-  return keyPath.length === 2 && ['networks', 'volumes', 'secrets'].includes(String(keyPath[0]));
+  return keyPath.length === 2 && ['networks', 'volumes', 'secrets', 'configs'].includes(String(keyPath[0]));
 }
 
 function stripTags(value: unknown, keyPath: KeyPath, marks: { reset: Set<string>; override: Set<string> }, locations: LocationMap, report: (i: ManifestIssue) => void): unknown {
   if (value === RESET || value instanceof Override) {
     if (!tagAllowed(keyPath)) {
-      report(issueAt('PHX-INVALID-VALUE', locations.valueAt(keyPath), keyPath, `${value === RESET ? '!reset' : '!override'} is not supported here.`, 'Put the tag on a service key (e.g. `ports: !reset []`) or on a whole top-level network, volume or secret.'));
+      report(issueAt('PHX-INVALID-VALUE', locations.valueAt(keyPath), keyPath, `${value === RESET ? '!reset' : '!override'} is not supported here.`, 'Put the tag on a service key (e.g. `ports: !reset []`) or on a whole top-level network, volume, secret or config.'));
       return undefined;
     }
     if (value === RESET) {

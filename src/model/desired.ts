@@ -18,6 +18,8 @@ export const LABEL = {
   volume: 'io.phoenix.volume',
   secret: 'io.phoenix.secret',
   secretDigest: 'io.phoenix.secret-digest',
+  /** On the Podman secret that holds a Compose config: the config's name (instead of `secret`). */
+  config: 'io.phoenix.config',
   revision: 'io.phoenix.revision',
   /** Services this one depends on, comma-separated: lets removals run in reverse order after the manifest forgot them. */
   dependsOn: 'io.phoenix.depends-on',
@@ -93,6 +95,21 @@ export interface SecretMount {
   readonly mode: number;
 }
 
+/** A Compose config mounted as a file: like a secret mount, but its digest is a plain content digest. */
+export interface ConfigMount {
+  /** Config name in the manifests. */
+  readonly config: string;
+  /** Versioned Podman secret name the container is given. */
+  readonly podmanName: string;
+  /** SHA-256 of the content (not secret, so not keyed). */
+  readonly digest: string;
+  /** Absolute path in the container. */
+  readonly target: string;
+  readonly uid: string;
+  readonly gid: string;
+  readonly mode: number;
+}
+
 /**
  * Everything that shapes a container. Its canonical JSON is the config hash's input, so a
  * field belongs here exactly when a change to it needs a new container.
@@ -133,6 +150,8 @@ export interface ContainerSpec {
   readonly stopSignal: string | null;
   readonly stopGracePeriodSeconds: number;
   readonly secrets: readonly SecretMount[];
+  /** Absent when the service mounts no config, so that specs from before configs keep their hash. */
+  readonly configs?: readonly ConfigMount[];
 }
 
 export interface ServiceDependency {
@@ -186,15 +205,28 @@ export interface DesiredVolume {
 
 export type SecretSource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'environment'; readonly variable: string };
 
+/**
+ * Where a Podman secret object's content comes from: a secret's source, or, only for a config
+ * (never for a secret), its content itself: inline `content:`, or the value of the variable
+ * an `environment:` config names, read when loading.
+ */
+export type ContentSource = SecretSource | { readonly kind: 'content'; readonly text: string };
+
 export interface DesiredSecret {
   readonly name: string;
   /** Versioned Podman name, `<project>-<env>-<name>-<digest prefix>`: a new content is a new secret. */
   readonly podmanName: string;
   readonly external: boolean;
-  /** Where the executor reads the value; never the value itself. */
-  readonly source: SecretSource | null;
+  /** Where the executor reads the value; never the value itself (a config's content excepted). */
+  readonly source: ContentSource | null;
   readonly digest: string;
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Set when this Podman secret holds a Compose config (Podman has no configs; a mounted
+   * secret is the same file). A config is not secret: its digest is a plain SHA-256 and its
+   * content may be shown. Absent for real secrets.
+   */
+  readonly config?: true;
 }
 
 export interface Backoff {

@@ -50,7 +50,14 @@ export type Action =
   | (ActionBase & { readonly kind: 'volume.create'; readonly volume: DesiredVolume })
   | (ActionBase & { readonly kind: 'volume.remove'; readonly name: string })
   | (ActionBase & { readonly kind: 'secret.create'; readonly secret: DesiredSecret })
-  | (ActionBase & { readonly kind: 'secret.remove'; readonly name: string; readonly secret: string })
+  | (ActionBase & {
+      readonly kind: 'secret.remove';
+      readonly name: string;
+      /** The logical secret (or config) it is a version of. */
+      readonly secret: string;
+      /** Set when the Podman secret holds a Compose config. */
+      readonly config?: true;
+    })
   | (ActionBase & { readonly kind: 'container.create'; readonly container: ContainerIntent })
   | (ActionBase & { readonly kind: 'container.start'; readonly name: string; readonly service: string; readonly awaits: readonly DependencyWait[] })
   | (ActionBase & { readonly kind: 'container.stop'; readonly name: string; readonly service: string; readonly timeoutSeconds: number })

@@ -1,4 +1,4 @@
-import type { DesiredService, DesiredState } from '../model/desired.js';
+import type { DesiredSecret, DesiredService, DesiredState } from '../model/desired.js';
 import { COMPOSE_LABEL, LABEL } from '../model/desired.js';
 import type { ObservedContainer, ObservedState } from '../model/observed.js';
 import type { Result } from '../model/result.js';
@@ -162,10 +162,10 @@ class Planner {
         continue;
       }
       if (found === undefined) {
-        const rotated = this.observed.secrets.some((s) => this.owns(s.labels) && s.labels[LABEL.secret] === secret.name);
+        const rotated = this.observed.secrets.some((s) => this.owns(s.labels) && logicalKey(s.labels) === desiredKey(secret));
         this.secretCreateKeys.set(
           secret.podmanName,
-          this.add(`secret:${secret.podmanName}:create`, { kind: 'secret.create', cause: rotated ? `new version of secret "${secret.name}": its content changed` : 'declared in the manifests and not present', secret }),
+          this.add(`secret:${secret.podmanName}:create`, { kind: 'secret.create', cause: rotated ? `new version of ${noun(secret)} "${secret.name}": its content changed` : 'declared in the manifests and not present', secret }),
         );
       } else if (!this.owns(found.labels)) {
         this.conflict('secret', found.name);
@@ -185,6 +185,7 @@ class Planner {
     for (const attachment of service.spec.networks) keys.push(...optionalKey(this.networkCreateKeys.get(attachment.network)));
     for (const mount of service.spec.mounts) if (mount.type === 'volume') keys.push(...optionalKey(this.volumeCreateKeys.get(mount.source)));
     for (const secret of service.spec.secrets) keys.push(...optionalKey(this.secretCreateKeys.get(secret.podmanName)));
+    for (const config of service.spec.configs ?? []) keys.push(...optionalKey(this.secretCreateKeys.get(config.podmanName)));
     return keys;
   }
 
@@ -419,21 +420,27 @@ class Planner {
         this.warnings.push({ resource: { type: 'volume', name: volume.name }, message: `no longer in the manifests; kept with its data (${why})` });
       }
     }
-    const desiredSecrets = new Map(this.desired.secrets.map((s) => [s.name, s.podmanName]));
+    const desiredSecrets = new Map(this.desired.secrets.map((s) => [desiredKey(s), s.podmanName]));
     for (const secret of this.observed.secrets) {
       if (!this.owns(secret.labels)) continue;
-      const logical = secret.labels[LABEL.secret] ?? '';
-      const current = desiredSecrets.get(logical);
+      const isConfig = secret.labels[LABEL.config] !== undefined;
+      const logical = (isConfig ? secret.labels[LABEL.config] : secret.labels[LABEL.secret]) ?? '';
+      const what = isConfig ? 'config' : 'secret';
+      const current = desiredSecrets.get(logicalKey(secret.labels));
       if (current === secret.name) continue;
       // Fix: an old version still mounted by a container kept because prune is off cannot be removed.
       const holders = this.keptContainers().filter((c) => appliedSecrets(c).includes(secret.name));
       if (current !== undefined && holders.length > 0) {
-        this.warnings.push({ resource: { type: 'secret', name: secret.name }, message: `old version of secret "${logical}", kept: still used by ${holders.map((c) => c.name).join(', ')} (${this.keptBecause(holders)})` });
+        this.warnings.push({ resource: { type: 'secret', name: secret.name }, message: `old version of ${what} "${logical}", kept: still used by ${holders.map((c) => c.name).join(', ')} (${this.keptBecause(holders)})` });
       } else if (current !== undefined) {
         // An old version: removed once every consumer has been recreated with the new one.
-        this.add(`secret:${secret.name}:remove`, { kind: 'secret.remove', cause: `old version of secret "${logical}", replaced by ${current}`, name: secret.name, secret: logical }, [...teardown, ...optionalKey(this.secretCreateKeys.get(current))]);
+        this.add(
+          `secret:${secret.name}:remove`,
+          { kind: 'secret.remove', cause: `old version of ${what} "${logical}", replaced by ${current}`, name: secret.name, secret: logical, ...(isConfig ? { config: true as const } : {}) },
+          [...teardown, ...optionalKey(this.secretCreateKeys.get(current))],
+        );
       } else if (this.prune) {
-        this.add(`secret:${secret.name}:remove`, { kind: 'secret.remove', cause: 'no longer in the manifests (prune)', name: secret.name, secret: logical }, teardown);
+        this.add(`secret:${secret.name}:remove`, { kind: 'secret.remove', cause: 'no longer in the manifests (prune)', name: secret.name, secret: logical, ...(isConfig ? { config: true as const } : {}) }, teardown);
       } else {
         this.warnings.push({ resource: { type: 'secret', name: secret.name }, message: 'no longer in the manifests; it is kept (prune is off)' });
       }
@@ -491,7 +498,7 @@ function parseApplied(text: string | undefined): unknown {
 }
 
 /** The Podman names in one list field of a container's applied-spec label ([] when unknown). */
-function appliedNames(container: ObservedContainer, field: 'networks' | 'secrets', key: 'network' | 'podmanName'): string[] {
+function appliedNames(container: ObservedContainer, field: 'networks' | 'secrets' | 'configs', key: 'network' | 'podmanName'): string[] {
   const applied = parseApplied(container.labels[LABEL.appliedSpec]) as Record<string, unknown> | null;
   const list = applied?.[field];
   if (!Array.isArray(list)) return [];
@@ -506,9 +513,24 @@ function appliedNetworks(container: ObservedContainer): string[] {
   return appliedNames(container, 'networks', 'network');
 }
 
-/** The versioned secrets a container was created with. */
+/** The versioned Podman secrets a container was created with, its configs' included. */
 function appliedSecrets(container: ObservedContainer): string[] {
-  return appliedNames(container, 'secrets', 'podmanName');
+  return [...appliedNames(container, 'secrets', 'podmanName'), ...appliedNames(container, 'configs', 'podmanName')];
+}
+
+/** Identifies the logical secret or config a Podman secret Phoenix made holds a version of. */
+function logicalKey(labels: Readonly<Record<string, string>>): string {
+  const config = labels[LABEL.config];
+  return config !== undefined ? `config:${config}` : `secret:${labels[LABEL.secret] ?? ''}`;
+}
+
+/** {@link logicalKey} of a desired secret or config: a config and a secret may share a name. */
+function desiredKey(secret: DesiredSecret): string {
+  return `${secret.config === true ? 'config' : 'secret'}:${secret.name}`;
+}
+
+function noun(secret: DesiredSecret): string {
+  return secret.config === true ? 'config' : 'secret';
 }
 
 function stopTimeout(container: ObservedContainer): number {

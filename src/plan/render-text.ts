@@ -54,7 +54,8 @@ function headline(action: Action): string {
     case 'container.recreate':
       return `${base} (service ${action.container.service}, replica ${action.container.replica}, image ${action.container.spec.image})`;
     case 'secret.create':
-      return `${base} (secret ${action.secret.name}, content (sensitive))`;
+      // A config is not secret: its digest identifies the content shown in the JSON plan.
+      return action.secret.config === true ? `${base} (config ${action.secret.name}, content sha256:${action.secret.digest.slice(0, 12)})` : `${base} (secret ${action.secret.name}, content (sensitive))`;
     case 'volume.remove':
       return `${base} !! ITS DATA WILL BE LOST`;
     default:

@@ -3,7 +3,7 @@
  * flag mapping is tested without Podman. Nothing here is passed through a shell, and no
  * secret value ever appears: containers get secrets by name (`--secret`).
  */
-import type { ContainerSpec, DesiredNetwork, DesiredVolume, HealthCheckSpec, Mount, PortMapping, SecretMount } from '../model/desired.js';
+import type { ConfigMount, ContainerSpec, DesiredNetwork, DesiredVolume, HealthCheckSpec, Mount, PortMapping, SecretMount } from '../model/desired.js';
 import type { ContainerIntent } from '../plan/actions.js';
 
 /** Go's time.ParseDuration reads milliseconds exactly; no rounding to seconds. */
@@ -69,7 +69,7 @@ export function healthArgs(check: HealthCheckSpec): string[] {
 }
 
 /** Podman 4.3 reads `mode` as octal; target may be absolute (else it is under /run/secrets). */
-export function secretArg(secret: SecretMount): string {
+export function secretArg(secret: SecretMount | ConfigMount): string {
   return `${secret.podmanName},type=mount,target=${secret.target},uid=${secret.uid},gid=${secret.gid},mode=0${secret.mode.toString(8)}`;
 }
 
@@ -108,6 +108,8 @@ export function containerCreateArgs(intent: ContainerIntent, name: string = inte
   if (spec.stopSignal !== null) args.push('--stop-signal', spec.stopSignal);
   args.push('--stop-timeout', String(spec.stopGracePeriodSeconds));
   args.push(...spec.secrets.flatMap((secret) => ['--secret', secretArg(secret)]));
+  // Configs are Podman secrets mounted as files, exactly as secrets are (see build-configs.ts).
+  args.push(...(spec.configs ?? []).flatMap((config) => ['--secret', secretArg(config)]));
   if (spec.entrypoint !== null) args.push('--entrypoint', JSON.stringify(spec.entrypoint));
   args.push(spec.image);
   if (spec.command !== null) args.push(...spec.command);

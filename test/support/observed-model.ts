@@ -56,7 +56,7 @@ function usage(container: ObservedContainer): { networks: string[]; volumes: str
   return {
     networks: spec.networks.map((n) => n.network),
     volumes: spec.mounts.flatMap((m) => (m.type === 'volume' ? [m.source] : [])),
-    secrets: spec.secrets.map((s) => s.podmanName),
+    secrets: [...spec.secrets, ...(spec.configs ?? [])].map((s) => s.podmanName),
   };
 }
 
@@ -95,7 +95,7 @@ export function applyPlanToModel(observed: ObservedState, plan: Plan, options: A
     const { container } = action;
     for (const n of container.spec.networks) if (!networks.some((x) => x.name === n.network)) throw new ModelError(action, `network ${n.network} does not exist`);
     for (const m of container.spec.mounts) if (m.type === 'volume' && !volumes.some((v) => v.name === m.source)) throw new ModelError(action, `volume ${m.source} does not exist`);
-    for (const s of container.spec.secrets) if (!secrets.some((x) => x.name === s.podmanName)) throw new ModelError(action, `secret ${s.podmanName} does not exist`);
+    for (const s of [...container.spec.secrets, ...(container.spec.configs ?? [])]) if (!secrets.some((x) => x.name === s.podmanName)) throw new ModelError(action, `secret ${s.podmanName} does not exist`);
     return {
       id: fresh('container', container.name),
       name: container.name,
