@@ -38,6 +38,11 @@ function isObject(value: Json | undefined): value is JsonObject {
 const HYDRA_COMPOSE = `
 version: "3.8"
 name: phoenix-hydra
+include:
+  - ../commons/compose.yaml
+  - path: [db/compose.yaml, db/override.yaml]
+    project_directory: db
+    env_file: db/.env
 x-common-labels: &labels
   com.phoenix.stack: hydra
 
@@ -197,6 +202,9 @@ services:
 
   debug:
     image: docker.io/library/busybox:1.36
+    extends:
+      file: common.yaml
+      service: tools
     profiles: [debug]
     command: [sleep, 3600]
     network_mode: "service:api"

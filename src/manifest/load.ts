@@ -5,20 +5,17 @@ import type { IssueCode, ManifestIssue, SourceLocation } from '../model/issue.js
 import { formatPath } from '../model/issue.js';
 import type { BuildContext } from './build-context.js';
 import { buildDesiredState } from './build-desired.js';
-import type { ComposeDraft } from './compose-draft.js';
-import { mergeComposeDrafts } from './compose-merge.js';
-import { markId, normaliseCompose } from './compose-normalize.js';
+import { loadComposeProject } from './compose-project.js';
 import { parseDotenv } from './dotenv.js';
 import type { EnvironmentManifest, EnvironmentSecret, NamedFile } from './environment-manifest.js';
-import { interpolateValue } from './interpolate.js';
-import type { InterpolationError } from './interpolate.js';
+import { foldRepeatedIssues } from './issue-folding.js';
+import { issueAt, YAML_SYNTAX_REMEDIATION } from './manifest-issue.js';
 import { resolvePolicy } from './policy.js';
 import { activeProfiles, selectProfiles } from './profiles.js';
 import type { ManifestReader } from './reader.js';
-import { checkSchema } from './schema-check.js';
+import { checkSchemaAndPrune } from './schema-check.js';
 import { checkSemantics } from './semantic-checks.js';
-import type { KeyPath, LocationMap } from './yaml-source.js';
-import { Override, parseYamlWithLocations, RESET } from './yaml-source.js';
+import { parseYamlWithLocations } from './yaml-source.js';
 
 /** What loading an environment needs; the loader itself does no I/O. */
 export interface LoadOptions {
@@ -65,44 +62,51 @@ export function listEnvironments(reader: ManifestReader, environmentsDir: string
 export function loadEnvironment(options: LoadOptions): LoadResult {
   const issues: ManifestIssue[] = [];
   const report = (issue: ManifestIssue): void => void issues.push(issue);
+  /** Key paths (as shown) whose values the schema reported and took out. */
+  const pruned: string[] = [];
   const display = (absolutePath: string): string => {
     const relative = path.relative(options.cwd, absolutePath);
     return relative.startsWith('..') || path.isAbsolute(relative) ? absolutePath : relative;
   };
-  const env = readEnvironmentFile(options, display, report);
-  if (env === null) return { ok: false, issues };
+  const env = readEnvironmentFile(options, display, report, pruned);
+  if (env === null) return { ok: false, issues: finalIssues(issues, pruned) };
 
   const lookup = variableLookup(env, options, display, report);
-  const drafts: ComposeDraft[] = [];
-  let structurallyValid = true;
   // Compose resolves relative paths against the first file's folder (the project directory).
   const projectDir = path.dirname(env.composeFiles[0]!.path);
-  for (const composeFile of env.composeFiles) {
-    const draft = readComposeFile(composeFile, projectDir, options.reader, lookup, report);
-    if (draft === null) structurallyValid = false;
-    else drafts.push(draft);
-  }
-  if (!structurallyValid) return { ok: false, issues };
+  const project = loadComposeProject(env.composeFiles, projectDir, lookup, { reader: options.reader, report, display, pruned: (keyPath) => pruned.push(formatPath(keyPath)) });
+  if (project === null) return { ok: false, issues: finalIssues(issues, pruned) };
 
   const profiles = activeProfiles({ flags: options.profiles ?? [], composeProfiles: lookup('COMPOSE_PROFILES'), environment: env.profiles });
-  const selection = selectProfiles(mergeComposeDrafts(drafts), profiles);
+  const selection = selectProfiles(project, profiles);
   issues.push(...selection.issues);
   const merged = selection.draft;
   const ctx: BuildContext = { reader: options.reader, lookup, processEnv: options.processEnv, digester: options.digester, requireSecretValues: options.requireSecretValues, display, homeDir: options.homeDir, report };
   const built = buildDesiredState(merged, env, ctx);
   const desired = selection.inactive.length === 0 ? built : { ...built, inactiveServices: selection.inactive };
   issues.push(...checkSemantics(merged, desired, env));
-  const errors = issues.filter((i) => i.severity === 'error');
-  if (errors.length > 0) return { ok: false, issues: sortIssues(issues) };
-  return { ok: true, desired, warnings: sortIssues(issues) };
+  const all = finalIssues(issues, pruned);
+  if (all.some((i) => i.severity === 'error')) return { ok: false, issues: all };
+  return { ok: true, desired, warnings: all };
+}
+
+/** Issues the schema stage reports; every other issue comes from a later check. */
+const SCHEMA_STAGE: ReadonlySet<IssueCode> = new Set(['PHX-YAML-SYNTAX', 'PHX-SCHEMA', 'PHX-UNKNOWN-KEY', 'PHX-SECRET-INLINE']);
+
+/**
+ * Every issue once, in file order: later checks ran on what the schema left, so an issue of
+ * theirs about a part the schema already reported (and took out) is a consequence, not news
+ * (a service whose `image:` was invalid has no image); issues repeated by a YAML anchor are folded.
+ */
+function finalIssues(issues: readonly ManifestIssue[], pruned: readonly string[]): ManifestIssue[] {
+  const within = (inner: string, outer: string): boolean => inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  const consequence = (issue: ManifestIssue): boolean =>
+    !SCHEMA_STAGE.has(issue.code) && issue.path !== '' && pruned.some((p) => within(issue.path, p) || (issue.code === 'PHX-NO-IMAGE' && p === `${issue.path}.image`));
+  return sortIssues(foldRepeatedIssues(issues.filter((issue) => !consequence(issue))));
 }
 
 function sortIssues(issues: readonly ManifestIssue[]): ManifestIssue[] {
   return [...issues].sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.column - b.location.column);
-}
-
-function issueAt(code: IssueCode, location: SourceLocation, keyPath: KeyPath, message: string, remediation: string): ManifestIssue {
-  return { code, severity: 'error', location, path: formatPath(keyPath), message, remediation };
 }
 
 interface RawEnvironment {
@@ -115,7 +119,7 @@ interface RawEnvironment {
   policy?: Parameters<typeof resolvePolicy>[0];
 }
 
-function readEnvironmentFile(options: LoadOptions, display: (p: string) => string, report: (i: ManifestIssue) => void): EnvironmentManifest | null {
+function readEnvironmentFile(options: LoadOptions, display: (p: string) => string, report: (i: ManifestIssue) => void, pruned: string[]): EnvironmentManifest | null {
   const yamlFile = path.join(options.environmentsDir, `${options.name}.yaml`);
   if (!ENVIRONMENT_NAME.test(options.name)) {
     report(issueAt('PHX-INVALID-VALUE', { file: display(yamlFile), line: 1, column: 1 }, [], `"${options.name}" is not a valid environment name.`, 'Use lower-case letters, digits, "-" and "_", starting with a letter or digit.'));
@@ -137,13 +141,16 @@ function readEnvironmentFile(options: LoadOptions, display: (p: string) => strin
   }
   const parsed = parseYamlWithLocations(text, shown);
   if (!parsed.ok) {
-    for (const error of parsed.errors) report(issueAt('PHX-YAML-SYNTAX', error.location, [], `YAML syntax error: ${error.message}.`, 'Fix the YAML syntax at this position (indentation, quotes, a missing colon).'));
+    for (const error of parsed.errors) report(issueAt('PHX-YAML-SYNTAX', error.location, [], `YAML syntax error: ${error.message}.`, YAML_SYNTAX_REMEDIATION));
     return null;
   }
-  const schemaIssues = checkSchema('environment', parsed.value, parsed.locations);
-  schemaIssues.forEach(report);
-  if (schemaIssues.length > 0) return null;
-  const raw = parsed.value as RawEnvironment;
+  // Invalid parts are reported and left out; the compose files are still read when the file
+  // names them and a valid project, so that their problems are reported in the same round.
+  const checked = checkSchemaAndPrune('environment', parsed.value, parsed.locations);
+  checked.issues.forEach(report);
+  pruned.push(...checked.pruned.map((keyPath) => formatPath(keyPath)));
+  const raw = checked.value as RawEnvironment | null;
+  if (raw === null || raw.project === undefined || raw.compose === undefined || raw.compose.length === 0) return null;
   const dir = path.dirname(file);
   const named = (entries: readonly string[], key: string): NamedFile[] =>
     entries.map((entry, index) => {
@@ -195,72 +202,4 @@ function variableLookup(env: EnvironmentManifest, options: LoadOptions, display:
     for (const entry of parsed.entries) fromDotenv[entry.key] = entry.value;
   }
   return (name) => options.processEnv[name] ?? env.variables[name] ?? fromDotenv[name];
-}
-
-function readComposeFile(file: NamedFile, projectDir: string, reader: ManifestReader, lookup: (name: string) => string | undefined, report: (i: ManifestIssue) => void): ComposeDraft | null {
-  const text = reader.readText(file.path);
-  if (text === null) {
-    report(issueAt('PHX-FILE-NOT-FOUND', file.location, ['compose'], `compose file ${file.display} does not exist.`, 'Correct the path (it is relative to the environment file) or create the file.'));
-    return null;
-  }
-  const parsed = parseYamlWithLocations(text, file.display);
-  if (!parsed.ok) {
-    for (const error of parsed.errors) report(issueAt('PHX-YAML-SYNTAX', error.location, [], `YAML syntax error: ${error.message}.`, 'Fix the YAML syntax at this position (indentation, quotes, a missing colon).'));
-    return null;
-  }
-  const marks = { reset: new Set<string>(), override: new Set<string>() };
-  const unmarked = stripTags(parsed.value, [], marks, parsed.locations, report);
-  const interpolated = interpolateValue(unmarked, lookup, (keyPath, error) => report(interpolationIssue(error, parsed.locations, keyPath)));
-  const schemaIssues = checkSchema('compose', interpolated, parsed.locations);
-  schemaIssues.forEach(report);
-  if (schemaIssues.length > 0 || interpolated === null || typeof interpolated !== 'object') {
-    if (schemaIssues.length === 0) report(issueAt('PHX-SCHEMA', { file: file.display, line: 1, column: 1 }, [], 'a compose file must be a map with a `services:` key.', 'Write the services under `services:`.'));
-    return null;
-  }
-  if ((interpolated as Record<string, unknown>).version !== undefined) {
-    report({ code: 'PHX-OBSOLETE-KEY', severity: 'warning', location: parsed.locations.keyAt(['version']), path: 'version', message: 'the Compose `version` key is obsolete and ignored.', remediation: 'Remove it.' });
-  }
-  const { draft, problems } = normaliseCompose(interpolated as Record<string, unknown>, parsed.locations, marks, projectDir);
-  for (const problem of problems) report(issueAt('PHX-INVALID-VALUE', parsed.locations.valueAt(problem.path), problem.path, `${problem.message}.`, problem.remediation));
-  return problems.length > 0 ? null : draft;
-}
-
-function interpolationIssue(error: InterpolationError, locations: LocationMap, keyPath: KeyPath): ManifestIssue {
-  const code: IssueCode = error.kind === 'unset' ? 'PHX-VARIABLE-UNSET' : error.kind === 'required' ? 'PHX-VARIABLE-REQUIRED' : 'PHX-INTERPOLATION-SYNTAX';
-  const remediation =
-    error.kind === 'syntax'
-      ? 'Write ${NAME}, ${NAME:-default} or $$ for a literal dollar sign.'
-      : `Set ${error.variable ?? 'it'} under \`variables:\` of the environment file, in a dotenv file or in the process environment, or give a default: \${${error.variable ?? 'NAME'}:-value}.`;
-  return issueAt(code, locations.valueAt(keyPath), keyPath, `${error.message}.`, remediation);
-}
-
-/** Where `!reset` and `!override` may stand: a service's key, or a whole top-level resource. */
-function tagAllowed(keyPath: KeyPath): boolean {
-  if (keyPath.length === 3 && keyPath[0] === 'services') return true;
-  return keyPath.length === 2 && ['networks', 'volumes', 'secrets', 'configs'].includes(String(keyPath[0]));
-}
-
-function stripTags(value: unknown, keyPath: KeyPath, marks: { reset: Set<string>; override: Set<string> }, locations: LocationMap, report: (i: ManifestIssue) => void): unknown {
-  if (value === RESET || value instanceof Override) {
-    if (!tagAllowed(keyPath)) {
-      report(issueAt('PHX-INVALID-VALUE', locations.valueAt(keyPath), keyPath, `${value === RESET ? '!reset' : '!override'} is not supported here.`, 'Put the tag on a service key (e.g. `ports: !reset []`) or on a whole top-level network, volume, secret or config.'));
-      return undefined;
-    }
-    if (value === RESET) {
-      marks.reset.add(markId(keyPath));
-      return undefined;
-    }
-    marks.override.add(markId(keyPath));
-    return stripTags(value.value, keyPath, marks, locations, report);
-  }
-  if (Array.isArray(value)) return value.map((item, index) => stripTags(item, [...keyPath, index], marks, locations, report));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) {
-      const stripped = stripTags(child, [...keyPath, key], marks, locations, report);
-      if (stripped !== undefined) out[key] = stripped;
-    }
-    return out;
-  }
-  return value;
 }

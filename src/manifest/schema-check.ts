@@ -61,6 +61,69 @@ export function checkSchema(kind: SchemaKind, data: unknown, locations: Location
   return relevantErrors(validate.errors ?? [], data).map((error) => toIssue(error, locations));
 }
 
+/** What {@link checkSchemaAndPrune} found, and the data without its invalid parts. */
+export interface PrunedData {
+  readonly issues: ManifestIssue[];
+  /** The data with every invalid part taken out; null when nothing valid is left. */
+  readonly value: unknown;
+  /** The key paths taken out (or emptied), so later checks do not report them a second time. */
+  readonly pruned: readonly KeyPath[];
+}
+
+/** Rounds of pruning before giving up: removing a part can only make its parent invalid. */
+const MAX_PRUNE_ROUNDS = 6;
+
+/**
+ * Like {@link checkSchema}, and then takes the invalid parts out of the data so that the checks
+ * after the schema (references, ports, policy, …) still run on the rest: every problem of a
+ * file is reported at once instead of in rounds. An unknown key is removed; an invalid list
+ * item takes its whole list (its siblings' positions must not shift); an invalid top-level
+ * network, volume, secret or config stays declared as external (references to it stay valid);
+ * anything else is removed.
+ */
+export function checkSchemaAndPrune(kind: SchemaKind, data: unknown, locations: LocationMap): PrunedData {
+  const validate = validators()[kind];
+  if (validate(data)) return { issues: [], value: data, pruned: [] };
+  const first = relevantErrors(validate.errors ?? [], data);
+  const issues = first.map((error) => toIssue(error, locations));
+  const pruned: KeyPath[] = [];
+  let value: unknown = structuredClone(data);
+  let errors = first;
+  for (let round = 0; round < MAX_PRUNE_ROUNDS; round++) {
+    for (const error of errors) {
+      const target = pruneTarget(error);
+      pruned.push(target);
+      value = removeAt(kind, value, target);
+    }
+    if (value === null || validate(value)) return { issues, value, pruned };
+    errors = relevantErrors(validate.errors ?? [], value);
+  }
+  return { issues, value: null, pruned };
+}
+
+function pruneTarget(error: ErrorObject): KeyPath {
+  const keyPath = pointerToPath(error.instancePath);
+  if (error.keyword === 'additionalProperties') return [...keyPath, (error.params as { additionalProperty: string }).additionalProperty];
+  const listAt = keyPath.findIndex((segment) => typeof segment === 'number');
+  return listAt === -1 ? keyPath : keyPath.slice(0, listAt);
+}
+
+const RESOURCE_SECTIONS = new Set(['networks', 'volumes', 'secrets', 'configs']);
+
+function removeAt(kind: SchemaKind, data: unknown, keyPath: KeyPath): unknown {
+  if (keyPath.length === 0) return null;
+  const parent = valueAt(data, keyPath.slice(0, -1));
+  const key = keyPath[keyPath.length - 1]!;
+  if (parent === null || typeof parent !== 'object' || Array.isArray(parent)) return data;
+  const record = parent as Record<string, unknown>;
+  if (!(String(key) in record)) return data;
+  const topLevelEntry = kind === 'compose' && keyPath.length === 2;
+  if (topLevelEntry && RESOURCE_SECTIONS.has(String(keyPath[0]))) record[String(key)] = { external: true };
+  else if (topLevelEntry && keyPath[0] === 'services') record[String(key)] = {};
+  else delete record[String(key)];
+  return data;
+}
+
 function pointerToPath(pointer: string): (string | number)[] {
   if (pointer === '') return [];
   return pointer

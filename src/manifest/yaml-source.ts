@@ -80,10 +80,10 @@ export function parseYamlWithLocations(text: string, file: string): ParsedYaml {
     return { file, line: pos.line, column: pos.col };
   };
   if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      errors: doc.errors.map((error) => ({ location: where(error.pos[0]), message: firstLine(error.message) })),
-    };
+    // One mistake (a tab, a wrong indentation) makes the parser stumble over every line after
+    // it: a 200-line file gave 135 errors for one tab. The first is the mistake; the rest echo it.
+    const first = [...doc.errors].sort((a, b) => a.pos[0] - b.pos[0])[0]!;
+    return { ok: false, errors: [{ location: where(first.pos[0]), message: firstLine(first.message) }] };
   }
   const locations = new LocationMap(file);
   const builder = new PlainBuilder(doc, locations, where);

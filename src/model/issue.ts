@@ -36,7 +36,11 @@ export type IssueCode =
   | 'PHX-POLICY-HOST-PATH'
   | 'PHX-INVALID-VALUE'
   | 'PHX-OBSOLETE-KEY'
-  | 'PHX-PROFILE-DEPENDENCY';
+  | 'PHX-PROFILE-DEPENDENCY'
+  | 'PHX-EXTENDS-MISSING'
+  | 'PHX-EXTENDS-CYCLE'
+  | 'PHX-INCLUDE-CONFLICT'
+  | 'PHX-INCLUDE-CYCLE';
 
 /**
  * One problem found in an environment's manifests: where it is, which key, what is wrong
