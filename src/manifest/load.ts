@@ -100,8 +100,11 @@ const SCHEMA_STAGE: ReadonlySet<IssueCode> = new Set(['PHX-YAML-SYNTAX', 'PHX-SC
  */
 function finalIssues(issues: readonly ManifestIssue[], pruned: readonly string[]): ManifestIssue[] {
   const within = (inner: string, outer: string): boolean => inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  // A policy with a part left out is the default there, which would refuse what the user allowed.
+  const policyBroken = pruned.some((p) => within(p, 'policy'));
   const consequence = (issue: ManifestIssue): boolean =>
-    !SCHEMA_STAGE.has(issue.code) && issue.path !== '' && pruned.some((p) => within(issue.path, p) || (issue.code === 'PHX-NO-IMAGE' && p === `${issue.path}.image`));
+    !SCHEMA_STAGE.has(issue.code) &&
+    ((policyBroken && issue.code.startsWith('PHX-POLICY-')) || (issue.path !== '' && pruned.some((p) => within(issue.path, p) || (issue.code === 'PHX-NO-IMAGE' && p === `${issue.path}.image`))));
   return sortIssues(foldRepeatedIssues(issues.filter((issue) => !consequence(issue))));
 }
 

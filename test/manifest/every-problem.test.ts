@@ -59,6 +59,20 @@ describe('every problem at once', () => {
     expect(issues.map(line)).toEqual(['environments/compose.yaml:4:14 PHX-SCHEMA services.web.restart', 'environments/test.yaml:3:1 PHX-UNKNOWN-KEY colour']);
   });
 
+  it('a policy with an invalid part does not make its refusals errors too', () => {
+    const environment = 'project: app\ncompose: [compose.yaml]\npolicy:\n  security:\n    allow_privileged: maybe\n';
+    const issues = issuesOf(loadFixture('services:\n  web:\n    image: nginx\n    privileged: true\n', { environment }));
+    expect(issues.map(line)).toEqual(['environments/test.yaml:5:23 PHX-SCHEMA policy.security.allow_privileged']);
+  });
+
+  it('a value error in an anchor merged into many services is one issue with the count', () => {
+    let compose = 'x-defaults: &defaults\n  image: busybox:1\n  restart: sometimes\nservices:\n';
+    for (let i = 0; i < 3; i++) compose += `  svc${i}:\n    <<: *defaults\n`;
+    const issues = issuesOf(loadFixture(compose));
+    expect(issues.map(line)).toEqual(['environments/compose.yaml:3:12 PHX-SCHEMA services.svc0.restart']);
+    expect(issues[0]!.message).toMatch(/^services\.svc0\.restart must .* Written once here and used by 3 services \(svc0, svc1, svc2\)\.$/);
+  });
+
   it('one YAML syntax mistake in a long file is one error, at the mistake', () => {
     const good = longCompose(120);
     expect(loadFixture(good).ok).toBe(true);
