@@ -3,6 +3,7 @@ import type { CliIo } from './io.js';
 import { EXIT, processIo } from './io.js';
 import type { ApplyOptions } from './apply-command.js';
 import type { DownOptions } from './down-command.js';
+import type { InitOptions } from './init-command.js';
 import type { LogsOptions } from './logs-command.js';
 import { withPlanningFlags } from './planning-flags.js';
 import type { PlanCommandOptions } from './plan-command.js';
@@ -44,6 +45,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--json', 'print the result as JSON')
     .action(async (options: ValidateOptions) => {
       exitCode = await (await import('./validate-command.js')).runValidate(options, io);
+    });
+
+  common(program.command('init'))
+    .description('Write environments/<env>.yaml for an existing compose project (its .env, secret sources, the policy it needs), then validate it.')
+    .requiredOption('--from <file>', 'the compose file to start from, e.g. docker-compose.yml')
+    .option('--env <name>', 'environment name: the file written is <environments>/<name>.yaml (default dev)')
+    .option('--project <name>', "project name (default: the compose file's name:, else its folder's name as Compose derives it)")
+    .option('--force', 'replace an existing environment file (never done without it)')
+    .action(async (options: InitOptions) => {
+      exitCode = (await import('./init-command.js')).runInit(options, io);
     });
 
   withPlanningFlags(common(program.command('plan')))

@@ -1,0 +1,119 @@
+import path from 'node:path';
+import { normaliseCapability, isWithin } from '../manifest/policy.js';
+
+/** One service that needs a policy opening, and the Compose setting that asks for it. */
+export interface Need {
+  readonly service: string;
+  /** The setting as the compose file writes it, e.g. `cap_add: NET_ADMIN`. */
+  readonly why: string;
+}
+
+/** A secret of the compose file and the source the environment file should name. */
+export type SecretNeed = { readonly name: string; readonly kind: 'file'; readonly path: string } | { readonly name: string; readonly kind: 'environment'; readonly variable: string };
+
+/** What an environment file must say for a compose file to validate under it. */
+export interface ComposeNeeds {
+  /** The compose file's own `name:`, if it sets one. */
+  readonly name: string | null;
+  readonly secrets: readonly SecretNeed[];
+  readonly privileged: readonly Need[];
+  readonly hostNetwork: readonly Need[];
+  /** By normalised capability name (`NET_ADMIN`, or `ALL`), sorted. */
+  readonly capabilities: ReadonlyMap<string, readonly Need[]>;
+  /** By absolute host path, sorted; only paths outside the environment's own folder tree. */
+  readonly hostPaths: ReadonlyMap<string, readonly Need[]>;
+}
+
+/** Where paths in the compose file resolve, and which folders need no policy opening. */
+export interface SurveyContext {
+  /** Compose's project directory: the compose file's folder. */
+  readonly projectDir: string;
+  /** The folder the environment file will be written to. */
+  readonly environmentsDir: string;
+  readonly homeDir: string;
+}
+
+type Raw = Record<string, unknown>;
+
+function isObject(value: unknown): value is Raw {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Reads what a compose file (parsed and interpolated) asks of Phoenix's policy and secrets:
+ * privileged containers, the host network, added capabilities, bind mounts of host paths
+ * outside the environment's folder tree (the same rule `phoenix validate` applies), and the
+ * sources of its secrets. Pure; tolerant of values it does not understand (the validation
+ * that follows `phoenix init` reports those).
+ */
+export function surveyCompose(doc: unknown, ctx: SurveyContext): ComposeNeeds {
+  const root = isObject(doc) ? doc : {};
+  const privileged: Need[] = [];
+  const hostNetwork: Need[] = [];
+  const capabilities = new Map<string, Need[]>();
+  const hostPaths = new Map<string, Need[]>();
+  const add = (map: Map<string, Need[]>, key: string, need: Need): void => void map.set(key, [...(map.get(key) ?? []), need]);
+  for (const [service, value] of Object.entries(isObject(root.services) ? root.services : {})) {
+    if (!isObject(value)) continue;
+    if (value.privileged === true || value.privileged === 'true') privileged.push({ service, why: 'privileged: true' });
+    if (value.network_mode === 'host') hostNetwork.push({ service, why: 'network_mode: host' });
+    for (const capability of Array.isArray(value.cap_add) ? value.cap_add : []) {
+      if (typeof capability === 'string') add(capabilities, normaliseCapability(capability), { service, why: `cap_add: ${capability}` });
+    }
+    for (const mount of Array.isArray(value.volumes) ? value.volumes : []) {
+      const bind = bindSource(mount);
+      if (bind === null) continue;
+      const absolute = bind.source.startsWith('~') ? path.join(ctx.homeDir, bind.source.slice(1)) : path.resolve(ctx.projectDir, bind.source);
+      if (isWithin(absolute, ctx.environmentsDir) || isWithin(absolute, ctx.projectDir)) continue;
+      add(hostPaths, absolute, { service, why: `volumes: ${bind.written}` });
+    }
+  }
+  return {
+    name: typeof root.name === 'string' ? root.name : null,
+    secrets: secretNeeds(root.secrets, ctx.projectDir),
+    privileged,
+    hostNetwork,
+    capabilities: sortedMap(capabilities),
+    hostPaths: sortedMap(hostPaths),
+  };
+}
+
+/** The host path of a bind mount in short or long syntax (as Compose tells them apart), or null. */
+function bindSource(mount: unknown): { source: string; written: string } | null {
+  if (typeof mount === 'string') {
+    const [source = '', target] = mount.split(':');
+    if (target === undefined) return null;
+    return /^(\/|\.|~)/.test(source) ? { source, written: mount } : null;
+  }
+  if (isObject(mount) && mount.type === 'bind' && typeof mount.source === 'string') {
+    return { source: mount.source, written: `${mount.source} (type: bind) at ${String(mount.target)}` };
+  }
+  return null;
+}
+
+function secretNeeds(secrets: unknown, projectDir: string): SecretNeed[] {
+  const out: SecretNeed[] = [];
+  for (const [name, def] of Object.entries(isObject(secrets) ? secrets : {})) {
+    if (!isObject(def) || def.external === true) continue;
+    if (typeof def.file === 'string') out.push({ name, kind: 'file', path: path.resolve(projectDir, def.file) });
+    else if (typeof def.environment === 'string') out.push({ name, kind: 'environment', variable: def.environment });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function sortedMap<T>(map: Map<string, T>): Map<string, T> {
+  return new Map([...map].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * The project name Compose derives from a folder name: lower-cased, every character other
+ * than `a-z`, `0-9`, `_` and `-` dropped, and leading `_`/`-` trimmed (docker compose v2;
+ * podman-compose and docker-compose 1.x drop the same characters). Phoenix adopts
+ * podman-compose's containers by this name, so it must match. Empty when nothing is left.
+ */
+export function composeProjectName(folderName: string): string {
+  return folderName
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[_-]+/, '');
+}

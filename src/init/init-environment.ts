@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { parseDotenv } from '../manifest/dotenv.js';
+import { interpolateValue } from '../manifest/interpolate.js';
+import { ENVIRONMENT_NAME } from '../manifest/load.js';
+import type { ManifestReader } from '../manifest/reader.js';
+import { parseYamlWithLocations } from '../manifest/yaml-source.js';
+import type { IssueCode, ManifestIssue, SourceLocation } from '../model/issue.js';
+import { composeProjectName, surveyCompose } from './compose-needs.js';
+import type { EnvironmentDraft } from './environment-writer.js';
+import { renderEnvironment } from './environment-writer.js';
+
+/** What `phoenix init --from` needs; it reads through `reader` and writes nothing itself. */
+export interface InitOptions {
+  /** Absolute path of the compose file to start from. */
+  readonly composeFile: string;
+  /** Absolute folder the environment file goes to. */
+  readonly environmentsDir: string;
+  /** Environment name: the file is `<environmentsDir>/<name>.yaml`. */
+  readonly name: string;
+  /** Overrides the project name Compose would derive. */
+  readonly project?: string;
+  /** Write even when the environment file exists. */
+  readonly force: boolean;
+  readonly reader: ManifestReader;
+  readonly processEnv: Readonly<Record<string, string | undefined>>;
+  readonly homeDir: string;
+  /** Shows an absolute path the way users should read it. */
+  readonly display: (absolutePath: string) => string;
+}
+
+/** The environment file to write, or why there is none. */
+export type InitResult = { readonly ok: true; readonly file: string; readonly text: string; readonly draft: EnvironmentDraft } | { readonly ok: false; readonly issues: readonly ManifestIssue[] };
+
+function problem(code: IssueCode, location: SourceLocation, message: string, remediation: string): InitResult {
+  return { ok: false, issues: [{ code, severity: 'error', location, path: '', message, remediation }] };
+}
+
+/**
+ * Drafts `environments/<name>.yaml` for an existing compose project: its project name as
+ * Compose derives it (so that `--adopt` finds podman-compose's containers), the compose file
+ * and its `.env`, a source for each secret, and the policy opened as far as the compose file
+ * needs. Refuses to replace an existing environment file unless forced.
+ */
+export function initEnvironment(options: InitOptions): InitResult {
+  const { reader, display } = options;
+  const file = path.join(options.environmentsDir, `${options.name}.yaml`);
+  const at = (absolute: string): SourceLocation => ({ file: display(absolute), line: 1, column: 1 });
+  if (!ENVIRONMENT_NAME.test(options.name)) {
+    return problem('PHX-INVALID-VALUE', at(file), `"${options.name}" is not a valid environment name.`, 'Use lower-case letters, digits, "-" and "_", starting with a letter or digit (--env NAME).');
+  }
+  if (!options.force) {
+    for (const existing of [file, path.join(options.environmentsDir, `${options.name}.yml`)]) {
+      if (reader.readText(existing) !== null) {
+        return problem('PHX-INIT-EXISTS', at(existing), `environment "${options.name}" already has a file, ${display(existing)}; phoenix init never overwrites one.`, 'Pick another name with --env NAME, remove the file, or pass --force to replace it.');
+      }
+    }
+  }
+  const text = reader.readText(options.composeFile);
+  if (text === null) {
+    return problem('PHX-INIT-NO-COMPOSE', at(options.composeFile), `compose file ${display(options.composeFile)} does not exist.`, 'Pass the compose file of your project: phoenix init --from docker-compose.yml.');
+  }
+  const parsed = parseYamlWithLocations(text, display(options.composeFile));
+  if (!parsed.ok) {
+    return {
+      ok: false,
+      issues: parsed.errors.map((error) => ({ code: 'PHX-YAML-SYNTAX' as const, severity: 'error' as const, location: error.location, path: '', message: `YAML syntax error: ${error.message}.`, remediation: 'Fix the YAML syntax at this position; phoenix init reads the file before writing anything.' })),
+    };
+  }
+  const projectDir = path.dirname(options.composeFile);
+  const dotenvFile = path.join(projectDir, '.env');
+  const dotenvText = reader.readText(dotenvFile);
+  const fromDotenv = new Map((dotenvText === null ? [] : parseDotenv(dotenvText).entries).map((e) => [e.key, e.value]));
+  // As Compose: the shell's variables over the .env file's. Unresolvable values stay as written.
+  const interpolated = interpolateValue(parsed.value, (name) => options.processEnv[name] ?? fromDotenv.get(name), () => undefined);
+  const needs = surveyCompose(interpolated, { projectDir, environmentsDir: options.environmentsDir, homeDir: options.homeDir });
+
+  const derived = composeProjectName(path.basename(projectDir));
+  const [project, projectOrigin] =
+    options.project !== undefined
+      ? [options.project, 'given with --project']
+      : needs.name !== null
+        ? [needs.name, "the compose file's name:"]
+        : [derived, `the compose project's folder name, as Compose derives it (so that --adopt finds its containers)`];
+  if (!ENVIRONMENT_NAME.test(project)) {
+    return problem('PHX-INIT-PROJECT-NAME', at(options.composeFile), `"${project}" (${projectOrigin}) is not a valid project name.`, 'Pass one with --project NAME: lower-case letters, digits, "-" and "_", starting with a letter or digit.');
+  }
+  const draft: EnvironmentDraft = {
+    name: options.name,
+    project,
+    projectOrigin,
+    composeFile: options.composeFile,
+    dotenv: dotenvText === null ? null : dotenvFile,
+    environmentsDir: options.environmentsDir,
+    needs,
+  };
+  return { ok: true, file, text: renderEnvironment(draft), draft };
+}
