@@ -357,6 +357,7 @@ class Planner {
         cause = replica > service.replicas ? `replica ${replica} is no longer wanted (replicas: ${service.replicas})` : 'left over: its service now names its containers otherwise';
       } else if (serviceName !== null && this.inactiveServices.has(serviceName)) {
         // Like Compose: a service its profiles leave out is still declared, so not an orphan.
+        this.warnings.push({ resource: { type: 'container', name: container.name }, message: `service "${serviceName}" is not active (none of its profiles is); it is left as it is` });
         continue;
       } else if (this.prune) {
         cause = `service "${serviceName ?? '?'}" is no longer in the manifests (prune)`;

@@ -32,7 +32,8 @@ describe('profiles', { timeout: 120_000 }, () => {
 
     // Without the profile the service is still declared: not an orphan, not pruned, not touched.
     const again = await project.apply(['--prune']);
-    expect(again.stdout).not.toContain(debug);
+    expect(again.stdout).toContain(`service "debug" is not active (none of its profiles is); it is left as it is`);
+    expect(again.stdout).not.toMatch(new RegExp(`(remove|stop|recreate)\\b.*${debug}`));
     containers = await project.containers();
     expect(containers.get(debug)?.id).toBe(debugId);
     expect(containers.get(debug)?.state).toBe('running');

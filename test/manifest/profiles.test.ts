@@ -106,6 +106,10 @@ describe('profiles: the plan leaves out services alone, down removes them', () =
     const result = plan(withoutProfiles, observed, { prune: true });
     if (!result.ok) throw new Error('plan failed');
     expect(result.value.actions).toEqual([]);
+    expect(result.value.warnings.map((w) => `${w.resource.name}: ${w.message}`).sort()).toEqual([
+      'app-test-debug-1: service "debug" is not active (none of its profiles is); it is left as it is',
+      'app-test-metrics-1: service "metrics" is not active (none of its profiles is); it is left as it is',
+    ]);
 
     // Without the profile information (an old desired state), the same containers would be pruned: the test above is not vacuous.
     const forgetful = plan({ ...withoutProfiles, inactiveServices: [] }, observed, { prune: true });
