@@ -104,7 +104,7 @@ function finalIssues(issues: readonly ManifestIssue[], pruned: readonly string[]
   const policyBroken = pruned.some((p) => within(p, 'policy'));
   const consequence = (issue: ManifestIssue): boolean =>
     !SCHEMA_STAGE.has(issue.code) &&
-    ((policyBroken && issue.code.startsWith('PHX-POLICY-')) || (issue.path !== '' && pruned.some((p) => within(issue.path, p) || (issue.code === 'PHX-NO-IMAGE' && p === `${issue.path}.image`))));
+    ((policyBroken && issue.code.startsWith('PHX-POLICY-')) || (issue.path !== '' && pruned.some((p) => within(issue.path, p) || (issue.code === 'PHX-NO-IMAGE' && (p === `${issue.path}.image` || p === `${issue.path}.extends`)))));
   return sortIssues(foldRepeatedIssues(issues.filter((issue) => !consequence(issue))));
 }
 

@@ -73,6 +73,11 @@ describe('extends within one file', () => {
     expect(issues[0]!.message).toBe('service "web" extends "nope", which this file does not define.');
   });
 
+  it('an extends of the wrong form is a schema error, and the service is not also reported as having no image', () => {
+    const issues = issuesOf(loadFixture('services:\n  base:\n    image: busybox:1\n  web:\n    extends:\n      file: other.yaml\n'));
+    expect(issues.map((i) => `${i.code} ${i.path}`)).toEqual(['PHX-SCHEMA services.web.extends']);
+  });
+
   it('a cycle is PHX-EXTENDS-CYCLE naming it, reported once', () => {
     const issues = issuesOf(loadFixture('services:\n  a:\n    image: busybox:1\n    extends: b\n  b:\n    extends: c\n  c:\n    extends: a\n'));
     expect(issues.map((i) => i.code)).toEqual(['PHX-EXTENDS-CYCLE']);
