@@ -89,8 +89,8 @@ describe('phoenix validate', () => {
     ['a YAML syntax error in the environment file', { 'environments/bad.yaml': 'project: app\ncompose: x: y\n' }, 'environments/bad.yaml:2:10 error PHX-YAML-SYNTAX'],
     [
       'an unknown key in a compose file',
-      { 'environments/bad.yaml': 'project: app\ncompose: [compose/app.yaml]\n', 'environments/compose/app.yaml': 'services:\n  web:\n    image: nginx\n    build: .\n' },
-      'environments/compose/app.yaml:4:5 error PHX-UNKNOWN-KEY services.web.build:',
+      { 'environments/bad.yaml': 'project: app\ncompose: [compose/app.yaml]\n', 'environments/compose/app.yaml': 'services:\n  web:\n    image: nginx\n    frobnicate: .\n' },
+      'environments/compose/app.yaml:4:5 error PHX-UNKNOWN-KEY services.web.frobnicate:',
     ],
     [
       'a missing compose file',

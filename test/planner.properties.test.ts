@@ -227,7 +227,7 @@ describe('planner properties', () => {
         const wanted = new Set(desired.services.flatMap((svc) => svc.containerNames));
         for (const action of result.value.actions) {
           const resource = resourceOf(action);
-          const list = { container: observed.containers, network: observed.networks, volume: observed.volumes, secret: observed.secrets }[resource.type];
+          const list = { image: [], container: observed.containers, network: observed.networks, volume: observed.volumes, secret: observed.secrets }[resource.type];
           const touched = action.kind === 'container.remove' ? observed.containers.find((c) => c.id === action.containerId) : action.kind === 'container.recreate' ? observed.containers.find((c) => c.id === action.replaces.id) : list.find((o) => o.name === resource.name);
           if (touched === undefined || owned(touched.labels)) continue;
           // Only adoption may touch a foreign object: a Compose container of this project, or one holding a wanted name.

@@ -65,12 +65,11 @@ describe('schema and unknown keys', () => {
     expect(issue.message).toContain('must be integer');
   });
 
-  it('build: in a service is an unknown key, with advice to build the image with podman', () => {
-    const issue = soleError(loadFixture('services:\n  web:\n    image: nginx\n    build: .\n'), 'PHX-UNKNOWN-KEY');
-    expect(where(issue)).toBe(`${COMPOSE}:4:5`);
+  it('build: with a context folder that does not exist is PHX-BUILD-CONTEXT-MISSING at the value', () => {
+    const issue = soleError(loadFixture('services:\n  web:\n    image: nginx\n    build: ./nope\n'), 'PHX-BUILD-CONTEXT-MISSING');
+    expect(where(issue)).toBe(`${COMPOSE}:4:12`);
     expect(issue.path).toBe('services.web.build');
-    expect(issue.message).toContain('"build"');
-    expect(issue.remediation).toContain('podman build');
+    expect(issue.message).toContain('nope');
   });
 
   it('an unknown top-level compose key is reported at the key', () => {
@@ -405,7 +404,7 @@ describe('environment files named .yml (bug fix)', () => {
 
 describe('every problem is reported at once', () => {
   it('structural problems in the environment\'s dotenv file and in two compose files', () => {
-    const result = loadFixture('services:\n  a:\n    image: nginx\n    build: .\n', {
+    const result = loadFixture('services:\n  a:\n    image: nginx\n    frobnicate: .\n', {
       environment: 'project: app\ncompose:\n  - compose.yaml\n  - overlay.yaml\n',
       files: { 'overlay.yaml': 'services:\n  a:\n    healthcheck:\n      retries: lots\n', '.env': 'OK=1\nnot valid\n' },
     });

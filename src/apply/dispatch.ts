@@ -12,6 +12,8 @@ export interface DispatchContext extends WaitContext {
   readonly podman: PodmanClient;
   readonly readSecret: (source: SecretSource) => Promise<Uint8Array>;
   readonly emit: (event: ExecutionEvent) => void;
+  /** Records that an image reference was just pulled (for periodic pull policies); absent: not recorded. */
+  readonly recordPull?: (image: string) => void;
 }
 
 /**
@@ -21,7 +23,14 @@ export interface DispatchContext extends WaitContext {
 export async function dispatchAction(action: Action, context: DispatchContext, signal: AbortSignal): Promise<void> {
   const { podman } = context;
   const call = { signal };
+  const progress = (line: string): void => context.emit({ type: 'action.progress', action, line });
   switch (action.kind) {
+    case 'image.build':
+      return podman.buildImage(action.build, progress, call);
+    case 'image.pull':
+      await podman.pullImage(action.image, { tlsVerify: action.tlsVerify }, progress, call);
+      context.recordPull?.(action.image);
+      return;
     case 'network.create':
       return podman.createNetwork(action.network, call);
     case 'network.remove':

@@ -18,6 +18,8 @@ export type ExecutionEvent =
    * present only for an action that was in flight and rejected after cancellation.
    */
   | { readonly type: 'action.cancelled'; readonly action: Action; readonly reason: string; readonly error?: ErrorInfo; readonly durationMs?: number }
+  /** A line of output of a build or pull in progress (podman's own words; builds and pulls carry no secret). */
+  | { readonly type: 'action.progress'; readonly action: Action; readonly line: string }
   /** A container.start began waiting for a dependency. */
   | {
       readonly type: 'wait.waiting';

@@ -20,6 +20,8 @@ export interface ExecutorDeps {
   now(): number;
   /** Receives every event; one that throws is ignored. */
   onEvent(event: ExecutionEvent): void;
+  /** Records that an image reference was just pulled (the CLI keeps it in the state directory); optional. */
+  recordPull?(image: string): void;
 }
 
 export type { ExecutionEvent } from './events.js';
@@ -76,6 +78,7 @@ export async function execute(plan: Plan, deps: ExecutorDeps, options: ExecuteOp
     timeoutMs: waitTimeoutMs,
     pollIntervalMs,
     emit,
+    ...(deps.recordPull === undefined ? {} : { recordPull: (image: string) => deps.recordPull?.(image) }),
   };
   const startedAt = deps.now();
   const results = await walkDag(plan.actions, {

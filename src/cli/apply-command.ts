@@ -14,9 +14,13 @@ import type { PlanningFlags } from './planning-flags.js';
 import type { CliIo } from './io.js';
 import { EXIT, useColour } from './io.js';
 import { loadLiveState, reportFailure } from './live-plan.js';
+import type { LiveState } from './live-plan.js';
 import { connectPodman, secretReader } from './podman-wiring.js';
 import type { PodmanConnection } from './podman-wiring.js';
 import { progressPrinter, renderApplySummary } from './progress.js';
+import { resolveStateDir } from '../state/digest-key.js';
+import { recordPullTime } from '../state/pull-record.js';
+import { observeWithPulls } from './live-plan.js';
 
 export interface ApplyOptions extends EnvironmentOptions, PlanningFlags {
   readonly env: string;
@@ -50,7 +54,7 @@ function readSavedPlan(file: string, io: CliIo): Plan | string {
 }
 
 /** Runs a plan with progress lines (or JSON) and returns the exit code. Shared by apply, down and restart. */
-export async function runPlanWithProgress(plan: Plan, podman: PodmanConnection, io: CliIo, options: { concurrency?: string; waitTimeout?: string; json?: boolean }): Promise<number> {
+export async function runPlanWithProgress(plan: Plan, podman: PodmanConnection, io: CliIo, options: { concurrency?: string; waitTimeout?: string; json?: boolean; stateDir?: string }): Promise<number> {
   const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     io.stderr('phoenix: --concurrency takes a whole number of at least 1.\n');
@@ -66,7 +70,7 @@ export async function runPlanWithProgress(plan: Plan, podman: PodmanConnection, 
   try {
     report = await execute(
       plan,
-      { podman: podman.client, readSecret: secretReader(io), sleep: systemClock.sleep, now: systemClock.now, onEvent: print },
+      { podman: podman.client, readSecret: secretReader(io), sleep: systemClock.sleep, now: systemClock.now, onEvent: print, recordPull: pullRecorder(options.stateDir, io) },
       {
         ...(concurrency === undefined ? {} : { concurrency }),
         ...(waitTimeoutMs === undefined ? {} : { waitTimeoutMs }),
@@ -81,6 +85,18 @@ export async function runPlanWithProgress(plan: Plan, podman: PodmanConnection, 
   if (options.json === true) io.stdout(`${JSON.stringify({ project: plan.project, environment: plan.environment, summary: plan.summary, report }, null, 2)}\n`);
   else io.stdout(renderApplySummary(plan, report));
   return report.ok ? EXIT.ok : EXIT.failure;
+}
+
+/** Keeps the time of each pull in the state directory, for periodic pull policies; never fails a run. */
+function pullRecorder(stateDir: string | undefined, io: CliIo): (image: string) => void {
+  const dir = resolveStateDir(stateDir, io.env);
+  return (image) => {
+    try {
+      recordPullTime(dir, image, Date.now());
+    } catch (error) {
+      io.stderr(`phoenix: warning: could not record the pull of ${image} in ${dir}: ${(error as Error).message}\n`);
+    }
+  };
 }
 
 /** Asks for (or insists on) confirmation of destructive steps; true when the run may go on. */
@@ -136,5 +152,32 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
   }
   if (options.json !== true) io.stdout(renderPlanText(plan));
   if (!(await confirmDestructive(plan, io, options.yes === true))) return EXIT.failure;
-  return runPlanWithProgress(plan, podman, io, options);
+  const exitCode = await runPlanWithProgress(plan, podman, io, options);
+  const pulled = plan.actions.flatMap((a) => (a.kind === 'image.pull' ? [a.image] : []));
+  if (exitCode !== EXIT.ok || pulled.length === 0 || options.plan !== undefined) return exitCode;
+  return applyAfterPulls(live.desired, pulled, podman, io, options);
+}
+
+/**
+ * A pull may move a tag: what runs on the old image is known only once the pull is done. So
+ * after pulls, apply observes again and carries out what the new images call for (recreating
+ * the containers whose image differs from the tag's), without pulling the same images again.
+ */
+async function applyAfterPulls(desired: LiveState['desired'], pulled: readonly string[], podman: PodmanConnection, io: CliIo, options: ApplyOptions): Promise<number> {
+  let observed;
+  try {
+    observed = await observeWithPulls(desired, options, io, podman);
+  } catch (error) {
+    reportFailure(io, error);
+    return EXIT.failure;
+  }
+  const result = makePlan(desired, observed, { ...planOptionsFrom(options), pulled });
+  if (!result.ok) {
+    for (const issue of result.issues) io.stderr(`error ${issue.code} ${issue.message} ${issue.remediation}\n`);
+    return EXIT.failure;
+  }
+  if (result.value.actions.length === 0) return EXIT.ok;
+  if (options.json !== true) io.stdout(`\nAfter the pulls:\n${renderPlanText(result.value)}`);
+  if (!(await confirmDestructive(result.value, io, options.yes === true))) return EXIT.failure;
+  return runPlanWithProgress(result.value, podman, io, options);
 }

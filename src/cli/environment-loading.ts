@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadEnvironment, listEnvironments } from '../manifest/load.js';
 import type { LoadResult } from '../manifest/load.js';
 import { nodeReader } from '../manifest/node-reader.js';
+import { nodeContextReader } from '../manifest/context-reader.js';
 import { SecretDigester } from '../model/hash.js';
 import { loadOrCreateDigestKey, resolveStateDir } from '../state/digest-key.js';
 import type { CliIo } from './io.js';
@@ -35,6 +36,7 @@ export function loadFromDisk(name: string, options: EnvironmentOptions, io: CliI
     environmentsDir: environmentsDir(options, io),
     name,
     reader: nodeReader,
+    contextReader: nodeContextReader,
     processEnv: io.env,
     cwd: io.cwd,
     homeDir: io.env.HOME ?? os.homedir(),

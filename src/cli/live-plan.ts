@@ -6,6 +6,8 @@ import { loadFromDisk } from './environment-loading.js';
 import type { EnvironmentOptions } from './environment-loading.js';
 import type { CliIo } from './io.js';
 import type { PodmanConnection } from './podman-wiring.js';
+import { resolveStateDir } from '../state/digest-key.js';
+import { readPullTimes } from '../state/pull-record.js';
 
 /** The environment as the manifests want it and as Podman runs it, or null after reporting why not. */
 export interface LiveState {
@@ -17,6 +19,13 @@ export interface LiveState {
 export function reportFailure(io: CliIo, error: unknown): void {
   if (isPodmanError(error)) io.stderr(`error ${error.code}: ${error.message}\n  ${error.remediation}\n`);
   else io.stderr(`phoenix: ${(error as Error).message}\n`);
+}
+
+/** One Podman snapshot of the environment's objects and images, with when Phoenix last pulled each image (from the state directory). */
+export async function observeWithPulls(desired: DesiredState, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection): Promise<ObservedState> {
+  const refs = [...new Set(desired.services.map((s) => s.spec.image))];
+  const observed = await podman.client.observe(desired.project, refs, { ...(io.signal === undefined ? {} : { signal: io.signal }) });
+  return { ...observed, imagePulledAt: readPullTimes(resolveStateDir(options.stateDir, io.env)) };
 }
 
 /**
@@ -32,8 +41,7 @@ export async function loadLiveState(name: string, options: EnvironmentOptions, i
   }
   for (const warning of loaded.warnings) io.stderr(`${formatIssue(warning)}\n`);
   try {
-    const refs = [...new Set(loaded.desired.services.map((s) => s.spec.image))];
-    const observed = await podman.client.observe(loaded.desired.project, refs, { ...(io.signal === undefined ? {} : { signal: io.signal }) });
+    const observed = await observeWithPulls(loaded.desired, options, io, podman);
     return { desired: loaded.desired, observed };
   } catch (error) {
     reportFailure(io, error);

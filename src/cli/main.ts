@@ -4,6 +4,7 @@ import { EXIT, processIo } from './io.js';
 import type { ApplyOptions } from './apply-command.js';
 import type { DownOptions } from './down-command.js';
 import type { InitOptions } from './init-command.js';
+import type { ImageCommandOptions } from './image-commands.js';
 import type { LogsOptions } from './logs-command.js';
 import { withPlanningFlags } from './planning-flags.js';
 import type { PlanCommandOptions } from './plan-command.js';
@@ -78,6 +79,25 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--json', 'print the result as JSON instead of progress lines')
     .action(async (options: ApplyOptions) => {
       exitCode = await (await import('./apply-command.js')).runApply(options, io);
+    });
+
+  common(program.command('build'))
+    .description("Build the images of the named services that have build: (all when none is named), without touching containers; the next apply recreates those whose image changed.")
+    .argument('[services...]', 'services whose images to build')
+    .requiredOption('--env <name>', 'environment')
+    .option('--no-cache', 'build without the layer cache')
+    .option('--json', 'print the result as JSON')
+    .action(async (services: string[], options: ImageCommandOptions & { cache?: boolean }) => {
+      exitCode = await (await import('./image-commands.js')).runImageCommand('build', services, { ...options, noCache: options.cache === false }, io);
+    });
+
+  common(program.command('pull'))
+    .description('Pull the images of the named services (all when none is named), except images Phoenix builds and pull_policy: never; the next apply recreates containers whose image changed.')
+    .argument('[services...]', 'services whose images to pull')
+    .requiredOption('--env <name>', 'environment')
+    .option('--json', 'print the result as JSON')
+    .action(async (services: string[], options: ImageCommandOptions) => {
+      exitCode = await (await import('./image-commands.js')).runImageCommand('pull', services, options, io);
     });
 
   common(program.command('status'))

@@ -18,7 +18,7 @@ export function withPlanningFlags(command: Command): Command {
     .option('--remove-volumes', 'allow removing named volumes no longer declared (their data is lost)');
 }
 
-/** The planner options the flags ask for; prune defaults to the environment's policy. */
-export function planOptionsFrom(flags: PlanningFlags): PlanOptions {
-  return { ...(flags.prune === undefined ? {} : { prune: flags.prune }), adopt: flags.adopt === true, removeVolumes: flags.removeVolumes === true };
+/** The planner options the flags ask for; prune defaults to the environment's policy. `now` times periodic pull policies. */
+export function planOptionsFrom(flags: PlanningFlags, now: number = Date.now()): PlanOptions {
+  return { ...(flags.prune === undefined ? {} : { prune: flags.prune }), adopt: flags.adopt === true, removeVolumes: flags.removeVolumes === true, now };
 }

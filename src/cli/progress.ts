@@ -46,6 +46,10 @@ export function progressPrinter(plan: Plan, write: (line: string) => void, colou
         done += 1;
         write(`${counter()} ${paint('yellow', 'cancelled')} ${describe(event.action)}: ${event.reason}\n`);
         break;
+      case 'action.progress':
+        // Builds and pulls run side by side: each line says whose it is.
+        write(`${paint('dim', `  | ${resourceOf(event.action).name}: ${event.line}`)}\n`);
+        break;
       case 'wait.waiting':
         write(`${paint('dim', counter())} ${describe(event.action)}: waiting for ${event.service} (${event.condition})\n`);
         break;
@@ -60,8 +64,9 @@ export function progressPrinter(plan: Plan, write: (line: string) => void, colou
 export function renderApplySummary(plan: Plan, report: ExecutionReport): string {
   const succeeded = (suffix: string): number =>
     report.actions.filter((outcome) => outcome.status === 'succeeded' && outcome.kind.endsWith(suffix)).length;
+  const images = `${succeeded('.build') > 0 ? `${succeeded('.build')} built, ` : ''}${succeeded('.pull') > 0 ? `${succeeded('.pull')} pulled, ` : ''}`;
   const lines = [
-    `${succeeded('.create')} created, ${succeeded('.recreate')} recreated, ${succeeded('.start')} started, ${succeeded('.stop')} stopped, ${succeeded('.remove')} removed, ${formatDuration(report.durationMs)}`,
+    `${images}${succeeded('.create')} created, ${succeeded('.recreate')} recreated, ${succeeded('.start')} started, ${succeeded('.stop')} stopped, ${succeeded('.remove')} removed, ${formatDuration(report.durationMs)}`,
   ];
   const failed = report.actions.filter((o) => o.status !== 'succeeded');
   if (failed.length > 0) {

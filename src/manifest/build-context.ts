@@ -1,10 +1,13 @@
 import type { ManifestIssue } from '../model/issue.js';
 import type { SecretDigester } from '../model/hash.js';
+import type { BuildContextReader } from './context-reader.js';
 import type { ManifestReader } from './reader.js';
 
 /** What building the desired state needs from outside: files, variables, the digest key. */
 export interface BuildContext {
   readonly reader: ManifestReader;
+  /** Reads build contexts and Dockerfiles (the disk Podman builds from, even in git mode). */
+  readonly contextReader: BuildContextReader;
   /** Looks a variable up with the documented precedence. */
   readonly lookup: (name: string) => string | undefined;
   /** Phoenix's own process environment, for secrets with an `environment:` source. */

@@ -21,6 +21,7 @@ import type { IssueCode, SourceLocation } from '../model/issue.js';
 import type { BuildContext } from './build-context.js';
 import { buildConfigs, configMounts } from './build-configs.js';
 import type { ComposeDraft, ServiceDraft } from './compose-draft.js';
+import { checkPullPolicy, desiredImageBuild } from './desired-build.js';
 import { parseDotenv } from './dotenv.js';
 import type { EnvironmentManifest } from './environment-manifest.js';
 import { normaliseCapability } from './policy.js';
@@ -56,9 +57,11 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
   const services: DesiredService[] = [];
   for (const draft of [...merged.services.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     const where = (field: string): SourceLocation => draft.fieldLocations.get(field) ?? draft.location;
-    if (draft.image === undefined) {
-      error('PHX-NO-IMAGE', draft.location, `services.${draft.name}`, `service "${draft.name}" has no image.`, 'Add `image:` with a local or registry image reference.');
+    if (draft.image === undefined && draft.build === undefined) {
+      error('PHX-NO-IMAGE', draft.location, `services.${draft.name}`, `service "${draft.name}" has no image.`, 'Add `image:` with a local or registry image reference, or `build:` with the folder to build it from.');
     }
+    const build = desiredImageBuild(draft, env.project, ctx);
+    checkPullPolicy(draft, ctx);
     const environment = buildEnvironment(draft, ctx);
     const mounts: Mount[] = [];
     for (const [, { value: mount, location }] of draft.volumes ?? []) {
@@ -124,7 +127,7 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
     const restart: RestartPolicy = restartMatch === null ? (restartText as RestartPolicy) : 'on-failure';
 
     const spec: ContainerSpec = {
-      image: draft.image ?? '',
+      image: build?.image ?? draft.image ?? '',
       entrypoint: draft.entrypoint ?? null,
       command: draft.command ?? null,
       environment,
@@ -172,6 +175,8 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
         [LABEL.appliedSpec]: canonicalJson(spec),
         [LABEL.dependsOn]: dependsOn.map((d) => d.service).join(','),
       },
+      ...(build === null ? {} : { build }),
+      ...(draft.pullPolicy === undefined ? {} : { pullPolicy: draft.pullPolicy }),
     });
   }
   const usedNetworks = new Set(services.flatMap((s) => s.spec.networks.map((n) => n.network)));

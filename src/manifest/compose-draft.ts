@@ -1,5 +1,6 @@
 import type { SourceLocation } from '../model/issue.js';
-import type { DependencyCondition } from '../model/desired.js';
+import type { DependencyCondition, PullPolicy } from '../model/desired.js';
+import type { BuildDraft } from './build-draft.js';
 
 /**
  * One Compose file after validation, with every field in one canonical shape (lists of
@@ -143,6 +144,8 @@ export interface ServiceDraft {
   readonly resetFields: Set<string>;
   readonly overrideFields: Set<string>;
   image?: string;
+  build?: BuildDraft;
+  pullPolicy?: PullPolicy;
   command?: string[] | null;
   entrypoint?: string[] | null;
   environment?: KeyedDraft<string | null>;

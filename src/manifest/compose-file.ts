@@ -95,7 +95,9 @@ export function readComposeFile(file: NamedFile, projectDir: string, lookup: (na
     ctx.report({ code: 'PHX-OBSOLETE-KEY', severity: 'warning', location: parsed.locations.keyAt(['version']), path: 'version', message: 'the Compose `version` key is obsolete and ignored.', remediation: 'Remove it.' });
   }
   const { draft, problems } = normaliseCompose(data, parsed.locations, marks, projectDir);
-  for (const problem of problems) ctx.report(issueAt('PHX-INVALID-VALUE', parsed.locations.valueAt(problem.path), problem.path, `${problem.message}.`, problem.remediation));
+  for (const problem of problems) {
+    ctx.report({ ...issueAt(problem.code ?? 'PHX-INVALID-VALUE', parsed.locations.valueAt(problem.path), problem.path, `${problem.message}.`, problem.remediation), severity: problem.severity ?? 'error' });
+  }
   return {
     path: file.path,
     display: file.display,

@@ -1,3 +1,5 @@
+import { mergeBuildDrafts } from './build-draft.js';
+import type { BuildDraft } from './build-draft.js';
 import type { ComposeDraft, HealthcheckDraft, KeyedDraft, Located, ResourceDraft, ServiceDraft } from './compose-draft.js';
 
 /**
@@ -81,6 +83,7 @@ const FIELD_NAMES: Record<string, string> = {
   stopGracePeriodMs: 'stop_grace_period',
   workingDir: 'working_dir',
   usernsMode: 'userns_mode',
+  pullPolicy: 'pull_policy',
 };
 
 /**
@@ -107,6 +110,8 @@ export function mergeService(base: ServiceDraft, overlay: ServiceDraft): Service
     } else if ((LIST_FIELDS as readonly string[]).includes(field) && !replace) {
       const earlier = (target[field] as Located<unknown>[] | undefined) ?? [];
       target[field] = appendUnique(earlier, value as Located<unknown>[]);
+    } else if (field === 'build' && !replace && target[field] !== undefined) {
+      target[field] = mergeBuildDrafts(target[field] as BuildDraft, value as BuildDraft);
     } else if (field === 'healthcheck' && !replace) {
       target[field] = { ...(target[field] as HealthcheckDraft | undefined), ...(value as HealthcheckDraft) };
     } else {

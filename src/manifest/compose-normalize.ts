@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { SourceLocation } from '../model/issue.js';
+import type { IssueCode, SourceLocation } from '../model/issue.js';
 import type { DependencyCondition } from '../model/desired.js';
 import type {
   ComposeConfigDraft,
@@ -24,9 +24,14 @@ import type { KeyPath, LocationMap } from './yaml-source.js';
 import { parseDurationMs, parseSizeBytes } from './units.js';
 import { splitShellWords } from './shell-words.js';
 import { portKey, volumeKey } from './compose-keys.js';
+import { normaliseBuild, parsePullPolicy } from './build-draft.js';
 
 /** A problem the normaliser found in a value the schema let through. */
 export interface NormaliseProblem {
+  /** Default PHX-INVALID-VALUE. */
+  readonly code?: IssueCode;
+  /** Default error. */
+  readonly severity?: 'error' | 'warning';
   readonly path: KeyPath;
   readonly message: string;
   readonly remediation: string;
@@ -158,6 +163,12 @@ class Normaliser {
     const draft: ServiceDraft = { name, location: this.locations.keyAt(base), fieldLocations, resetFields, overrideFields };
     const f = (field: string): KeyPath => [...base, field];
     if (typeof raw.image === 'string') draft.image = raw.image;
+    if (raw.build !== undefined) draft.build = normaliseBuild(raw.build, f('build'), this.projectDir, (keyPath) => this.at(keyPath), (problem) => this.problems.push(problem));
+    if (typeof raw.pull_policy === 'string') {
+      const policy = parsePullPolicy(raw.pull_policy);
+      if (policy === null) this.problem(f('pull_policy'), `pull_policy "${raw.pull_policy}" is not a pull policy`, 'Write always, missing, never, build, daily, weekly or every_<duration> such as every_12h.');
+      else draft.pullPolicy = policy;
+    }
     if ('command' in raw) draft.command = this.commandLine(raw.command, f('command'));
     if ('entrypoint' in raw) draft.entrypoint = this.commandLine(raw.entrypoint, f('entrypoint'));
     if (raw.environment !== undefined) draft.environment = this.environment(raw.environment, f('environment'));

@@ -4,6 +4,8 @@ import type { SecretDigester } from '../model/hash.js';
 import type { IssueCode, ManifestIssue, SourceLocation } from '../model/issue.js';
 import { formatPath } from '../model/issue.js';
 import type { BuildContext } from './build-context.js';
+import type { BuildContextReader } from './context-reader.js';
+import { manifestContextReader } from './context-reader.js';
 import { buildDesiredState } from './build-desired.js';
 import { loadComposeProject } from './compose-project.js';
 import { parseDotenv } from './dotenv.js';
@@ -32,6 +34,8 @@ export interface LoadOptions {
   readonly requireSecretValues: boolean;
   /** `--profile` flags; with none, `COMPOSE_PROFILES` is read (see profiles.ts). */
   readonly profiles?: readonly string[];
+  /** Reads build contexts; default: through `reader` (which sees no file modes). */
+  readonly contextReader?: BuildContextReader;
 }
 
 /** The desired state with any warnings, or every problem found. */
@@ -81,7 +85,7 @@ export function loadEnvironment(options: LoadOptions): LoadResult {
   const selection = selectProfiles(project, profiles);
   issues.push(...selection.issues);
   const merged = selection.draft;
-  const ctx: BuildContext = { reader: options.reader, lookup, processEnv: options.processEnv, digester: options.digester, requireSecretValues: options.requireSecretValues, display, homeDir: options.homeDir, report };
+  const ctx: BuildContext = { reader: options.reader, contextReader: options.contextReader ?? manifestContextReader(options.reader), lookup, processEnv: options.processEnv, digester: options.digester, requireSecretValues: options.requireSecretValues, display, homeDir: options.homeDir, report };
   const built = buildDesiredState(merged, env, ctx);
   const desired = selection.inactive.length === 0 ? built : { ...built, inactiveServices: selection.inactive };
   issues.push(...checkSemantics(merged, desired, env));

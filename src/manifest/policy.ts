@@ -31,6 +31,7 @@ interface RawPolicy {
   thresholds?: { cpu_percent?: number; memory?: string | number; sustained?: string | number; services?: Record<string, { cpu_percent?: number; memory?: string | number }> };
   events?: { file?: RawFilter & { path: string; max_size?: string | number; keep?: number }; webhooks?: (RawFilter & { url: string })[] };
   telemetry?: { listen?: string };
+  registries?: { insecure?: string[] };
 }
 
 /**
@@ -97,6 +98,7 @@ export function resolvePolicy(raw: RawPolicy | undefined, environmentDir: string
       webhooks: (raw?.events?.webhooks ?? []).map((hook) => ({ url: hook.url, filter: filterOf(hook) })),
     },
     telemetry: { host, port: Number(port) },
+    ...(raw?.registries?.insecure === undefined ? {} : { insecureRegistries: [...raw.registries.insecure] }),
   };
 }
 

@@ -46,7 +46,6 @@ function validators(): Record<SchemaKind, ValidateFunction> {
 
 /** Advice for keys people commonly bring from Compose that Phoenix deliberately lacks. */
 const UNSUPPORTED_ADVICE: Record<string, string> = {
-  build: 'Phoenix does not build images: build with `podman build -t NAME .` and set `image: NAME`.',
   links: 'links are obsolete: services reach each other by name on a shared network.',
 };
 

@@ -23,6 +23,10 @@ export const LABEL = {
   revision: 'io.phoenix.revision',
   /** Services this one depends on, comma-separated: lets removals run in reverse order after the manifest forgot them. */
   dependsOn: 'io.phoenix.depends-on',
+  /** On a built image: the digest of the build's inputs it was built from (build-inputs.ts). */
+  buildDigest: 'io.phoenix.build-digest',
+  /** On a built image: a digest per input (file or group), as JSON, so that a plan can name what changed. */
+  buildInputs: 'io.phoenix.build-inputs',
 } as const;
 
 /** The value of the `io.phoenix.managed-by` label. */
@@ -163,6 +167,43 @@ export interface ServiceDependency {
   readonly restart: boolean;
 }
 
+/**
+ * When Phoenix pulls a service's image (Compose's `pull_policy`): `missing` only when it is not
+ * present, `always` on every apply, `never` not at all (an absent image is an error), `every`
+ * when Phoenix's last pull of it is older than the interval (`daily`, `weekly`, `every_12h`),
+ * `build` never (the image is built).
+ */
+export type PullPolicy = { readonly mode: 'missing' | 'always' | 'never' | 'build' } | { readonly mode: 'every'; readonly intervalMs: number };
+
+/** Where a build's Dockerfile comes from. */
+export type DockerfileSource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'inline'; readonly text: string };
+
+/** How to build a service's image (Compose's `build:`), with every path absolute. */
+export interface ImageBuild {
+  /** The image reference the result is tagged with (the service's `image`). */
+  readonly image: string;
+  /** More tags (`build.tags`). */
+  readonly tags: readonly string[];
+  /** Absolute path of the context folder. */
+  readonly context: string;
+  readonly dockerfile: DockerfileSource;
+  readonly args: Readonly<Record<string, string>>;
+  readonly target: string | null;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly network: string | null;
+  /** `host:ip` entries. */
+  readonly extraHosts: readonly string[];
+  readonly shmSizeBytes: number | null;
+  readonly cacheFrom: readonly string[];
+  readonly noCache: boolean;
+  /** Pull base images on every build. */
+  readonly pull: boolean;
+  /** Digest of everything the result depends on (context files after .dockerignore, Dockerfile, args, target, ...). */
+  readonly digest: string;
+  /** A digest per input (a file, a group of files, the Dockerfile, the args, ...), for naming what changed. */
+  readonly inputs: Readonly<Record<string, string>>;
+}
+
 export interface DesiredService {
   /** The Compose service name. */
   readonly name: string;
@@ -175,6 +216,10 @@ export interface DesiredService {
   readonly configHash: string;
   /** Labels put on its containers (ownership, config hash, applied spec). */
   readonly ownerLabels: Readonly<Record<string, string>>;
+  /** How its image is built; absent when it is not (it is pulled or already present). */
+  readonly build?: ImageBuild;
+  /** When its image is pulled; absent means `missing` (Compose's default). */
+  readonly pullPolicy?: PullPolicy;
 }
 
 export interface DesiredNetwork {
@@ -286,6 +331,8 @@ export interface Policy {
   readonly thresholds: ThresholdPolicy;
   readonly events: EventsPolicy;
   readonly telemetry: TelemetryPolicy;
+  /** Registries (`host[:port]`) pulled from without TLS verification (`policy.registries.insecure`); absent means none. */
+  readonly insecureRegistries?: readonly string[];
 }
 
 export interface DesiredState {

@@ -48,6 +48,10 @@ export interface ObservedState {
   readonly secrets: readonly ObservedSecret[];
   /** Image id behind each image reference the desired state uses; absent or null when not present locally. */
   readonly images: Readonly<Record<string, string | null>>;
+  /** Labels of the image behind each reference (a built image's build digest); absent when not observed. */
+  readonly imageLabels?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** When Phoenix last pulled each reference (ms since the epoch), from its state directory; for `pull_policy: daily` and the like. */
+  readonly imagePulledAt?: Readonly<Record<string, number>>;
 }
 
 /** An observed state with nothing in it: planning against it plans everything. */

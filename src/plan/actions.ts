@@ -1,4 +1,4 @@
-import type { ContainerSpec, DependencyCondition, DesiredNetwork, DesiredSecret, DesiredVolume, HealthCheckSpec } from '../model/desired.js';
+import type { ContainerSpec, DependencyCondition, DesiredNetwork, DesiredSecret, DesiredVolume, HealthCheckSpec, ImageBuild } from '../model/desired.js';
 
 /** The container an action creates: its name, owner service and replica, spec and labels. */
 export interface ContainerIntent {
@@ -45,6 +45,10 @@ interface ActionBase {
 
 /** Everything a plan can ask the executor to do. The executor dispatches on `kind` and decides nothing. */
 export type Action =
+  /** Builds an image with `podman build`, labelled with its build digest; `service` is the service it is built for. */
+  | (ActionBase & { readonly kind: 'image.build'; readonly service: string; readonly build: ImageBuild })
+  /** Pulls an image reference; `tlsVerify: false` for a registry the policy marks insecure. */
+  | (ActionBase & { readonly kind: 'image.pull'; readonly image: string; readonly services: readonly string[]; readonly tlsVerify: boolean })
   | (ActionBase & { readonly kind: 'network.create'; readonly network: DesiredNetwork })
   | (ActionBase & { readonly kind: 'network.remove'; readonly name: string })
   | (ActionBase & { readonly kind: 'volume.create'; readonly volume: DesiredVolume })
@@ -74,13 +78,17 @@ export type ActionKind = Action['kind'];
 
 /** The kind of Podman object an action touches and its name. */
 export interface ResourceRef {
-  readonly type: 'network' | 'volume' | 'secret' | 'container';
+  readonly type: 'image' | 'network' | 'volume' | 'secret' | 'container';
   readonly name: string;
 }
 
 /** The object an action touches. */
 export function resourceOf(action: Action): ResourceRef {
   switch (action.kind) {
+    case 'image.build':
+      return { type: 'image', name: action.build.image };
+    case 'image.pull':
+      return { type: 'image', name: action.image };
     case 'network.create':
       return { type: 'network', name: action.network.podmanName };
     case 'volume.create':
@@ -110,7 +118,7 @@ export function isDestructive(action: Action): boolean {
 
 /** Problems that stop a plan from being made at all. */
 export interface PlanIssue {
-  readonly code: 'PHX-PLAN-NAME-CONFLICT' | 'PHX-PLAN-EXTERNAL-MISSING';
+  readonly code: 'PHX-PLAN-NAME-CONFLICT' | 'PHX-PLAN-EXTERNAL-MISSING' | 'PHX-PLAN-IMAGE-MISSING';
   readonly resource: ResourceRef;
   readonly message: string;
   readonly remediation: string;
@@ -124,6 +132,10 @@ export interface PlanWarning {
 
 /** Counts by what happens, for the summary line. */
 export interface PlanSummary {
+  /** Images built; absent when none (plans without images keep their JSON form). */
+  readonly build?: number;
+  /** Images pulled; absent when none. */
+  readonly pull?: number;
   readonly create: number;
   readonly recreate: number;
   readonly start: number;

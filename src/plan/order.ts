@@ -11,6 +11,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 /** Among actions free to run, the report lists creations first and removals last. */
 const KIND_RANK: Record<ActionKind, number> = {
+  'image.pull': -2,
+  'image.build': -1,
   'network.create': 0,
   'volume.create': 1,
   'secret.create': 2,

@@ -9,9 +9,11 @@ import { diffSpecs, summariseChanges } from './field-diff.js';
 import { observedFingerprint } from './fingerprint.js';
 import type { PendingAction } from './order.js';
 import { orderActions } from './order.js';
+import { planImages } from './image-plan.js';
+import type { ImagePlanOptions } from './image-plan.js';
 
 /** Choices that change what a plan may do. */
-export interface PlanOptions {
+export interface PlanOptions extends ImagePlanOptions {
   /** Remove owned objects the manifests no longer declare; defaults to the environment's policy. */
   readonly prune?: boolean;
   /** Named volumes are removed only when this is true, even when pruning. */
@@ -65,6 +67,9 @@ class Planner {
   private readonly containerTeardownKeys: string[] = [];
   private readonly startKeys = new Map<string, string[]>();
   private readonly recreateKeys = new Map<string, string[]>();
+  /** The build or pull each image reference waits for, and why rebuilt images are rebuilt. */
+  private imageKeys: ReadonlyMap<string, string> = new Map();
+  private rebuiltImages: ReadonlyMap<string, string> = new Map();
 
   constructor(
     private readonly desired: DesiredState,
@@ -76,6 +81,11 @@ class Planner {
   }
 
   run(): Result<Plan, PlanIssue> {
+    const images = planImages(this.desired, this.observed, this.options, this.desired.policy.insecureRegistries ?? []);
+    this.pending.push(...images.pending);
+    this.issues.push(...images.issues);
+    this.imageKeys = images.keys;
+    this.rebuiltImages = images.rebuilt;
     this.planNetworks();
     this.planVolumes();
     this.planSecrets();
@@ -181,7 +191,7 @@ class Planner {
 
   /** Keys of the resource creations a container needs first. */
   private resourceKeys(service: DesiredService): string[] {
-    const keys: string[] = [];
+    const keys: string[] = [...optionalKey(this.imageKeys.get(service.spec.image))];
     for (const attachment of service.spec.networks) keys.push(...optionalKey(this.networkCreateKeys.get(attachment.network)));
     for (const mount of service.spec.mounts) if (mount.type === 'volume') keys.push(...optionalKey(this.volumeCreateKeys.get(mount.source)));
     for (const secret of service.spec.secrets) keys.push(...optionalKey(this.secretCreateKeys.get(secret.podmanName)));
@@ -282,6 +292,8 @@ class Planner {
       return { cause: changes.length === 0 ? 'config changed' : `config changed: ${summariseChanges(changes)}`, changes };
     }
     if (found.state === 'dead') return { cause: 'it is dead', changes: [] };
+    const rebuilt = this.rebuiltImages.get(service.spec.image);
+    if (rebuilt !== undefined) return { cause: `image ${service.spec.image} is rebuilt: ${rebuilt}`, changes: [] };
     const imageId = this.observed.images[service.spec.image];
     if (imageId !== undefined && imageId !== null && found.imageId !== '' && imageId !== found.imageId) {
       return { cause: `image behind ${service.spec.image} changed (${short(found.imageId)} -> ${short(imageId)})`, changes: [] };
@@ -549,5 +561,9 @@ function completedOneShot(container: ObservedContainer, service: DesiredService)
 
 function summarise(actions: readonly Action[]): PlanSummary {
   const count = (suffix: string): number => actions.filter((a) => a.kind.endsWith(suffix)).length;
-  return { create: count('.create'), recreate: count('.recreate'), start: count('.start'), stop: count('.stop'), remove: count('.remove') };
+  const images = { build: count('.build'), pull: count('.pull') };
+  return {
+    ...(images.build > 0 ? { build: images.build } : {}),
+    ...(images.pull > 0 ? { pull: images.pull } : {}),
+    create: count('.create'), recreate: count('.recreate'), start: count('.start'), stop: count('.stop'), remove: count('.remove') };
 }

@@ -2,6 +2,8 @@ import type { Action, FieldChange, Plan } from './actions.js';
 import { resourceOf } from './actions.js';
 
 const SYMBOL: Record<Action['kind'], string> = {
+  'image.build': '*',
+  'image.pull': 'v',
   'network.create': '+',
   'volume.create': '+',
   'secret.create': '+',
@@ -17,6 +19,8 @@ const SYMBOL: Record<Action['kind'], string> = {
 
 /** The verb for each action kind, as reports and progress lines show it. */
 export const VERB: Readonly<Record<Action['kind'], string>> = {
+  'image.build': 'build',
+  'image.pull': 'pull',
   'network.create': 'create',
   'volume.create': 'create',
   'secret.create': 'create',
@@ -56,6 +60,10 @@ function headline(action: Action): string {
     case 'secret.create':
       // A config is not secret: its digest identifies the content shown in the JSON plan.
       return action.secret.config === true ? `${base} (config ${action.secret.name}, content sha256:${action.secret.digest.slice(0, 12)})` : `${base} (secret ${action.secret.name}, content (sensitive))`;
+    case 'image.build':
+      return `${base} (service ${action.service}, context ${action.build.context})`;
+    case 'image.pull':
+      return `${base} (services ${action.services.join(', ')}${action.tlsVerify ? '' : ', TLS verification off'})`;
     case 'volume.remove':
       return `${base} !! ITS DATA WILL BE LOST`;
     default:
@@ -73,7 +81,9 @@ export function renderOrderLine(action: Action): string {
 /** The summary line, Terraform-like. */
 export function renderSummary(plan: Plan): string {
   const s = plan.summary;
-  return `Plan: ${s.create} to create, ${s.recreate} to recreate, ${s.start} to start, ${s.stop} to stop, ${s.remove} to remove.`;
+  // Builds and pulls are named only when there are some, so that plans without images read as before.
+  const images = `${(s.build ?? 0) > 0 ? `${s.build} to build, ` : ''}${(s.pull ?? 0) > 0 ? `${s.pull} to pull, ` : ''}`;
+  return `Plan: ${images}${s.create} to create, ${s.recreate} to recreate, ${s.start} to start, ${s.stop} to stop, ${s.remove} to remove.`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ObservedSecret, ObservedState } from '../model/observed.js';
 import type { CallOptions } from './podman-client.js';
 import { isPodmanError } from './podman-error.js';
-import { resolveImageRefs } from './image-ref.js';
+import { observedImages } from './image-ref.js';
 import type { PodmanApi } from './podman-api.js';
 import { parseImage, parseNetwork, parsePsEntry, parseSecretInspect, parseSecretListEntry, parseVolume } from './podman-json.js';
 
@@ -45,6 +45,6 @@ export async function observeViaApi(api: PodmanApi, project: string, imageRefs: 
     networks: list(networks, 'networks').map(parseNetwork),
     volumes: list(volumes, 'volumes').map(parseVolume),
     secrets: observedSecrets.filter((s): s is ObservedSecret => s !== null),
-    images: images === null ? {} : resolveImageRefs(imageRefs, list(images, 'images').map(parseImage)),
+    ...observedImages(imageRefs, images === null ? null : list(images, 'images').map(parseImage)),
   };
 }

@@ -38,6 +38,8 @@ export interface ListedImage {
   readonly names: readonly string[];
   /** `name@sha256:...` forms. */
   readonly digests: readonly string[];
+  /** The image's labels (a built image's build digest among them). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -45,15 +47,35 @@ export interface ListedImage {
  * References may be short names, full names, digests, or (a prefix of) an image id.
  */
 export function resolveImageRefs(refs: readonly string[], images: readonly ListedImage[]): Record<string, string | null> {
-  const byName = new Map<string, string>();
-  for (const image of images) {
-    for (const name of [...image.names, ...image.digests]) byName.set(normalizeImageRef(name), image.id);
-  }
-  const out: Record<string, string | null> = {};
+  const find = imageFinder(images);
+  return Object.fromEntries(refs.map((ref) => [ref, find(ref)?.id ?? null]));
+}
+
+/** The labels of the image behind each reference that has one (references without an image are left out). */
+export function resolveImageLabels(refs: readonly string[], images: readonly ListedImage[]): Record<string, Readonly<Record<string, string>>> {
+  const find = imageFinder(images);
+  const out: Record<string, Readonly<Record<string, string>>> = {};
   for (const ref of refs) {
-    const bare = ref.startsWith('sha256:') ? ref.slice('sha256:'.length) : ref;
-    const byId = /^[0-9a-f]{12,64}$/.test(bare) ? images.find((image) => image.id.startsWith(bare)) : undefined;
-    out[ref] = byId?.id ?? byName.get(normalizeImageRef(ref)) ?? null;
+    const image = find(ref);
+    if (image !== undefined) out[ref] = image.labels ?? {};
   }
   return out;
+}
+
+function imageFinder(images: readonly ListedImage[]): (ref: string) => ListedImage | undefined {
+  const byName = new Map<string, ListedImage>();
+  for (const image of images) {
+    for (const name of [...image.names, ...image.digests]) byName.set(normalizeImageRef(name), image);
+  }
+  return (ref) => {
+    const bare = ref.startsWith('sha256:') ? ref.slice('sha256:'.length) : ref;
+    const byId = /^[0-9a-f]{12,64}$/.test(bare) ? images.find((image) => image.id.startsWith(bare)) : undefined;
+    return byId ?? byName.get(normalizeImageRef(ref));
+  };
+}
+
+/** The images part of an observed state: the id and labels behind each reference (null: images were not listed). */
+export function observedImages(refs: readonly string[], images: readonly ListedImage[] | null): { images: Record<string, string | null>; imageLabels: Record<string, Readonly<Record<string, string>>> } {
+  if (images === null) return { images: {}, imageLabels: {} };
+  return { images: resolveImageRefs(refs, images), imageLabels: resolveImageLabels(refs, images) };
 }

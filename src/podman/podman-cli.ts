@@ -2,12 +2,15 @@
  * PodmanClient over the podman CLI. observe() takes a fixed number of podman processes, run
  * in parallel, whatever the number of services; each action is one podman command.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import type { DesiredNetwork, DesiredVolume } from '../model/desired.js';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DesiredNetwork, DesiredVolume, ImageBuild } from '../model/desired.js';
+import { buildArgs, pullArgs } from './build-args.js';
 import type { ObservedSecret, ObservedState } from '../model/observed.js';
 import type { ContainerIntent } from '../plan/actions.js';
 import { containerCreateArgs, networkCreateArgs, volumeCreateArgs } from './create-args.js';
-import { resolveImageRefs } from './image-ref.js';
+import { observedImages } from './image-ref.js';
 import type { CallOptions, ContainerStatus, HealthCheckResult, LogLine, LogOptions, PodmanClient, PodmanInspector, PodmanVersion } from './podman-client.js';
 import { PodmanError, classifyPodmanFailure, isPodmanError } from './podman-error.js';
 import { healthResult, lastHealthOutput, parseContainerStatus, parseImage, parseJsonList, parseNetwork, parsePsEntry, parseSecretInspect, parseSecretListEntry, parseVolume } from './podman-json.js';
@@ -57,6 +60,8 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
   private readonly timeoutMs: number;
   private readonly createTimeoutMs: number;
   private api: Promise<PodmanApi | null> | null = null;
+  /** `REGISTRY_AUTH_FILE`, passed to pulls as `--authfile` (podman login's default file otherwise). */
+  private readonly authFile: string | undefined;
   private readonly apiOptions: { binary: string; env: Record<string, string>; socketPath: string } | null;
 
   constructor(options: PodmanCliOptions = {}) {
@@ -65,6 +70,8 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.createTimeoutMs = options.createTimeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS;
     this.runner = new PodmanRunner({ binary: options.binary ?? 'podman', env, timeoutMs: this.timeoutMs });
+    const authFile = env.REGISTRY_AUTH_FILE ?? process.env.REGISTRY_AUTH_FILE;
+    this.authFile = authFile === undefined || authFile === '' ? undefined : authFile;
     this.apiOptions = options.apiSocket === undefined ? null : { binary: options.binary ?? 'podman', env, socketPath: options.apiSocket };
   }
 
@@ -127,7 +134,7 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
       networks: parseJsonList(networks.stdout, 'podman network ls').map(parseNetwork),
       volumes: parseJsonList(volumes.stdout, 'podman volume ls').map(parseVolume),
       secrets,
-      images: images === null ? {} : resolveImageRefs(imageRefs, parseJsonList(images.stdout, 'podman images').map(parseImage)),
+      ...observedImages(imageRefs, images === null ? null : parseJsonList(images.stdout, 'podman images').map(parseImage)),
     };
   }
 
@@ -146,6 +153,27 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
       if (attempt < 3 && isPodmanError(error, 'PODMAN-NO-SUCH-OBJECT')) return this.observeSecrets(call, attempt + 1);
       throw error;
     }
+  }
+
+  async buildImage(build: ImageBuild, onLine: (line: string) => void, options?: CallOptions): Promise<void> {
+    // An inline Dockerfile goes to a private temporary file: `podman build -f -` is not in 4.3.
+    const inlineDir = build.dockerfile.kind === 'inline' ? mkdtempSync(path.join(os.tmpdir(), 'phoenix-build-')) : null;
+    try {
+      let dockerfile: string;
+      if (build.dockerfile.kind === 'inline') {
+        dockerfile = path.join(inlineDir!, 'Dockerfile');
+        writeFileSync(dockerfile, build.dockerfile.text, { mode: 0o600 });
+      } else {
+        dockerfile = build.dockerfile.path;
+      }
+      await this.runner.stream(buildArgs(build, dockerfile), (_stream, text) => onLine(text), options?.signal);
+    } finally {
+      if (inlineDir !== null) rmSync(inlineDir, { recursive: true, force: true });
+    }
+  }
+
+  async pullImage(image: string, pull: { readonly tlsVerify: boolean }, onLine: (line: string) => void, options?: CallOptions): Promise<void> {
+    await this.runner.stream(pullArgs(image, { tlsVerify: pull.tlsVerify, ...(this.authFile === undefined ? {} : { authFile: this.authFile }) }), (_stream, text) => onLine(text), options?.signal);
   }
 
   async createNetwork(network: DesiredNetwork, options?: CallOptions): Promise<void> {

@@ -1,4 +1,4 @@
-import type { DesiredNetwork, DesiredVolume } from '../model/desired.js';
+import type { DesiredNetwork, DesiredVolume, ImageBuild } from '../model/desired.js';
 import type { ObservedState } from '../model/observed.js';
 import type { ContainerIntent } from '../plan/actions.js';
 import type { ContainerEvent, WatchContainerEventsOptions } from './podman-events.js';
@@ -53,6 +53,10 @@ export interface PodmanVersion {
 export interface PodmanClient {
   /** One snapshot of everything the planner needs, in a fixed number of calls. */
   observe(project: string, imageRefs: readonly string[], options?: CallOptions): Promise<ObservedState>;
+  /** Builds an image with `podman build`, handing over each line of its output as it comes. */
+  buildImage(build: ImageBuild, onLine: (line: string) => void, options?: CallOptions): Promise<void>;
+  /** Pulls an image reference (with the registry credentials of `podman login` or REGISTRY_AUTH_FILE), handing over each progress line. */
+  pullImage(image: string, pull: { readonly tlsVerify: boolean }, onLine: (line: string) => void, options?: CallOptions): Promise<void>;
   createNetwork(network: DesiredNetwork, options?: CallOptions): Promise<void>;
   /** No error when it is already gone (as for every removal). */
   removeNetwork(name: string, options?: CallOptions): Promise<void>;

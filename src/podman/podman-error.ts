@@ -8,6 +8,9 @@ export type PodmanErrorCode =
   | 'PODMAN-NOT-PERMITTED'
   | 'PODMAN-NAME-IN-USE'
   | 'PODMAN-IMAGE-NOT-FOUND'
+  | 'PODMAN-REGISTRY-AUTH'
+  | 'PODMAN-REGISTRY-TLS'
+  | 'PODMAN-BUILD-FAILED'
   | 'PODMAN-PORT-IN-USE'
   | 'PODMAN-NO-SPACE'
   | 'PODMAN-TIMEOUT'
@@ -25,6 +28,11 @@ export const REMEDIATION: Readonly<Record<PodmanErrorCode, string>> = {
     'Set up rootless Podman for this user (ranges in /etc/subuid and /etc/subgid, then `podman system migrate`), or run Phoenix as a user that may run containers.',
   'PODMAN-NAME-IN-USE': 'Remove or rename the existing object that has this name (see `podman ps -a`, `podman network ls`, `podman volume ls`, `podman secret ls`), or choose another name in the manifest.',
   'PODMAN-IMAGE-NOT-FOUND': 'Check the image reference, and when no registry is reachable make the image available locally with `podman build`, `podman load` or `podman import`.',
+  'PODMAN-REGISTRY-AUTH':
+    'Log in to the registry with `podman login REGISTRY` (or `podman login --authfile FILE` and set REGISTRY_AUTH_FILE=FILE for Phoenix), and check that the account may read the image.',
+  'PODMAN-REGISTRY-TLS':
+    'The registry does not speak HTTPS (or its certificate is not trusted): list it under `policy.registries.insecure` in the environment file to pull from it without TLS verification, or give it a certificate.',
+  'PODMAN-BUILD-FAILED': "Read the build's output above: a step of the Dockerfile failed. Fix the Dockerfile or the context and apply again.",
   'PODMAN-PORT-IN-USE': 'Free the host port (`ss -ltnp` shows who holds it) or publish the service on another host port.',
   'PODMAN-NO-SPACE': "Free disk space where Podman keeps its storage (`podman system df`, `podman system prune`) and try again.",
   'PODMAN-TIMEOUT': 'Check that Podman answers (`podman info`), and raise the timeout if the machine is only slow.',
@@ -100,6 +108,8 @@ const RULES: readonly (readonly [PodmanErrorCode, RegExp])[] = [
   ],
   ['PODMAN-STORAGE-LOCKED', /database is locked|(acquir|obtain)(e|ing)? (the )?lock|lock[^\n]*(timed out|timeout)|resource temporarily unavailable|layer[^\n]*is in use by/i],
   ['PODMAN-PORT-IN-USE', /address already in use|port is already allocated|cannot listen on the (tcp|udp) port/i],
+  ['PODMAN-REGISTRY-AUTH', /unauthorized|authentication required|invalid username\/password|incorrect username or password|no basic auth credentials/i],
+  ['PODMAN-REGISTRY-TLS', /server gave HTTP response to HTTPS client|x509: certificate|tls: failed to verify|certificate signed by unknown authority/i],
   [
     'PODMAN-IMAGE-NOT-FOUND',
     /image not known|no such image|manifest unknown|short-name[^\n]*did not resolve|initializing source docker|pinging container registry|requested access to the resource is denied|repository[^\n]*not found|unable to pull|error pulling image|reading manifest|image[^\n]*not found/i,
@@ -142,7 +152,8 @@ export function classifyPodmanFailure(failure: PodmanFailure): PodmanError {
   const message = podmanMessage(stderr);
   // Match against the whole stderr: the telling line is not always the last `Error:` line.
   const rule = RULES.find(([, pattern]) => pattern.test(stderr));
-  const code: PodmanErrorCode = rule?.[0] ?? 'PODMAN-FAILED';
+  // A build that fails for no reason of Podman's own is the Dockerfile's failure (and must not count against Podman's health).
+  const code: PodmanErrorCode = rule?.[0] ?? (args[0] === 'build' ? 'PODMAN-BUILD-FAILED' : 'PODMAN-FAILED');
   const text = message === '' ? `exited with code ${exitCode ?? '?'}` : message;
   return new PodmanError(code, `${what} failed: ${text}`, details);
 }

@@ -129,7 +129,8 @@ export function parseSecretInspect(raw: Raw): ObservedSecret {
 
 /** `podman images --format json`; 4.3 fills `Names` and leaves `RepoTags` null. */
 export function parseImage(raw: Raw): ListedImage {
-  return { id: str(raw.Id ?? raw.ID), names: [...strings(raw.Names), ...strings(raw.RepoTags)], digests: strings(raw.RepoDigests) };
+  const labels = isObject(raw.Labels) ? Object.fromEntries(Object.entries(raw.Labels).map(([key, value]) => [key, str(value)])) : {};
+  return { id: str(raw.Id ?? raw.ID), names: [...strings(raw.Names), ...strings(raw.RepoTags)], digests: strings(raw.RepoDigests), labels };
 }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -6,7 +6,7 @@
  */
 import type { IPolicy } from 'cockatiel';
 import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, isBrokenCircuitError, isTaskCancelledError, retry, wrap } from 'cockatiel';
-import type { DesiredNetwork, DesiredVolume } from '../model/desired.js';
+import type { DesiredNetwork, DesiredVolume, ImageBuild } from '../model/desired.js';
 import type { ObservedState } from '../model/observed.js';
 import type { ContainerIntent } from '../plan/actions.js';
 import type { CallOptions, ContainerStatus, HealthCheckResult, PodmanClient } from './podman-client.js';
@@ -141,6 +141,9 @@ export function withResilience(client: PodmanClient, options: ResilienceOptions 
 
   return {
     observe: (project: string, imageRefs: readonly string[], call?: CallOptions): Promise<ObservedState> => read('observe', call, (c) => client.observe(project, imageRefs, c)),
+    // A build or pull is not retried (a failed build fails again; its output was already shown), but the breaker sees it.
+    buildImage: (build: ImageBuild, onLine: (line: string) => void, call?: CallOptions) => write('buildImage', call, (c) => client.buildImage(build, onLine, c)),
+    pullImage: (image: string, pull: { readonly tlsVerify: boolean }, onLine: (line: string) => void, call?: CallOptions) => write('pullImage', call, (c) => client.pullImage(image, pull, onLine, c)),
     containerStatus: (name: string, call?: CallOptions): Promise<ContainerStatus> => read('containerStatus', call, (c) => client.containerStatus(name, c)),
     createNetwork: (network: DesiredNetwork, call?: CallOptions) => write('createNetwork', call, (c) => client.createNetwork(network, c)),
     removeNetwork: (name: string, call?: CallOptions) => write('removeNetwork', call, (c) => client.removeNetwork(name, c)),

@@ -1,4 +1,4 @@
-import type { DesiredNetwork, DesiredVolume } from '../../src/model/desired.js';
+import type { DesiredNetwork, DesiredVolume, ImageBuild } from '../../src/model/desired.js';
 import type { ObservedState } from '../../src/model/observed.js';
 import type { ContainerIntent } from '../../src/plan/actions.js';
 import type { CallOptions, ContainerStatus, HealthCheckResult, PodmanClient } from '../../src/podman/podman-client.js';
@@ -134,6 +134,23 @@ export class FakePodman implements PodmanClient {
 
   observe(): Promise<ObservedState> {
     return Promise.reject(new Error('the fake Podman does not observe; executor tests do not need it'));
+  }
+
+  /** Images built or pulled, by reference. */
+  readonly images = new Set<string>();
+
+  buildImage(build: ImageBuild, onLine: (line: string) => void, options?: CallOptions): Promise<void> {
+    return this.perform('buildImage', build.image, [build], options, () => {
+      onLine(`STEP 1/1: building ${build.image}`);
+      this.images.add(build.image);
+    });
+  }
+
+  pullImage(image: string, pull: { readonly tlsVerify: boolean }, onLine: (line: string) => void, options?: CallOptions): Promise<void> {
+    return this.perform('pullImage', image, [pull], options, () => {
+      onLine(`Trying to pull ${image}...`);
+      this.images.add(image);
+    });
   }
 
   createNetwork(network: DesiredNetwork, options?: CallOptions): Promise<void> {

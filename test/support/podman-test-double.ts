@@ -19,6 +19,8 @@ export interface RecordedCall {
 
 const DEFAULTS: Record<Method, unknown> = {
   observe: EMPTY_OBSERVED,
+  buildImage: undefined,
+  pullImage: undefined,
   createNetwork: undefined,
   removeNetwork: undefined,
   createVolume: undefined,
@@ -60,6 +62,12 @@ export class PodmanClientTestDouble implements PodmanClient {
 
   observe(project: string, imageRefs: readonly string[], options?: CallOptions) {
     return this.answer('observe', [project, imageRefs], options);
+  }
+  buildImage(...args: Parameters<PodmanClient['buildImage']>) {
+    return this.answer('buildImage', args.slice(0, 1), args[2]);
+  }
+  pullImage(...args: Parameters<PodmanClient['pullImage']>) {
+    return this.answer('pullImage', args.slice(0, 2), args[3]);
   }
   createNetwork(...args: Parameters<PodmanClient['createNetwork']>) {
     return this.answer('createNetwork', args.slice(0, 1), args[1]);
