@@ -53,6 +53,33 @@ else
   fi
 fi
 
+# --- 1b. a registry for the pull tests ------------------------------------------------------------
+# Debian's docker-registry (the Distribution registry) and htpasswd (apache2-utils): the tests start
+# their own registry process on a free port with their own config and htpasswd file
+# (test/integration/registry.ts). The package's system service must not run: a policy-rc.d stops
+# its postinst from starting it, and one already running is stopped, so nothing holds port 5000.
+if command -v docker-registry >/dev/null 2>&1 && command -v htpasswd >/dev/null 2>&1; then
+  say 'docker-registry and htpasswd are installed'
+elif command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+  say 'installing docker-registry and apache2-utils (htpasswd) with apt-get, without starting the registry service'
+  export DEBIAN_FRONTEND=noninteractive
+  policy_rc=/usr/sbin/policy-rc.d
+  created_policy=0
+  if [[ ! -e "$policy_rc" ]]; then
+    printf '#!/bin/sh\n# Written by phoenix scripts/setup.sh while installing docker-registry.\nexit 101\n' >"$policy_rc"
+    chmod 755 "$policy_rc"
+    created_policy=1
+  fi
+  { apt-get install -y docker-registry apache2-utils || { apt-get update && apt-get install -y docker-registry apache2-utils; }; } || { [[ "$created_policy" == 1 ]] && rm -f "$policy_rc"; die 'apt-get could not install docker-registry and apache2-utils'; }
+  [[ "$created_policy" == 1 ]] && rm -f "$policy_rc"
+else
+  die 'docker-registry or htpasswd is missing: install Debian'"'"'s docker-registry and apache2-utils packages (as root), then run this script again'
+fi
+if command -v service >/dev/null 2>&1 && [[ -x /etc/init.d/docker-registry ]] && service docker-registry status >/dev/null 2>&1; then
+  service docker-registry stop >/dev/null 2>&1 || true
+  say 'stopped the docker-registry system service (the tests start their own registry)'
+fi
+
 # --- 2. the demo image ---------------------------------------------------------------------------
 current_revision="$(podman image inspect --format "{{index .Labels \"$REVISION_LABEL\"}}" "$IMAGE" 2>/dev/null || true)"
 if [[ "$current_revision" == "$IMAGE_REVISION" ]]; then
