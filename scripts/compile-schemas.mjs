@@ -11,7 +11,8 @@ const schema = (file) => JSON.parse(readFileSync(new URL(`schemas/${file}`, root
 const environment = schema('environment.schema.json');
 const compose = schema('compose.schema.json');
 // Options must match schema-check.ts: the generated code bakes them in.
-const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: false, useDefaults: false, code: { source: true, esm: true } });
+// verbose: errors carry their parentSchema, which says whether a mapping allows x- extension keys.
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: false, useDefaults: false, verbose: true, code: { source: true, esm: true } });
 ajv.addSchema(environment);
 ajv.addSchema(compose);
 const code = standaloneCode.default(ajv, { environment: environment.$id, compose: compose.$id });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type {
   ConfigMount,
+  ContainerOptions,
   ContainerSpec,
   DesiredNetwork,
   DesiredSecret,
@@ -20,12 +21,15 @@ import { canonicalJson, digestOf } from '../model/hash.js';
 import type { IssueCode, SourceLocation } from '../model/issue.js';
 import type { BuildContext } from './build-context.js';
 import { buildConfigs, configMounts } from './build-configs.js';
-import type { ComposeDraft, ServiceDraft } from './compose-draft.js';
+import type { ComposeDraft, NetworkAttachmentDraft, ServiceDraft } from './compose-draft.js';
 import { checkPullPolicy, desiredImageBuild } from './desired-build.js';
 import { parseDotenv } from './dotenv.js';
 import type { EnvironmentManifest } from './environment-manifest.js';
 import { normaliseCapability } from './policy.js';
 import { parseSizeBytes } from './units.js';
+import { dependenciesOf, serviceReference, volumesFromService } from './implicit-dependencies.js';
+import { DEPLOY_MEMORY_RESERVATION, DEPLOY_PIDS } from './compose-normalize.js';
+import { SERVICE_OPTIONS } from './service-options.js';
 
 /** Compose's and Docker's defaults for a health check's timing. */
 const HEALTH_DEFAULTS = { intervalMs: 30_000, timeoutMs: 30_000, retries: 3, startPeriodMs: 0, startIntervalMs: 5_000 };
@@ -54,6 +58,12 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
   const configsByName = new Map(configs.map((c) => [c.name, c]));
   const declaredConfigs = new Set(merged.configs.keys());
 
+  const firstContainer = (service: string): string | undefined => {
+    const target = merged.services.get(service);
+    return target === undefined ? undefined : (target.containerName ?? `${prefix}-${service}-1`);
+  };
+  const linkAliases = linkAliasesByService(merged);
+
   const services: DesiredService[] = [];
   for (const draft of [...merged.services.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     const where = (field: string): SourceLocation => draft.fieldLocations.get(field) ?? draft.location;
@@ -71,7 +81,7 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
           error('PHX-VOLUME-UNDECLARED', location, `services.${draft.name}.volumes`, `volume "${mount.source}" is not declared.`, `Declare it under the top-level \`volumes:\` key, or write a path (./${mount.source}) for a bind mount.`);
           continue;
         }
-        mounts.push({ type: 'volume', source: podmanName, target: mount.target, readOnly: mount.readOnly });
+          mounts.push({ type: 'volume', source: podmanName, target: mount.target, readOnly: mount.readOnly, ...(mount.noCopy === true ? { noCopy: true as const } : {}) });
       } else if (mount.type === 'volume') {
         mounts.push({ type: 'anonymous', target: mount.target, readOnly: mount.readOnly });
       } else if (mount.type === 'bind') {
@@ -82,29 +92,33 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
       }
     }
     for (const { value, location } of draft.tmpfs ?? []) {
-      const [target = '', options] = value.split(':', 2);
-      const size = options === undefined ? null : /^size=(.+)$/.exec(options)?.[1];
-      if (options !== undefined && (size === undefined || size === null || parseSizeBytes(size) === null)) {
-        error('PHX-INVALID-VALUE', location, `services.${draft.name}.tmpfs`, `tmpfs "${value}" has options Phoenix does not support.`, 'Write PATH or PATH:size=64m.');
+      const tmpfs = parseTmpfs(value);
+      if (tmpfs === null) {
+        error('PHX-INVALID-VALUE', location, `services.${draft.name}.tmpfs`, `tmpfs "${value}" has options Phoenix does not understand.`, `Write PATH or PATH:OPTIONS with options among size=64m, mode=1777, uid=N, gid=N, ${TMPFS_FLAGS.join(', ')}.`);
         continue;
       }
-      mounts.push({ type: 'tmpfs', target, sizeBytes: size === undefined || size === null ? null : parseSizeBytes(size) });
+      mounts.push(tmpfs);
     }
     mounts.sort((a, b) => a.target.localeCompare(b.target));
 
-    const networkMode = draft.networkMode ?? 'bridge';
+    // `service:NAME` is Compose's; Podman joins the network namespace of a container (`container:NAME`).
+    const sharedWith = serviceReference(draft.networkMode);
+    const networkMode = sharedWith !== null && firstContainer(sharedWith) !== undefined ? `container:${firstContainer(sharedWith)!}` : (draft.networkMode ?? 'bridge');
     const attachments: NetworkAttachment[] = [];
     if (networkMode === 'bridge') {
-      const entries = draft.networks === undefined || draft.networks.size === 0 ? new Map([[DEFAULT_NETWORK, { value: { aliases: [], ipv4Address: null }, location: draft.location }]]) : draft.networks;
+      const entries = draft.networks === undefined || draft.networks.size === 0 ? new Map([[DEFAULT_NETWORK, { value: { aliases: [], ipv4Address: null } as NetworkAttachmentDraft, location: draft.location }]]) : draft.networks;
       for (const [name, { value, location }] of entries) {
         const podmanName = networkNames.get(name);
         if (podmanName === undefined) {
           error('PHX-NETWORK-UNDECLARED', location, `services.${draft.name}.networks`, `network "${name}" is not declared.`, 'Declare it under the top-level `networks:` key.');
           continue;
         }
-        // Compose makes every service reachable by its service name on each of its networks.
-        const aliases = [...new Set([draft.name, ...value.aliases])].sort();
-        attachments.push({ network: podmanName, aliases, ipv4Address: value.ipv4Address });
+        // Compose makes every service reachable by its service name on each of its networks,
+        // and by the alias another service on that network links it as (`links: [db:database]`).
+        const linked = linkAliases.get(draft.name)?.get(name) ?? [];
+        const aliases = [...new Set([draft.name, ...value.aliases, ...linked])].sort();
+        const { ipv6Address, macAddress, interfaceName } = value;
+        attachments.push({ network: podmanName, aliases, ipv4Address: value.ipv4Address, ...defined({ ipv6Address, macAddress, interfaceName }) });
       }
       attachments.sort((a, b) => a.network.localeCompare(b.network));
     } else if (draft.networks !== undefined && draft.networks.size > 0) {
@@ -122,6 +136,14 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
     }
     secretMounts.sort((a, b) => a.target.localeCompare(b.target));
 
+    const labels = { ...readLabelFiles(draft, ctx), ...Object.fromEntries([...(draft.labels ?? [])].map(([k, v]) => [k, v.value])) };
+    const options = buildOptions(draft, firstContainer, error);
+    for (const { value: link, location } of draft.externalLinks ?? []) {
+      if (link.alias !== link.name) {
+        error('PHX-UNSUPPORTED-VALUE', location, `services.${draft.name}.external_links`, `external_links "${link.name}:${link.alias}" gives the container another name, which Podman cannot do (it has no links).`, `Reach the container as "${link.name}" on a network both share, or give it the network alias "${link.alias}" where it is created.`);
+      }
+    }
+
     const restartText = draft.restart ?? 'no';
     const restartMatch = /^on-failure:(\d+)$/.exec(restartText);
     const restart: RestartPolicy = restartMatch === null ? (restartText as RestartPolicy) : 'on-failure';
@@ -131,7 +153,7 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
       entrypoint: draft.entrypoint ?? null,
       command: draft.command ?? null,
       environment,
-      labels: Object.fromEntries([...(draft.labels ?? [])].map(([k, v]) => [k, v.value]).sort(([a], [b]) => String(a).localeCompare(String(b)))),
+      labels: Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))),
       ports: [...(draft.ports?.values() ?? [])].map((p): PortMapping => p.value).sort(comparePorts),
       mounts,
       networks: attachments,
@@ -142,7 +164,7 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
       user: draft.user ?? null,
       workingDir: draft.workingDir ?? null,
       hostname: draft.hostname ?? null,
-      extraHosts: [...(draft.extraHosts ?? [])].map(([host, ip]) => `${host}:${ip.value}`).sort(),
+      extraHosts: [...(draft.extraHosts?.values() ?? [])].map((entry) => entry.value).sort(),
       init: draft.init ?? false,
       readOnly: draft.readOnly ?? false,
       privileged: draft.privileged ?? false,
@@ -156,10 +178,11 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
       stopGracePeriodSeconds: Math.ceil((draft.stopGracePeriodMs ?? DEFAULT_STOP_GRACE_MS) / 1000),
       secrets: secretMounts,
       ...optionalConfigs(configMounts(draft, configsByName, declaredConfigs, ctx)),
+      ...options,
     };
     const replicas = draft.replicas ?? 1;
     const configHash = digestOf(spec);
-    const dependsOn = [...(draft.dependsOn ?? [])].map(([service, { value }]) => ({ service, ...value })).sort((a, b) => a.service.localeCompare(b.service));
+    const dependsOn = [...dependenciesOf(draft)].map(([service, { value }]) => ({ service, ...value })).sort((a, b) => a.service.localeCompare(b.service));
     const containerNames = draft.containerName !== undefined ? [draft.containerName] : Array.from({ length: replicas }, (_, i) => `${prefix}-${draft.name}-${i + 1}`);
     services.push({
       name: draft.name,
@@ -191,6 +214,125 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
     secrets: [...secrets, ...configs],
     policy: env.policy,
   };
+}
+
+/** tmpfs mount options Podman passes through (besides size, mode, uid and gid). */
+const TMPFS_FLAGS = ['rw', 'ro', 'exec', 'noexec', 'suid', 'nosuid', 'dev', 'nodev', 'atime', 'noatime', 'relatime', 'strictatime', 'nodiratime', 'tmpcopyup', 'notmpcopyup'];
+
+/** `PATH[:opt,opt...]` (Compose's short tmpfs) as a mount; null when an option is unknown or a size is bad. */
+function parseTmpfs(text: string): Mount | null {
+  const colon = text.indexOf(':');
+  const target = colon === -1 ? text : text.slice(0, colon);
+  const options: string[] = [];
+  let sizeBytes: number | null = null;
+  for (const option of colon === -1 ? [] : text.slice(colon + 1).split(',')) {
+    const [name = '', value] = option.split('=', 2);
+    if (name === 'size' && value !== undefined) {
+      sizeBytes = parseSizeBytes(value);
+      if (sizeBytes === null) return null;
+    } else if (name === 'mode' && value !== undefined && /^[0-7]{3,4}$/.test(value)) options.push(option);
+    else if ((name === 'uid' || name === 'gid') && value !== undefined && /^[0-9]+$/.test(value)) options.push(option);
+    else if (value === undefined && TMPFS_FLAGS.includes(name)) options.push(option);
+    else return null;
+  }
+  return { type: 'tmpfs', target, sizeBytes, ...(options.length === 0 ? {} : { options }) };
+}
+
+/** The fields of `values` that are set; absent ones stay absent (config-hash stability). */
+function defined<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+type ReportError = (code: IssueCode, location: SourceLocation, keyPath: string, message: string, remediation: string) => void;
+
+/**
+ * The container options of a service: its option keys flattened in registry order, then what
+ * deploy sets (which must agree with the key of the same meaning), with `service:NAME`
+ * references and volumes_from made real container names.
+ */
+function buildOptions(draft: ServiceDraft, firstContainer: (service: string) => string | undefined, error: ReportError): ContainerOptions {
+  const entries = draft.options ?? new Map();
+  const out: Record<string, unknown> = {};
+  for (const row of SERVICE_OPTIONS) Object.assign(out, entries.get(row.key)?.value);
+  const agree = (deployKey: string, key: string, field: keyof ContainerOptions): void => {
+    const fromDeploy = entries.get(deployKey);
+    if (fromDeploy === undefined) return;
+    const fromKey = entries.get(key);
+    if (fromKey !== undefined && fromKey.value[field] !== fromDeploy.value[field]) {
+      error('PHX-INVALID-VALUE', fromKey.location, `services.${draft.name}.${key}`, `${key} and ${deployKey} are both set, to different values.`, 'Keep one of them (Compose refuses distinct values too).');
+    }
+    out[field] = fromDeploy.value[field];
+  };
+  agree(DEPLOY_PIDS, 'pids_limit', 'pidsLimit');
+  agree(DEPLOY_MEMORY_RESERVATION, 'mem_reservation', 'memoryReservationBytes');
+  for (const key of ['pid', 'ipc'] as const) {
+    const entry = entries.get(key);
+    const target = serviceReference(entry?.value[key]);
+    if (entry === undefined || target === null) continue;
+    const container = firstContainer(target);
+    // An unknown service is reported by the dependency check (PHX-DEPENDS-ON-MISSING).
+    if (container !== undefined) out[key] = `container:${container}`;
+  }
+  if (draft.volumesFrom !== undefined) {
+    const sources: string[] = [];
+    for (const { value, location } of draft.volumesFrom) {
+      const service = volumesFromService(value);
+      const parts = value.split(':');
+      const mode = parts.length > 1 && ['ro', 'rw'].includes(parts[parts.length - 1]!) ? parts[parts.length - 1]! : null;
+      if (service === null) {
+        const name = value.slice('container:'.length).split(':')[0]!;
+        sources.push(mode === null ? name : `${name}:${mode}`);
+        continue;
+      }
+      const container = firstContainer(service);
+      if (container === undefined) {
+        error('PHX-DEPENDS-ON-MISSING', location, `services.${draft.name}.volumes_from`, `volumes_from names "${service}", which is not a service.`, 'Name a service of this environment, or write container:NAME for a container made elsewhere.');
+        continue;
+      }
+      sources.push(mode === null ? container : `${container}:${mode}`);
+    }
+    out.volumesFrom = sources;
+  }
+  return out as ContainerOptions;
+}
+
+/** Labels from `label_file`s, a later file winning; `labels:` wins over all of them (Compose). */
+function readLabelFiles(draft: ServiceDraft, ctx: BuildContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { value: file, location } of draft.labelFiles ?? []) {
+    const text = ctx.reader.readText(file);
+    if (text === null) {
+      ctx.report({ code: 'PHX-FILE-NOT-FOUND', severity: 'error', location, path: `services.${draft.name}.label_file`, message: `label_file ${ctx.display(file)} does not exist.`, remediation: 'Create the file or correct the path (relative to the first compose file).' });
+      continue;
+    }
+    const parsed = parseDotenv(text);
+    for (const problem of parsed.errors) {
+      ctx.report({ code: 'PHX-ENV-FILE-SYNTAX', severity: 'error', location: { file: ctx.display(file), line: problem.line, column: problem.column }, path: '', message: problem.message, remediation: 'Write each line as LABEL=VALUE; lines starting with # are comments.' });
+    }
+    for (const entry of parsed.entries) out[entry.key] = entry.value;
+  }
+  return out;
+}
+
+/**
+ * For each linked service, the aliases other services link it as, by network: Compose makes a
+ * link alias resolve on the networks the two services share. (Podman has no per-container
+ * links, so the alias is a network alias, seen by every container on that network.)
+ */
+function linkAliasesByService(merged: ComposeDraft): Map<string, Map<string, string[]>> {
+  const networksOf = (service: ServiceDraft): string[] => ((service.networkMode ?? 'bridge') !== 'bridge' ? [] : service.networks === undefined || service.networks.size === 0 ? [DEFAULT_NETWORK] : [...service.networks.keys()]);
+  const out = new Map<string, Map<string, string[]>>();
+  for (const service of merged.services.values()) {
+    for (const { value: link } of service.links ?? []) {
+      const target = merged.services.get(link.name);
+      if (target === undefined || link.alias === link.name) continue;
+      const shared = networksOf(service).filter((network) => networksOf(target).includes(network));
+      const byNetwork = out.get(link.name) ?? new Map<string, string[]>();
+      for (const network of shared) byNetwork.set(network, [...(byNetwork.get(network) ?? []), link.alias]);
+      out.set(link.name, byNetwork);
+    }
+  }
+  return out;
 }
 
 function buildEnvironment(draft: ServiceDraft, ctx: BuildContext): Record<string, string> {
@@ -241,7 +383,15 @@ function buildNetworks(merged: ComposeDraft, prefix: string, owner: Record<strin
       const def = value === 'reset' ? {} : value;
       const external = def.external ?? false;
       const podmanName = def.name ?? (external ? name : `${prefix}-${name}`);
-      const shape = { driver: def.driver ?? 'bridge', options: def.driverOpts ?? {}, internal: def.internal ?? false, subnets: [...(def.subnets ?? [])].sort(), labels: def.labels ?? {} };
+      const shape = {
+        driver: def.driver ?? 'bridge',
+        options: def.driverOpts ?? {},
+        internal: def.internal ?? false,
+        subnets: [...(def.subnets ?? [])].sort(),
+        labels: def.labels ?? {},
+        // Absent unless set, so a network without them keeps its config hash.
+        ...defined({ gateways: def.gateways, ipRanges: def.ipRanges, ipamDriver: def.ipamDriver, ipv6: def.ipv6 }),
+      };
       const configHash = digestOf(shape);
       return { name, podmanName, external, ...shape, labels: { ...shape.labels, ...owner, [LABEL.network]: name, [LABEL.configHash]: configHash }, configHash };
     })

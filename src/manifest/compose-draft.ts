@@ -1,5 +1,5 @@
 import type { SourceLocation } from '../model/issue.js';
-import type { DependencyCondition, PullPolicy } from '../model/desired.js';
+import type { ContainerOptions, DependencyCondition, PullPolicy } from '../model/desired.js';
 import type { BuildDraft } from './build-draft.js';
 
 /**
@@ -33,6 +33,12 @@ export interface NetworkDraft {
   readonly driverOpts?: Record<string, string>;
   readonly internal?: boolean;
   readonly subnets?: string[];
+  /** By subnet. */
+  readonly gateways?: Record<string, string>;
+  /** By subnet. */
+  readonly ipRanges?: Record<string, string>;
+  readonly ipamDriver?: string;
+  readonly ipv6?: true;
   readonly external?: boolean;
   readonly name?: string;
   readonly labels?: Record<string, string>;
@@ -72,7 +78,7 @@ export interface PortDraft {
 }
 
 export type VolumeMountDraft =
-  | { readonly type: 'volume'; readonly source: string | null; readonly target: string; readonly readOnly: boolean }
+  | { readonly type: 'volume'; readonly source: string | null; readonly target: string; readonly readOnly: boolean; readonly noCopy?: true }
   | {
       readonly type: 'bind';
       /** Absolute host path. */
@@ -81,12 +87,16 @@ export type VolumeMountDraft =
       readonly readOnly: boolean;
       readonly selinux: '' | 'z' | 'Z';
       readonly createHostPath: boolean;
+      readonly propagation?: string;
     }
-  | { readonly type: 'tmpfs'; readonly target: string; readonly sizeBytes: number | null };
+  | { readonly type: 'tmpfs'; readonly target: string; readonly sizeBytes: number | null; readonly options?: string[] };
 
 export interface NetworkAttachmentDraft {
   readonly aliases: string[];
   readonly ipv4Address: string | null;
+  readonly ipv6Address?: string;
+  readonly macAddress?: string;
+  readonly interfaceName?: string;
 }
 
 export interface DependencyDraft {
@@ -180,4 +190,22 @@ export interface ServiceDraft {
   tmpfs?: Located<string>[];
   /** Compose profiles the service belongs to; none: always part of the environment. */
   profiles?: Located<string>[];
+  /**
+   * Container options by the Compose key that set them (service-options.ts), plus
+   * `deploy.resources.limits.pids` and `deploy.resources.reservations.memory`.
+   */
+  options?: Map<string, Located<ContainerOptions>>;
+  /** Absolute paths of label files, read when the desired state is built. */
+  labelFiles?: Located<string>[];
+  /** `links`: the service linked to, and the name it is reached by. */
+  links?: Located<LinkDraft>[];
+  externalLinks?: Located<LinkDraft>[];
+  /** `volumes_from` as written: `[service:|container:]NAME[:ro|rw]`. */
+  volumesFrom?: Located<string>[];
+}
+
+/** One `links` or `external_links` entry: `NAME[:ALIAS]`. */
+export interface LinkDraft {
+  readonly name: string;
+  readonly alias: string;
 }

@@ -96,7 +96,8 @@ export function readComposeFile(file: NamedFile, projectDir: string, lookup: (na
   }
   const { draft, problems } = normaliseCompose(data, parsed.locations, marks, projectDir);
   for (const problem of problems) {
-    ctx.report({ ...issueAt(problem.code ?? 'PHX-INVALID-VALUE', parsed.locations.valueAt(problem.path), problem.path, `${problem.message}.`, problem.remediation), severity: problem.severity ?? 'error' });
+    const location = problem.onKey === true ? parsed.locations.keyAt(problem.path) : parsed.locations.valueAt(problem.path);
+    ctx.report({ ...issueAt(problem.code ?? 'PHX-INVALID-VALUE', location, problem.path, `${problem.message}.`, problem.remediation), severity: problem.severity ?? 'error' });
   }
   return {
     path: file.path,

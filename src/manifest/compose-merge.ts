@@ -1,6 +1,8 @@
 import { mergeBuildDrafts } from './build-draft.js';
 import type { BuildDraft } from './build-draft.js';
+import type { ContainerOptions } from '../model/desired.js';
 import type { ComposeDraft, HealthcheckDraft, KeyedDraft, Located, ResourceDraft, ServiceDraft } from './compose-draft.js';
+import { optionRow } from './service-options.js';
 
 /**
  * Merges Compose drafts in order, the way Compose merges `-f` files: mappings merge key by
@@ -63,7 +65,7 @@ function mergeResources<T extends object>(base: Map<string, ResourceDraft<T>>, o
 type MutableService = { -readonly [K in keyof ServiceDraft]: ServiceDraft[K] };
 
 const KEYED_FIELDS = ['environment', 'ports', 'volumes', 'networks', 'dependsOn', 'labels', 'secrets', 'configs', 'extraHosts'] as const;
-const LIST_FIELDS = ['envFiles', 'capAdd', 'capDrop', 'securityOpt', 'tmpfs', 'profiles'] as const;
+const LIST_FIELDS = ['envFiles', 'capAdd', 'capDrop', 'securityOpt', 'tmpfs', 'profiles', 'labelFiles', 'links', 'externalLinks', 'volumesFrom'] as const;
 const FIELD_NAMES: Record<string, string> = {
   environment: 'environment',
   ports: 'ports',
@@ -84,6 +86,10 @@ const FIELD_NAMES: Record<string, string> = {
   workingDir: 'working_dir',
   usernsMode: 'userns_mode',
   pullPolicy: 'pull_policy',
+  labelFiles: 'label_file',
+  externalLinks: 'external_links',
+  volumesFrom: 'volumes_from',
+  memoryBytes: 'mem_limit',
 };
 
 /**
@@ -112,6 +118,8 @@ export function mergeService(base: ServiceDraft, overlay: ServiceDraft): Service
       target[field] = appendUnique(earlier, value as Located<unknown>[]);
     } else if (field === 'build' && !replace && target[field] !== undefined) {
       target[field] = mergeBuildDrafts(target[field] as BuildDraft, value as BuildDraft);
+    } else if (field === 'options') {
+      target[field] = mergeOptions(out.options, overlay.options!, overlay.overrideFields);
     } else if (field === 'healthcheck' && !replace) {
       target[field] = { ...(target[field] as HealthcheckDraft | undefined), ...(value as HealthcheckDraft) };
     } else {
@@ -121,6 +129,11 @@ export function mergeService(base: ServiceDraft, overlay: ServiceDraft): Service
   for (const reset of overlay.resetFields) {
     const field = Object.entries(FIELD_NAMES).find(([, name]) => name === reset)?.[0] ?? camel(reset);
     delete target[field];
+    if (out.options !== undefined) {
+      const options = new Map(out.options);
+      for (const key of options.keys()) if (key === reset || key.startsWith(`${reset}.`)) options.delete(key);
+      out.options = options;
+    }
     if (reset === 'deploy' || reset === 'scale') delete target.replicas;
     if (reset === 'deploy') {
       delete target.cpus;
@@ -128,6 +141,41 @@ export function mergeService(base: ServiceDraft, overlay: ServiceDraft): Service
     }
   }
   return out;
+}
+
+/** Merges container options key by key with each key's rule (service-options.ts); `!override` replaces. */
+function mergeOptions(
+  earlier: ReadonlyMap<string, Located<ContainerOptions>> | undefined,
+  later: ReadonlyMap<string, Located<ContainerOptions>>,
+  overrides: ReadonlySet<string>,
+): Map<string, Located<ContainerOptions>> {
+  const out = new Map(earlier ?? []);
+  for (const [key, entry] of later) {
+    const before = out.get(key);
+    const rule = overrides.has(key) || before === undefined ? 'replace' : (optionRow(key)?.merge ?? 'replace');
+    if (rule === 'replace' && key === 'logging' && before !== undefined && !overrides.has(key)) {
+      out.set(key, { location: entry.location, value: mergeLogging(before.value, entry.value) });
+    } else if (rule === 'replace') {
+      out.set(key, entry);
+    } else {
+      const merged: Record<string, unknown> = { ...before!.value };
+      for (const [field, value] of Object.entries(entry.value)) {
+        const old = merged[field];
+        merged[field] = rule === 'append' ? [...new Set([...((old as unknown[] | undefined) ?? []), ...(value as unknown[])])] : { ...(old as object | undefined), ...(value as object) };
+      }
+      out.set(key, { location: entry.location, value: merged as ContainerOptions });
+    }
+  }
+  return out;
+}
+
+/** Compose: the same driver (or none named later) merges options; another driver replaces the whole. */
+function mergeLogging(earlier: ContainerOptions, later: ContainerOptions): ContainerOptions {
+  const before = earlier.logging;
+  const after = later.logging;
+  if (before === undefined || after === undefined) return after === undefined ? earlier : later;
+  if (after.driver !== null && after.driver !== before.driver) return later;
+  return { logging: { driver: before.driver, options: { ...before.options, ...after.options } } };
 }
 
 function appendUnique<T>(earlier: readonly Located<T>[], later: readonly Located<T>[]): Located<T>[] {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { IssueCode, SourceLocation } from '../model/issue.js';
-import type { DependencyCondition } from '../model/desired.js';
+import type { ContainerOptions, DependencyCondition } from '../model/desired.js';
 import type {
   ComposeConfigDraft,
   ComposeDraft,
@@ -10,6 +10,7 @@ import type {
   EnvFileDraft,
   HealthcheckDraft,
   KeyedDraft,
+  LinkDraft,
   Located,
   NetworkAttachmentDraft,
   NetworkDraft,
@@ -25,16 +26,21 @@ import { parseDurationMs, parseSizeBytes } from './units.js';
 import { splitShellWords } from './shell-words.js';
 import { portKey, volumeKey } from './compose-keys.js';
 import { normaliseBuild, parsePullPolicy } from './build-draft.js';
+import { SERVICE_OPTIONS } from './service-options.js';
+import type { ProblemSink } from './service-options.js';
+import { ignoredKeyNotes } from './ignored-keys.js';
 
-/** A problem the normaliser found in a value the schema let through. */
+/** A problem the normaliser found in a value the schema let through, or a note about a key. */
 export interface NormaliseProblem {
-  /** Default PHX-INVALID-VALUE. */
-  readonly code?: IssueCode;
-  /** Default error. */
-  readonly severity?: 'error' | 'warning';
   readonly path: KeyPath;
   readonly message: string;
   readonly remediation: string;
+  /** Default PHX-INVALID-VALUE. */
+  readonly code?: IssueCode;
+  /** Default error; a note does not stop the file from loading. */
+  readonly severity?: 'error' | 'warning' | 'note';
+  /** Point at the key rather than its value. */
+  readonly onKey?: boolean;
 }
 
 /** Paths an overlay tagged `!reset` or `!override`. */
@@ -66,7 +72,7 @@ export function normaliseCompose(
   const draft: ComposeDraft = {
     file: locations.file,
     services: new Map(),
-    networks: n.resources(raw.networks, 'networks', (v) => n.network(v)),
+    networks: n.resources(raw.networks, 'networks', (v, keyPath) => n.network(v, keyPath)),
     volumes: n.resources(raw.volumes, 'volumes', (v) => n.volume(v)),
     secrets: n.resources(raw.secrets, 'secrets', (v) => n.composeSecret(v)),
     configs: n.resources(raw.configs, 'configs', (v) => n.composeConfig(v)),
@@ -89,40 +95,71 @@ class Normaliser {
     return this.locations.valueAt(keyPath);
   }
 
-  private problem(keyPath: KeyPath, message: string, remediation: string): void {
-    this.problems.push({ path: keyPath, message, remediation });
+  private problem(keyPath: KeyPath, message: string, remediation: string, code?: IssueCode): void {
+    this.problems.push({ path: keyPath, message, remediation, ...(code === undefined ? {} : { code }) });
   }
 
-  resources<T>(raw: unknown, kind: string, convert: (value: Raw) => T): Map<string, ResourceDraft<T>> {
+  /** Reports what Phoenix does not do with a key it accepts, and why. */
+  private note(keyPath: KeyPath, message: string, remediation: string, code: IssueCode = 'PHX-KEY-IGNORED'): void {
+    this.problems.push({ path: keyPath, message, remediation, code, severity: 'note', onKey: true });
+  }
+
+  resources<T>(raw: unknown, kind: string, convert: (value: Raw, keyPath: KeyPath) => T): Map<string, ResourceDraft<T>> {
     const out = new Map<string, ResourceDraft<T>>();
     for (const [name, value] of Object.entries((raw ?? {}) as Raw)) {
       const keyPath = [kind, name];
       const location = this.locations.keyAt(keyPath);
-      out.set(name, { location, value: this.marks.reset.has(markId(keyPath)) ? 'reset' : convert((value ?? {}) as Raw) });
+      out.set(name, { location, value: this.marks.reset.has(markId(keyPath)) ? 'reset' : convert((value ?? {}) as Raw, keyPath) });
     }
     return out;
   }
 
-  network(raw: Raw): NetworkDraft {
-    const ipam = raw.ipam as { config?: { subnet?: string }[] } | undefined;
+  network(raw: Raw, keyPath: KeyPath): NetworkDraft {
+    const ipam = raw.ipam as { driver?: string; config?: { subnet?: string; gateway?: string; ip_range?: string }[] } | undefined;
     const subnets = ipam?.config?.flatMap((entry) => (entry.subnet === undefined ? [] : [entry.subnet]));
+    const gateways: Record<string, string> = {};
+    const ipRanges: Record<string, string> = {};
+    (ipam?.config ?? []).forEach((entry, index) => {
+      if ((entry.gateway !== undefined || entry.ip_range !== undefined) && entry.subnet === undefined) {
+        this.problem([...keyPath, 'ipam', 'config', index], 'a gateway or ip_range needs the subnet it belongs to', 'Add `subnet:` to this entry (Podman takes a gateway and a range only for a subnet it is given).');
+        return;
+      }
+      if (entry.gateway !== undefined) gateways[entry.subnet!] = entry.gateway;
+      if (entry.ip_range !== undefined) ipRanges[entry.subnet!] = entry.ip_range;
+    });
+    const subnetList = subnets ?? [];
+    if (subnetList.some((s) => gateways[s] !== undefined && ipRanges[s] === undefined) && subnetList.some((s) => gateways[s] === undefined && ipRanges[s] !== undefined)) {
+      this.problem([...keyPath, 'ipam', 'config'], 'one subnet has only a gateway and another only an ip_range, which Podman cannot be told (it pairs gateways and ranges with subnets in order)', 'Give the subnet with the range a gateway too, or the subnet with the gateway a range.', 'PHX-UNSUPPORTED-VALUE');
+    }
+    if (raw.enable_ipv4 === false) {
+      this.problem([...keyPath, 'enable_ipv4'], 'Podman 4.3 cannot make a bridge network without IPv4', 'Remove enable_ipv4, or use `internal: true` for a network with no outside access.', 'PHX-UNSUPPORTED-VALUE');
+    }
+    for (const { key, message, remediation } of ignoredKeyNotes('network', raw)) this.note([...keyPath, key], message, remediation);
+    // The obsolete `external: {name: NAME}` means external, called NAME.
+    const external = raw.external !== null && typeof raw.external === 'object' ? (raw.external as { name?: string }) : undefined;
+    const ipamDriver = ipam?.driver === undefined || ipam.driver === 'default' ? undefined : ipam.driver;
     return {
       ...optional('driver', raw.driver as string | undefined),
       ...optional('driverOpts', stringMap(raw.driver_opts)),
       ...optional('internal', raw.internal as boolean | undefined),
       ...optional('subnets', subnets),
-      ...optional('external', raw.external as boolean | undefined),
-      ...optional('name', raw.name as string | undefined),
+      ...optional('gateways', Object.keys(gateways).length === 0 ? undefined : gateways),
+      ...optional('ipRanges', Object.keys(ipRanges).length === 0 ? undefined : ipRanges),
+      ...optional('ipamDriver', ipamDriver),
+      ...optional('ipv6', raw.enable_ipv6 === true ? (true as const) : undefined),
+      ...optional('external', external !== undefined ? true : (raw.external as boolean | undefined)),
+      ...optional('name', (raw.name as string | undefined) ?? external?.name),
       ...optional('labels', raw.labels === undefined ? undefined : labelMap(raw.labels)),
     };
   }
 
   volume(raw: Raw): VolumeDraft {
+    const external = raw.external !== null && typeof raw.external === 'object' ? (raw.external as { name?: string }) : undefined;
     return {
       ...optional('driver', raw.driver as string | undefined),
       ...optional('driverOpts', stringMap(raw.driver_opts)),
-      ...optional('external', raw.external as boolean | undefined),
-      ...optional('name', raw.name as string | undefined),
+      ...optional('external', external !== undefined ? true : (raw.external as boolean | undefined)),
+      ...optional('name', (raw.name as string | undefined) ?? external?.name),
       ...optional('labels', raw.labels === undefined ? undefined : labelMap(raw.labels)),
     };
   }
@@ -196,19 +233,29 @@ class Normaliser {
     if (typeof raw.init === 'boolean') draft.init = raw.init;
     if (typeof raw.privileged === 'boolean') draft.privileged = raw.privileged;
     if (typeof raw.scale === 'number') draft.replicas = raw.scale;
-    const deploy = raw.deploy as { replicas?: number; resources?: { limits?: { cpus?: unknown; memory?: unknown } } } | undefined;
+    const deploy = (raw.deploy ?? undefined) as DeployRaw | undefined;
     if (typeof deploy?.replicas === 'number') draft.replicas = deploy.replicas;
+    else if (deploy?.mode === 'global') draft.replicas = 1;
     const limits = deploy?.resources?.limits;
-    if (limits?.cpus !== undefined) {
-      const cpus = Number(limits.cpus);
-      if (Number.isFinite(cpus) && cpus > 0) draft.cpus = cpus;
-      else this.problem([...f('deploy'), 'resources', 'limits', 'cpus'], `cpus "${String(limits.cpus)}" is not a positive number`, 'Write a number of CPUs such as 0.5 or 2.');
+    const limitsPath = [...f('deploy'), 'resources', 'limits'];
+    this.limit(draft, 'cpus', raw.cpus, f('cpus'), limits?.cpus, [...limitsPath, 'cpus'], (v) => this.cpus(v));
+    this.limit(draft, 'memoryBytes', raw.mem_limit, f('mem_limit'), limits?.memory, [...limitsPath, 'memory'], (v) => {
+      const bytes = parseSizeBytes(v as string | number);
+      return bytes !== null && bytes > 0 ? bytes : null;
+    });
+    this.options(draft, raw, base);
+    if (deploy !== undefined) this.deploy(draft, deploy, raw, f('deploy'));
+    if (raw.expose !== undefined) {
+      this.note(f('expose'), 'expose only documents the ports a container listens on: other containers on its networks reach every port anyway, and nothing is published on the host', 'Use `ports:` to publish a port on the host.', 'PHX-EXPOSE-NOTE');
     }
-    if (limits?.memory !== undefined) {
-      const bytes = parseSizeBytes(limits.memory as string | number);
-      if (bytes !== null && bytes > 0) draft.memoryBytes = bytes;
-      else this.problem([...f('deploy'), 'resources', 'limits', 'memory'], `memory "${String(limits.memory)}" is not a size`, 'Write a size such as 512m or 1g.');
+    for (const { key, message, remediation } of ignoredKeyNotes('service', raw)) this.note(f(key), message, remediation);
+    if (raw.label_file !== undefined) {
+      const files = Array.isArray(raw.label_file) ? (raw.label_file as string[]) : [raw.label_file as string];
+      draft.labelFiles = files.map((file, index) => ({ value: path.resolve(this.projectDir, file), location: this.at(Array.isArray(raw.label_file) ? [...f('label_file'), index] : f('label_file')) }));
     }
+    if (raw.links !== undefined) draft.links = this.links(raw.links as string[], f('links'));
+    if (raw.external_links !== undefined) draft.externalLinks = this.links(raw.external_links as string[], f('external_links'));
+    if (raw.volumes_from !== undefined) draft.volumesFrom = this.list(raw.volumes_from as string[], f('volumes_from'));
     if (raw.stop_grace_period !== undefined) {
       const ms = this.duration(raw.stop_grace_period, f('stop_grace_period'));
       if (ms !== undefined) draft.stopGracePeriodMs = ms;
@@ -217,6 +264,86 @@ class Normaliser {
     if (raw.profiles !== undefined) draft.profiles = this.list(raw.profiles as string[], f('profiles'));
     if (raw.tmpfs !== undefined) draft.tmpfs = this.list(typeof raw.tmpfs === 'string' ? [raw.tmpfs] : (raw.tmpfs as string[]), f('tmpfs'));
     return draft;
+  }
+
+  /** A resource limit Compose lets one write at the service (`cpus`, `mem_limit`) or under deploy; both must agree. */
+  private limit(draft: ServiceDraft, field: 'cpus' | 'memoryBytes', top: unknown, topPath: KeyPath, deployed: unknown, deployPath: KeyPath, parse: (value: unknown) => number | null): void {
+    const read = (value: unknown, keyPath: KeyPath): number | undefined => {
+      if (value === undefined) return undefined;
+      const parsed = parse(value);
+      if (parsed !== null) return parsed;
+      this.problem(keyPath, field === 'cpus' ? `cpus "${String(value)}" is not a positive number` : `memory "${String(value)}" is not a size`, field === 'cpus' ? 'Write a number of CPUs such as 0.5 or 2.' : 'Write a size such as 512m or 1g.');
+      return undefined;
+    };
+    const fromTop = read(top, topPath);
+    const fromDeploy = read(deployed, deployPath);
+    if (fromTop !== undefined && fromDeploy !== undefined && fromTop !== fromDeploy) {
+      this.problem(topPath, `${String(topPath[topPath.length - 1])} and ${deployPath.slice(2).join('.')} are both set, to different values`, 'Keep one of them (Compose refuses distinct values too).');
+      return;
+    }
+    const value = fromDeploy ?? fromTop;
+    if (value !== undefined) draft[field] = value;
+  }
+
+  private cpus(value: unknown): number | null {
+    const cpus = Number(value);
+    return Number.isFinite(cpus) && cpus > 0 ? cpus : null;
+  }
+
+  /** The keys of service-options.ts: each read by its row into container options. */
+  private options(draft: ServiceDraft, raw: Raw, base: KeyPath): void {
+    const options = new Map<string, Located<ContainerOptions>>();
+    for (const row of SERVICE_OPTIONS) {
+      if (raw[row.key] === undefined) continue;
+      const keyPath = [...base, row.key];
+      const sink: ProblemSink = (message, remediation, below = []) => this.problem([...keyPath, ...below], message, remediation);
+      options.set(row.key, { value: row.read(raw[row.key], sink), location: this.at(keyPath) });
+    }
+    if (options.size > 0) draft.options = options;
+  }
+
+  /** deploy: replicas and limits are read by the caller; here pids, reservations, restart_policy and what is ignored. */
+  private deploy(draft: ServiceDraft, deploy: DeployRaw, raw: Raw, keyPath: KeyPath): void {
+    const options = draft.options ?? new Map<string, Located<ContainerOptions>>();
+    const resources = deploy.resources;
+    if (resources?.limits?.pids !== undefined) {
+      const at = [...keyPath, 'resources', 'limits', 'pids'];
+      const pids = Number(resources.limits.pids);
+      if (!Number.isInteger(pids) || pids < -1) this.problem(at, `pids "${String(resources.limits.pids)}" is not a whole number`, 'Write a number of processes, or -1 for unlimited.');
+      else options.set(DEPLOY_PIDS, { value: { pidsLimit: pids }, location: this.at(at) });
+    }
+    const reservations = resources?.reservations;
+    if (reservations?.memory !== undefined) {
+      const at = [...keyPath, 'resources', 'reservations', 'memory'];
+      const bytes = parseSizeBytes(reservations.memory as string | number);
+      if (bytes === null) this.problem(at, `memory "${String(reservations.memory)}" is not a size`, 'Write a size such as 512m or 1g.');
+      else options.set(DEPLOY_MEMORY_RESERVATION, { value: { memoryReservationBytes: bytes }, location: this.at(at) });
+    }
+    if (reservations?.cpus !== undefined) {
+      this.note([...keyPath, 'resources', 'reservations', 'cpus'], 'Podman has no CPU reservation: on one host there is no scheduler that places containers by reserved CPUs', 'Use cpu_shares to weigh containers against each other, or deploy.resources.limits.cpus to cap one.');
+    }
+    if (options.size > 0) draft.options = options;
+    const policy = deploy.restart_policy;
+    if (policy !== undefined && raw.restart === undefined) {
+      // Compose applies deploy.restart_policy when `restart` is not set.
+      const condition = policy.condition ?? 'any';
+      if (condition === 'none' || condition === 'no') draft.restart = 'no';
+      else if (condition === 'on-failure') draft.restart = policy.max_attempts === undefined ? 'on-failure' : `on-failure:${Number(policy.max_attempts)}`;
+      else if (condition === 'unless-stopped') draft.restart = 'unless-stopped';
+      else draft.restart = 'always';
+    }
+    if (policy?.delay !== undefined || policy?.window !== undefined) {
+      this.note([...keyPath, 'restart_policy', policy.delay !== undefined ? 'delay' : 'window'], 'Podman restarts a container at once, with no delay and no window', 'Remove delay and window; Phoenix\'s own health policy (policy.health.backoff) spaces restarts it makes.');
+    }
+    for (const { key, message, remediation } of ignoredKeyNotes('deploy', deploy as Raw)) this.note([...keyPath, key], message, remediation);
+  }
+
+  private links(values: readonly string[], keyPath: KeyPath): Located<LinkDraft>[] {
+    return values.map((text, index) => {
+      const colon = text.indexOf(':');
+      const name = colon === -1 ? text : text.slice(0, colon);
+      return { value: { name, alias: colon === -1 ? name : text.slice(colon + 1) }, location: this.at([...keyPath, index]) };
+    });
   }
 
   private commandLine(value: unknown, keyPath: KeyPath): string[] | null {
@@ -259,6 +386,7 @@ class Normaliser {
   private ports(value: readonly unknown[], keyPath: KeyPath): KeyedDraft<PortDraft> {
     const out: KeyedDraft<PortDraft> = new Map();
     value.forEach((entry, index) => {
+      if (typeof entry === 'object' && entry !== null) for (const { key, message, remediation } of ignoredKeyNotes('port', entry as Raw)) this.note([...keyPath, index, key], message, remediation);
       const port = typeof entry === 'object' && entry !== null ? longPort(entry as Raw) : parseShortPort(String(entry));
       if (port === null) {
         this.problem([...keyPath, index], `"${String(entry)}" is not a port mapping`, 'Write [[host_ip:]published:]target[/protocol], e.g. "8080:80" or "127.0.0.1:5432:5432/tcp".');
@@ -272,6 +400,11 @@ class Normaliser {
   private volumes(value: readonly unknown[], keyPath: KeyPath): KeyedDraft<VolumeMountDraft> {
     const out: KeyedDraft<VolumeMountDraft> = new Map();
     value.forEach((entry, index) => {
+      if (typeof entry === 'object' && entry !== null) {
+        for (const { key, message, remediation } of ignoredKeyNotes('mount', entry as Raw)) this.note([...keyPath, index, key], message, remediation);
+        const volume = (entry as Raw).volume as Raw | undefined;
+        if (volume !== undefined) for (const { key, message, remediation } of ignoredKeyNotes('mountVolume', volume)) this.note([...keyPath, index, 'volume', key], message, remediation);
+      }
       const mount = typeof entry === 'object' && entry !== null ? this.longVolume(entry as Raw) : this.shortVolume(String(entry));
       if (mount === null) {
         this.problem([...keyPath, index], `"${String(entry)}" is not a volume mount`, 'Write source:target[:ro|rw|z|Z], a bare container path, or the long form with type, source and target.');
@@ -304,15 +437,30 @@ class Normaliser {
     switch (raw.type) {
       case 'bind': {
         if (typeof raw.source !== 'string') return null;
-        const bind = (raw.bind ?? {}) as { create_host_path?: boolean; selinux?: 'z' | 'Z' };
-        return { type: 'bind', source: this.hostPath(raw.source), target, readOnly, selinux: bind.selinux ?? '', createHostPath: bind.create_host_path ?? true };
+        const bind = (raw.bind ?? {}) as { create_host_path?: boolean; selinux?: 'z' | 'Z'; propagation?: string };
+        return {
+          type: 'bind',
+          source: this.hostPath(raw.source),
+          target,
+          readOnly,
+          selinux: bind.selinux ?? '',
+          createHostPath: bind.create_host_path ?? true,
+          ...optional('propagation', bind.propagation),
+        };
       }
       case 'tmpfs': {
-        const size = (raw.tmpfs as { size?: string | number } | undefined)?.size;
-        return { type: 'tmpfs', target, sizeBytes: size === undefined ? null : parseSizeBytes(size) };
+        const tmpfs = raw.tmpfs as { size?: string | number; mode?: string | number } | undefined;
+        const mode = tmpfs?.mode === undefined ? undefined : typeof tmpfs.mode === 'number' ? tmpfs.mode : Number.parseInt(tmpfs.mode.replace(/^0o/, ''), 8);
+        return { type: 'tmpfs', target, sizeBytes: tmpfs?.size === undefined ? null : parseSizeBytes(tmpfs.size), ...optional('options', mode === undefined ? undefined : [`mode=${mode.toString(8)}`]) };
       }
       case 'volume':
-        return { type: 'volume', source: typeof raw.source === 'string' && raw.source !== '' ? raw.source : null, target, readOnly };
+        return {
+          type: 'volume',
+          source: typeof raw.source === 'string' && raw.source !== '' ? raw.source : null,
+          target,
+          readOnly,
+          ...optional('noCopy', (raw.volume as { nocopy?: boolean } | undefined)?.nocopy === true ? (true as const) : undefined),
+        };
       default:
         return null;
     }
@@ -330,8 +478,18 @@ class Normaliser {
       return out;
     }
     for (const [name, entry] of Object.entries(value as Raw)) {
-      const spec = (entry ?? {}) as { aliases?: string[]; ipv4_address?: string };
-      out.set(name, { value: { aliases: spec.aliases ?? [], ipv4Address: spec.ipv4_address ?? null }, location: this.locations.keyAt([...keyPath, name]) });
+      const spec = (entry ?? {}) as { aliases?: string[]; ipv4_address?: string; ipv6_address?: string; mac_address?: string; interface_name?: string };
+      for (const { key, message, remediation } of ignoredKeyNotes('networkAttachment', spec as Raw)) this.note([...keyPath, name, key], message, remediation);
+      out.set(name, {
+        value: {
+          aliases: spec.aliases ?? [],
+          ipv4Address: spec.ipv4_address ?? null,
+          ...optional('ipv6Address', spec.ipv6_address),
+          ...optional('macAddress', spec.mac_address?.toLowerCase()),
+          ...optional('interfaceName', spec.interface_name),
+        },
+        location: this.locations.keyAt([...keyPath, name]),
+      });
     }
     return out;
   }
@@ -426,11 +584,17 @@ class Normaliser {
           this.problem([...keyPath, index], `"${text}" is not host:ip`, 'Write each entry as "host:ip" or "host=ip".');
           return;
         }
-        out.set(text.slice(0, separator), { value: text.slice(separator + 1), location: this.at([...keyPath, index]) });
+        const host = text.slice(0, separator);
+        // Several entries may name one host (several addresses); keyed by host and address.
+        const ip = unbracket(text.slice(separator + 1));
+        out.set(`${host}\u0000${ip}`, { value: `${host}:${ip}`, location: this.at([...keyPath, index]) });
       });
       return out;
     }
-    for (const [host, ip] of Object.entries(value as Raw)) out.set(host, { value: String(ip), location: this.at([...keyPath, host]) });
+    for (const [host, ips] of Object.entries(value as Raw)) {
+      const list = Array.isArray(ips) ? ips.map(String) : [String(ips)];
+      list.forEach((ip, index) => out.set(`${host}\u0000${unbracket(ip)}`, { value: `${host}:${unbracket(ip)}`, location: this.at(Array.isArray(ips) ? [...keyPath, host, index] : [...keyPath, host]) }));
+    }
     return out;
   }
 
@@ -443,6 +607,25 @@ class Normaliser {
   private list(values: readonly string[], keyPath: KeyPath): Located<string>[] {
     return values.map((value, index) => ({ value: String(value), location: this.at([...keyPath, index]) }));
   }
+}
+
+/** Keys of {@link ServiceDraft.options} for the container options deploy sets. */
+export const DEPLOY_PIDS = 'deploy.resources.limits.pids';
+export const DEPLOY_MEMORY_RESERVATION = 'deploy.resources.reservations.memory';
+
+interface DeployRaw {
+  replicas?: number;
+  mode?: string;
+  resources?: {
+    limits?: { cpus?: unknown; memory?: unknown; pids?: unknown };
+    reservations?: { cpus?: unknown; memory?: unknown };
+  };
+  restart_policy?: { condition?: string; max_attempts?: unknown; delay?: string; window?: string };
+}
+
+/** `[::1]` → `::1`: Compose allows an IPv6 address in brackets; Podman's --add-host wants it bare. */
+function unbracket(ip: string): string {
+  return ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
 }
 
 function fieldOf(id: string, service: string): string | null {

@@ -95,7 +95,7 @@ export function loadEnvironment(options: LoadOptions): LoadResult {
 }
 
 /** Issues the schema stage reports; every other issue comes from a later check. */
-const SCHEMA_STAGE: ReadonlySet<IssueCode> = new Set(['PHX-YAML-SYNTAX', 'PHX-SCHEMA', 'PHX-UNKNOWN-KEY', 'PHX-SECRET-INLINE']);
+const SCHEMA_STAGE: ReadonlySet<IssueCode> = new Set(['PHX-YAML-SYNTAX', 'PHX-SCHEMA', 'PHX-UNKNOWN-KEY', 'PHX-UNSUPPORTED-KEY', 'PHX-SECRET-INLINE']);
 
 /**
  * Every issue once, in file order: later checks ran on what the schema left, so an issue of

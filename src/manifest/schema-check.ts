@@ -3,6 +3,9 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { ManifestIssue } from '../model/issue.js';
 import { formatPath } from '../model/issue.js';
 import type { KeyPath, LocationMap } from './yaml-source.js';
+import { keyContext } from './key-context.js';
+import { refusalOf } from './refused-keys.js';
+import { extensionAllowed } from './extension-keys.js';
 
 /** The manifest kinds schemas/ describes. */
 export type SchemaKind = 'environment' | 'compose';
@@ -37,7 +40,8 @@ function validators(): Record<SchemaKind, ValidateFunction> {
   }
   if (Ajv === null) throw new Error('unreachable: ajv is loaded whenever nothing is precompiled');
   // coerceTypes: an interpolated "${REPLICAS}" arrives as a string and must count as a number.
-  const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: false, useDefaults: false });
+  // verbose: errors carry their parentSchema, which says whether a mapping allows x- extension keys.
+  const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: false, useDefaults: false, verbose: true });
   const load = (kind: SchemaKind): ValidateFunction =>
     ajv.compile(JSON.parse(readFileSync(new URL(SCHEMA_FILES[kind], SCHEMAS_DIR), 'utf8')) as object);
   compiled = { environment: load('environment'), compose: load('compose') };
@@ -46,7 +50,6 @@ function validators(): Record<SchemaKind, ValidateFunction> {
 
 /** Advice for keys people commonly bring from Compose that Phoenix deliberately lacks. */
 const UNSUPPORTED_ADVICE: Record<string, string> = {
-  links: 'links are obsolete: services reach each other by name on a shared network.',
 };
 
 /**
@@ -203,13 +206,26 @@ function toIssue(error: ErrorObject, locations: LocationMap): ManifestIssue {
         remediation: 'Put the value in a file kept out of git (`file:`) or in an environment variable (`environment:`).',
       };
     }
+    const refusal = refusalOf(keyContext(keyPath), key);
+    if (refusal !== undefined) {
+      return {
+        code: 'PHX-UNSUPPORTED-KEY',
+        severity: 'error',
+        location: locations.keyAt(full),
+        path: formatPath(full),
+        message: `Phoenix cannot honour "${key}": ${refusal.reason}.`,
+        remediation: refusal.remediation,
+      };
+    }
+    // Suggest the x- prefix only where the Compose Specification allows extensions.
+    const keep = extensionAllowed(error) ? `; rename it x-${key} to keep it as an extension` : '';
     return {
       code: 'PHX-UNKNOWN-KEY',
       severity: 'error',
       location: locations.keyAt(full),
       path: formatPath(full),
       message: `Phoenix does not support the key "${key}" here.`,
-      remediation: UNSUPPORTED_ADVICE[key] ?? 'Remove it or correct its spelling (docs/manifest.md lists every key); rename it x-' + key + ' to keep it as an extension.',
+      remediation: UNSUPPORTED_ADVICE[key] ?? `Remove it or correct its spelling (docs/manifest.md lists every key)${keep}.`,
     };
   }
   const where = error.keyword === 'required' ? locations.keyAt(keyPath) : locations.valueAt(keyPath);

@@ -3,6 +3,7 @@ import type { DesiredState, PortMapping } from '../model/desired.js';
 import type { ManifestIssue, SourceLocation } from '../model/issue.js';
 import type { ComposeDraft } from './compose-draft.js';
 import type { EnvironmentManifest } from './environment-manifest.js';
+import { dependenciesOf } from './implicit-dependencies.js';
 import { isWithin, normaliseCapability } from './policy.js';
 
 /**
@@ -20,7 +21,7 @@ function issue(code: ManifestIssue['code'], location: SourceLocation, keyPath: s
 function checkDependencies(merged: ComposeDraft): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   for (const service of merged.services.values()) {
-    for (const [dependency, { location }] of service.dependsOn ?? []) {
+    for (const [dependency, { location }] of dependenciesOf(service)) {
       const target = merged.services.get(dependency);
       if (target !== undefined && service.dependsOn?.get(dependency)?.value.condition === 'service_healthy' && (target.healthcheck?.test === undefined || target.healthcheck.disable === true || target.healthcheck.test[0] === 'NONE')) {
         // Compose would wait for ever here; Phoenix runs the checks itself and needs one to run.
@@ -40,7 +41,7 @@ function checkDependencies(merged: ComposeDraft): ManifestIssue[] {
     state.set(name, 'visiting');
     stack.push(name);
     const service = merged.services.get(name);
-    for (const [dependency, { location }] of service?.dependsOn ?? []) {
+    for (const [dependency, { location }] of service === undefined ? [] : dependenciesOf(service)) {
       if (!merged.services.has(dependency)) continue;
       if (state.get(dependency) === 'visiting') {
         const cycle = [...stack.slice(stack.indexOf(dependency)), dependency];

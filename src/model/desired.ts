@@ -54,7 +54,14 @@ export interface PortMapping {
 }
 
 export type Mount =
-  | { readonly type: 'volume'; readonly source: string; readonly target: string; readonly readOnly: boolean }
+  | {
+      readonly type: 'volume';
+      readonly source: string;
+      readonly target: string;
+      readonly readOnly: boolean;
+      /** Do not copy the image's files into a new volume; absent when not asked for. */
+      readonly noCopy?: true;
+    }
   | {
       readonly type: 'bind';
       /** Absolute host path. */
@@ -64,15 +71,27 @@ export type Mount =
       /** SELinux relabel option ('z' shared, 'Z' private), '' for none. */
       readonly selinux: '' | 'z' | 'Z';
       readonly createHostPath: boolean;
+      /** Mount propagation (rshared, ...); absent for Podman's default. */
+      readonly propagation?: string;
     }
   | { readonly type: 'anonymous'; readonly target: string; readonly readOnly: boolean }
-  | { readonly type: 'tmpfs'; readonly target: string; readonly sizeBytes: number | null };
+  | {
+      readonly type: 'tmpfs';
+      readonly target: string;
+      readonly sizeBytes: number | null;
+      /** Other tmpfs mount options (mode=1777, noexec, ...) in the order written; absent when none. */
+      readonly options?: readonly string[];
+    };
 
 export interface NetworkAttachment {
   /** Real Podman network name. */
   readonly network: string;
   readonly aliases: readonly string[];
   readonly ipv4Address: string | null;
+  /** Absent unless the manifest sets them. */
+  readonly ipv6Address?: string;
+  readonly macAddress?: string;
+  readonly interfaceName?: string;
 }
 
 export interface HealthCheckSpec {
@@ -114,11 +133,83 @@ export interface ConfigMount {
   readonly mode: number;
 }
 
+/** One resource limit (`ulimit`): the soft and the hard value. */
+export interface Ulimit {
+  readonly soft: number;
+  readonly hard: number;
+}
+
+/** Where a container's output goes: Podman's log driver and its options. */
+export interface LoggingSpec {
+  /** null: Podman's default driver (k8s-file). */
+  readonly driver: string | null;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+/**
+ * The Compose service keys added after the first release. Every field is optional and left
+ * undefined when the manifest does not set it (booleans only when true), so that the config
+ * hash of a container that uses none of them is what it was before they existed: upgrading
+ * Phoenix recreates nothing.
+ */
+export interface ContainerOptions {
+  readonly shmSizeBytes?: number;
+  /** By resource name (nofile, nproc, ...). */
+  readonly ulimits?: Readonly<Record<string, Ulimit>>;
+  readonly dns?: readonly string[];
+  readonly dnsSearch?: readonly string[];
+  readonly dnsOptions?: readonly string[];
+  readonly sysctls?: Readonly<Record<string, string>>;
+  /** Podman form `HOST[:CONTAINER[:PERMISSIONS]]` (or a CDI name). */
+  readonly devices?: readonly string[];
+  readonly deviceCgroupRules?: readonly string[];
+  readonly logging?: LoggingSpec;
+  readonly stdinOpen?: true;
+  readonly tty?: true;
+  readonly platform?: string;
+  readonly pid?: string;
+  readonly ipc?: string;
+  readonly uts?: string;
+  /** Compose `cgroup`: the cgroup namespace, host or private. */
+  readonly cgroupns?: string;
+  readonly cgroupParent?: string;
+  readonly groupAdd?: readonly string[];
+  /** Memory plus swap; -1 for unlimited swap. */
+  readonly memorySwapBytes?: number;
+  readonly memoryReservationBytes?: number;
+  readonly memorySwappiness?: number;
+  readonly cpuShares?: number;
+  readonly cpuQuota?: number;
+  readonly cpuPeriod?: number;
+  readonly cpuRtPeriod?: number;
+  readonly cpuRtRuntime?: number;
+  readonly cpuset?: string;
+  readonly pidsLimit?: number;
+  readonly oomScoreAdj?: number;
+  readonly oomKillDisable?: true;
+  readonly macAddress?: string;
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** OCI runtime (podman --runtime), e.g. runc or crun. */
+  readonly runtime?: string;
+  /** Ports the container documents (`--expose`), as `PORT[-PORT]/PROTOCOL`. */
+  readonly expose?: readonly string[];
+  /** Containers whose volumes this one mounts, `NAME[:ro|rw]` with real container names. */
+  readonly volumesFrom?: readonly string[];
+  readonly blkioWeight?: number;
+  /** `DEVICE:WEIGHT`. */
+  readonly blkioWeightDevices?: readonly string[];
+  /** `DEVICE:RATE` each. */
+  readonly deviceReadBps?: readonly string[];
+  readonly deviceReadIops?: readonly string[];
+  readonly deviceWriteBps?: readonly string[];
+  readonly deviceWriteIops?: readonly string[];
+}
+
 /**
  * Everything that shapes a container. Its canonical JSON is the config hash's input, so a
  * field belongs here exactly when a change to it needs a new container.
  */
-export interface ContainerSpec {
+export interface ContainerSpec extends ContainerOptions {
   readonly image: string;
   /** null: the image's own. */
   readonly entrypoint: readonly string[] | null;
@@ -234,6 +325,14 @@ export interface DesiredNetwork {
   readonly options: Readonly<Record<string, string>>;
   readonly internal: boolean;
   readonly subnets: readonly string[];
+  /** Gateway of a subnet, by subnet; absent when no subnet names one. */
+  readonly gateways?: Readonly<Record<string, string>>;
+  /** Range container addresses are allocated from, by subnet; absent when none is given. */
+  readonly ipRanges?: Readonly<Record<string, string>>;
+  /** IPAM driver (`--ipam-driver`); absent for Podman's default. */
+  readonly ipamDriver?: string;
+  /** IPv6 enabled (`--ipv6`); absent when not asked for. */
+  readonly ipv6?: true;
   readonly labels: Readonly<Record<string, string>>;
   readonly configHash: string;
 }

@@ -47,7 +47,11 @@ export type IssueCode =
   | 'PHX-EXTENDS-MISSING'
   | 'PHX-EXTENDS-CYCLE'
   | 'PHX-INCLUDE-CONFLICT'
-  | 'PHX-INCLUDE-CYCLE';
+  | 'PHX-INCLUDE-CYCLE'
+  | 'PHX-UNSUPPORTED-KEY'
+  | 'PHX-UNSUPPORTED-VALUE'
+  | 'PHX-KEY-IGNORED'
+  | 'PHX-EXPOSE-NOTE';
 
 /**
  * One problem found in an environment's manifests: where it is, which key, what is wrong
@@ -55,7 +59,8 @@ export type IssueCode =
  */
 export interface ManifestIssue {
   readonly code: IssueCode;
-  readonly severity: 'error' | 'warning';
+  /** A note says what Phoenix does not do with an accepted key; like a warning, it never fails a command. */
+  readonly severity: 'error' | 'warning' | 'note';
   readonly location: SourceLocation;
   /** Dotted key path inside the file, e.g. `services.web.ports[0]`; empty for the whole file. */
   readonly path: string;

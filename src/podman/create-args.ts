@@ -5,6 +5,7 @@
  */
 import type { ConfigMount, ContainerSpec, DesiredNetwork, DesiredVolume, HealthCheckSpec, Mount, PortMapping, SecretMount } from '../model/desired.js';
 import type { ContainerIntent } from '../plan/actions.js';
+import { optionArgs } from './option-flags.js';
 
 /** Go's time.ParseDuration reads milliseconds exactly; no rounding to seconds. */
 export function goDuration(ms: number): string {
@@ -28,16 +29,20 @@ export function publishArg(port: PortMapping): string {
 /** One mount as podman flags. `--mount` is used where `-v` would be ambiguous (anonymous, read-only). */
 export function mountArgs(mount: Mount): string[] {
   switch (mount.type) {
-    case 'volume':
-      return ['--volume', `${mount.source}:${mount.target}${mount.readOnly ? ':ro' : ''}`];
+    case 'volume': {
+      const options = [...(mount.readOnly ? ['ro'] : []), ...(mount.noCopy === true ? ['nocopy'] : [])];
+      return ['--volume', `${mount.source}:${mount.target}${options.length > 0 ? `:${options.join(',')}` : ''}`];
+    }
     case 'bind': {
-      const options = [...(mount.readOnly ? ['ro'] : []), ...(mount.selinux === '' ? [] : [mount.selinux])];
+      const options = [...(mount.readOnly ? ['ro'] : []), ...(mount.selinux === '' ? [] : [mount.selinux]), ...(mount.propagation === undefined ? [] : [mount.propagation])];
       return ['--volume', `${mount.source}:${mount.target}${options.length > 0 ? `:${options.join(',')}` : ''}`];
     }
     case 'anonymous':
       return ['--mount', `type=volume,destination=${mount.target}${mount.readOnly ? ',ro=true' : ''}`];
-    case 'tmpfs':
-      return ['--tmpfs', mount.sizeBytes === null ? mount.target : `${mount.target}:size=${mount.sizeBytes}`];
+    case 'tmpfs': {
+      const options = [...(mount.options ?? []), ...(mount.sizeBytes === null ? [] : [`size=${mount.sizeBytes}`])];
+      return ['--tmpfs', options.length === 0 ? mount.target : `${mount.target}:${options.join(',')}`];
+    }
   }
 }
 
@@ -48,7 +53,13 @@ export function mountArgs(mount: Mount): string[] {
 export function networkArgs(spec: Pick<ContainerSpec, 'networkMode' | 'networks'>): string[] {
   if (spec.networkMode !== 'bridge' && spec.networkMode !== '') return ['--network', spec.networkMode];
   return spec.networks.flatMap((attachment) => {
-    const options = [...attachment.aliases.map((alias) => `alias=${alias}`), ...(attachment.ipv4Address === null ? [] : [`ip=${attachment.ipv4Address}`])];
+    const options = [
+      ...attachment.aliases.map((alias) => `alias=${alias}`),
+      ...(attachment.ipv4Address === null ? [] : [`ip=${attachment.ipv4Address}`]),
+      ...(attachment.ipv6Address === undefined ? [] : [`ip6=${attachment.ipv6Address}`]),
+      ...(attachment.macAddress === undefined ? [] : [`mac=${attachment.macAddress}`]),
+      ...(attachment.interfaceName === undefined ? [] : [`interface_name=${attachment.interfaceName}`]),
+    ];
     return ['--network', options.length === 0 ? attachment.network : `${attachment.network}:${options.join(',')}`];
   });
 }
@@ -85,7 +96,8 @@ function repeat(flag: string, values: readonly string[]): string[] {
 /** `podman create ...` for a container, every ContainerSpec field mapped; the image is pulled only when missing. */
 export function containerCreateArgs(intent: ContainerIntent, name: string = intent.name): string[] {
   const spec = intent.spec;
-  const args = ['create', '--name', name, '--pull', 'missing'];
+  // The OCI runtime is a global option of podman; the container keeps it for every later start.
+  const args = [...(spec.runtime === undefined ? [] : ['--runtime', spec.runtime]), 'create', '--name', name, '--pull', 'missing'];
   // The intent's labels (ownership, config hash) win over the user's labels of the same key.
   args.push(...labelArgs({ ...spec.labels, ...intent.labels }));
   args.push(...Object.keys(spec.environment).sort().flatMap((key) => ['--env', `${key}=${spec.environment[key] ?? ''}`]));
@@ -110,20 +122,41 @@ export function containerCreateArgs(intent: ContainerIntent, name: string = inte
   args.push(...spec.secrets.flatMap((secret) => ['--secret', secretArg(secret)]));
   // Configs are Podman secrets mounted as files, exactly as secrets are (see build-configs.ts).
   args.push(...(spec.configs ?? []).flatMap((config) => ['--secret', secretArg(config)]));
+  args.push(...optionArgs(spec));
   if (spec.entrypoint !== null) args.push('--entrypoint', JSON.stringify(spec.entrypoint));
   args.push(spec.image);
   if (spec.command !== null) args.push(...spec.command);
   return args;
 }
 
-/** `podman network create` with driver, options, internal, subnets and labels. */
+/**
+ * `podman network create` with driver, options, internal, IPv6, IPAM driver, subnets (each
+ * with its gateway and allocation range) and labels. Podman pairs the n-th `--gateway` and
+ * `--ip-range` with the n-th `--subnet`, so subnets with a gateway come first, then those with
+ * only a range; the loader refuses the layouts this order cannot express.
+ */
 export function networkCreateArgs(network: DesiredNetwork): string[] {
   const args = ['network', 'create', '--driver', network.driver];
   for (const key of Object.keys(network.options).sort()) args.push('--opt', `${key}=${network.options[key] ?? ''}`);
   if (network.internal) args.push('--internal');
-  args.push(...repeat('--subnet', network.subnets));
+  if (network.ipv6 === true) args.push('--ipv6');
+  if (network.ipamDriver !== undefined) args.push('--ipam-driver', network.ipamDriver);
+  const subnets = orderedSubnets(network);
+  args.push(...repeat('--subnet', subnets));
+  args.push(...repeat('--gateway', subnets.flatMap((subnet) => network.gateways?.[subnet] ?? [])));
+  args.push(...repeat('--ip-range', subnets.flatMap((subnet) => network.ipRanges?.[subnet] ?? [])));
   args.push(...labelArgs(network.labels), network.podmanName);
   return args;
+}
+
+/**
+ * Subnets in the order Podman's positional pairing needs: with a gateway and a range, with a
+ * gateway only, with a range only, then the rest. (A gateway-only and a range-only subnet in
+ * one network cannot be expressed; the loader refuses that.)
+ */
+export function orderedSubnets(network: Pick<DesiredNetwork, 'subnets' | 'gateways' | 'ipRanges'>): string[] {
+  const rank = (subnet: string): number => (network.gateways?.[subnet] === undefined ? 2 : 0) + (network.ipRanges?.[subnet] === undefined ? 1 : 0);
+  return [...network.subnets].sort((a, b) => rank(a) - rank(b));
 }
 
 /** `podman volume create` with driver, options and labels. */
