@@ -151,6 +151,21 @@ describe('pulls', () => {
     expect(planOf(desired, present(desired)).actions).toEqual([]);
   });
 
+  it('watch mode: always pulls once per interval, and image_updates polls missing images as often', () => {
+    const now = Date.UTC(2026, 0, 2);
+    const hourly = { now, imageUpdates: { intervalMs: 3_600_000, all: false } };
+    const always = desiredFrom(compose('always'));
+    expect(planOf(always, present(always, { imagePulledAt: { [ref]: now - 60_000 } }), hourly).actions).toEqual([]);
+    expect(planOf(always, present(always, { imagePulledAt: { [ref]: now - 2 * 3_600_000 } }), hourly).actions[0]).toMatchObject({ kind: 'image.pull', cause: expect.stringContaining('once per interval') });
+    const missing = desiredFrom(compose(''));
+    expect(planOf(missing, present(missing, { imagePulledAt: { [ref]: now - 2 * 3_600_000 } }), hourly).actions).toEqual([]);
+    const polled = { now, imageUpdates: { intervalMs: 3_600_000, all: true } };
+    expect(planOf(missing, present(missing, { imagePulledAt: { [ref]: now - 2 * 3_600_000 } }), polled).actions[0]).toMatchObject({ kind: 'image.pull', cause: expect.stringContaining('policy.image_updates') });
+    expect(planOf(missing, present(missing, { imagePulledAt: { [ref]: now - 60_000 } }), polled).actions).toEqual([]);
+    // The round right after a pull does not pull again, whatever the times say.
+    expect(planOf(missing, present(missing), { ...polled, pulled: [ref] }).actions).toEqual([]);
+  });
+
   it('pulls from a registry the policy marks insecure without TLS verification', () => {
     const desired = desiredFrom(compose(''), { environment: 'project: app\ncompose: [compose.yaml]\npolicy:\n  registries:\n    insecure: ["registry.local:5000"]\n' });
     const pull = planOf(desired, { ...EMPTY_OBSERVED, images: { [ref]: null } }).actions[0];

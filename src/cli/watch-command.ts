@@ -9,6 +9,8 @@ import { parseDurationMs } from '../manifest/units.js';
 import { SecretDigester } from '../model/hash.js';
 import { PodmanStats } from '../podman/podman-stats.js';
 import { loadOrCreateDigestKey, resolveStateDir } from '../state/digest-key.js';
+import { readPullTimes, recordPullTime } from '../state/pull-record.js';
+import { nodeContextReader } from '../manifest/context-reader.js';
 import { createLogger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { SecretRedactor } from '../telemetry/secret-redactor.js';
@@ -105,8 +107,19 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
       digester: new SecretDigester(loadOrCreateDigestKey(stateDir)),
       requireSecretValues: true,
       profiles: options.profile ?? [],
+      contextReader: nodeContextReader,
     },
     disk: nodeReader,
+    imagePulls: {
+      read: () => readPullTimes(stateDir),
+      record: (image) => {
+        try {
+          recordPullTime(stateDir, image, Date.now());
+        } catch (error) {
+          logger.warn({ err: error, image }, 'could not record an image pull in the state directory');
+        }
+      },
+    },
     source,
     gitPollMs,
     podman: podman.client,

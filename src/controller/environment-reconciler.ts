@@ -31,6 +31,10 @@ export interface ReconcilerDeps {
   readonly restartDecisions?: (desired: DesiredState, observed: ObservedState) => { readonly restart: readonly string[]; readonly hold: readonly string[] };
   /** Told of every finished reconcile (the watch loop feeds metrics, status and the health monitor). */
   readonly onReconciled?: (result: ReconcileResult) => void;
+  /** When each image was last pulled, and a record of a new pull (the state directory); without it, pulls are not timed. */
+  readonly imagePulls?: { readonly read: () => Readonly<Record<string, number>>; readonly record: (image: string) => void };
+  /** Asks for another reconcile: after pulls, so that a tag that moved recreates its containers at once. */
+  readonly requestReconcile?: (reason: string) => void;
 }
 
 /** How one reconcile went, for status and metrics. */
@@ -53,6 +57,8 @@ export interface ReconcileResult {
  */
 export class EnvironmentReconciler {
   private lastGood: DesiredState | null = null;
+  /** Images the previous reconcile pulled: the next one (asked for at once) does not pull them again. */
+  private pulledLastRound: string[] = [];
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -91,12 +97,17 @@ export class EnvironmentReconciler {
     let observed: ObservedState;
     try {
       observed = await this.deps.podman.observe(desired.project, [...new Set(desired.services.map((s) => s.spec.image))], { signal });
+      if (this.deps.imagePulls !== undefined) observed = { ...observed, imagePulledAt: this.deps.imagePulls.read() };
     } catch (error) {
       return finish({ ok: false, desired, observed: null, plan: null, manifestInvalid, error: errorInfo(error) });
     }
     const decisions = this.deps.restartDecisions?.(desired, observed) ?? { restart: [], hold: [] };
     const revision = this.deps.revision?.();
-    const planned = makePlan(desired, observed, { prune: desired.policy.prune, restart: decisions.restart, hold: decisions.hold, ...(revision === undefined ? {} : { revision }) });
+    // Watch mode plans over and over: `always` pulls at most once per interval (policy.image_updates, else the resync interval).
+    const updates = desired.policy.imageUpdates;
+    const images = { now: this.deps.clock.date().getTime(), imageUpdates: { intervalMs: updates?.intervalMs ?? desired.policy.resyncIntervalMs, all: updates !== undefined }, pulled: this.pulledLastRound };
+    this.pulledLastRound = [];
+    const planned = makePlan(desired, observed, { prune: desired.policy.prune, restart: decisions.restart, hold: decisions.hold, ...images, ...(revision === undefined ? {} : { revision }) });
     if (!planned.ok) {
       const issue = planned.issues[0]!;
       return finish({ ok: false, desired, observed, plan: null, manifestInvalid, error: { code: issue.code, message: planned.issues.map((i) => i.message).join(' '), remediation: issue.remediation } });
@@ -107,9 +118,19 @@ export class EnvironmentReconciler {
     this.emit('drift.detected', { actions: plan.actions.length, summary: renderSummary(plan) }, correlationId);
     const report = await execute(
       plan,
-      { podman: this.deps.podman, readSecret: this.deps.readSecret, sleep: this.deps.clock.sleep, now: this.deps.clock.now, onEvent: (event) => this.forward(event, correlationId) },
+      {
+        podman: this.deps.podman,
+        readSecret: this.deps.readSecret,
+        sleep: this.deps.clock.sleep,
+        now: this.deps.clock.now,
+        onEvent: (event) => this.forward(event, correlationId),
+        ...(this.deps.imagePulls === undefined ? {} : { recordPull: this.deps.imagePulls.record }),
+      },
       { ...this.deps.execute, signal },
     );
+    // What a pull brought is known only now: observe and plan again at once (the pull times keep it from pulling again).
+    this.pulledLastRound = plan.actions.flatMap((a) => (a.kind === 'image.pull' ? [a.image] : []));
+    if (report.ok && this.pulledLastRound.length > 0) this.deps.requestReconcile?.('image pulled');
     for (const action of plan.actions) {
       if (action.kind !== 'secret.remove' || action.config === true) continue;
       const created = plan.actions.find((a) => a.kind === 'secret.create' && a.secret.config !== true && a.secret.name === action.secret);

@@ -38,6 +38,8 @@ export interface EnvironmentRuntimeOptions {
   /** Told after each reconcile, with the files the manifests read (for the file trigger). */
   readonly onReconciled: (result: ReconcileResult, files: readonly string[]) => void;
   readonly onError: (error: unknown, context: string) => void;
+  /** When images were last pulled, and a record of each new pull (the state directory). */
+  readonly imagePulls?: { readonly read: () => Readonly<Record<string, number>>; readonly record: (image: string) => void };
 }
 
 /**
@@ -87,6 +89,8 @@ export class EnvironmentRuntime {
         return this.restarts.decisions();
       },
       onReconciled: (result) => void this.afterReconcile(result),
+      requestReconcile: options.requestReconcile,
+      ...(options.imagePulls === undefined ? {} : { imagePulls: options.imagePulls }),
     });
     // Starts the reconciler made count for the restart policy (a restart it allowed, or one it
     // must count against the breaker), and begin a new start period for the health monitor.

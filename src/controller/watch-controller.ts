@@ -30,6 +30,8 @@ export interface WatchControllerOptions {
   readonly environments: readonly string[];
   readonly load: Omit<LoadOptions, 'name' | 'reader'>;
   readonly disk: ManifestReader;
+  /** When images were last pulled, and a record of each new pull (the state directory). */
+  readonly imagePulls?: { readonly read: () => Readonly<Record<string, number>>; readonly record: (image: string) => void };
   /** Per environment: disk, or a git branch. */
   readonly source: (environment: string) => ManifestSource;
   /** How often a git branch is polled for new commits (git mode). */
@@ -108,6 +110,7 @@ export class WatchController {
           requestReconcile: (reason) => this.enqueue(name, reason),
           onReconciled: (result, files) => void this.afterReconcile(name, result.desired?.policy.resyncIntervalMs ?? null, files),
           onError: (error, context) => this.options.logger.warn({ err: error, environment: name, context }, 'background task failed'),
+          ...(options.imagePulls === undefined ? {} : { imagePulls: options.imagePulls }),
         }),
       );
     }

@@ -32,6 +32,7 @@ interface RawPolicy {
   events?: { file?: RawFilter & { path: string; max_size?: string | number; keep?: number }; webhooks?: (RawFilter & { url: string })[] };
   telemetry?: { listen?: string };
   registries?: { insecure?: string[] };
+  image_updates?: { interval: string | number };
 }
 
 /**
@@ -99,6 +100,7 @@ export function resolvePolicy(raw: RawPolicy | undefined, environmentDir: string
     },
     telemetry: { host, port: Number(port) },
     ...(raw?.registries?.insecure === undefined ? {} : { insecureRegistries: [...raw.registries.insecure] }),
+    ...(raw?.image_updates === undefined ? {} : { imageUpdates: { intervalMs: duration(raw.image_updates.interval, d.resyncIntervalMs, ['policy', 'image_updates', 'interval']) } }),
   };
 }
 

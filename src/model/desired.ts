@@ -432,6 +432,8 @@ export interface Policy {
   readonly telemetry: TelemetryPolicy;
   /** Registries (`host[:port]`) pulled from without TLS verification (`policy.registries.insecure`); absent means none. */
   readonly insecureRegistries?: readonly string[];
+  /** Watch mode pulls every pulled image this often and recreates on a moved tag (`policy.image_updates`); absent: off. */
+  readonly imageUpdates?: { readonly intervalMs: number };
 }
 
 export interface DesiredState {

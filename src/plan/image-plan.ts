@@ -10,6 +10,12 @@ export interface ImagePlanOptions {
   readonly now?: number;
   /** References pulled moments ago in this same run: their `always` or periodic pull is not repeated. */
   readonly pulled?: readonly string[];
+  /**
+   * Watch mode, which plans over and over: `always` pulls at most once per interval (not on
+   * every reconcile), and with `all` (policy.image_updates) images under `missing` are pulled
+   * as often too, so that a tag that moved is noticed. Needs `now`.
+   */
+  readonly imageUpdates?: { readonly intervalMs: number; readonly all: boolean };
 }
 
 /** The image steps of a plan, and what the container steps need to know of them. */
@@ -99,21 +105,26 @@ function parseInputs(text: string | undefined): Record<string, string> | null {
 function pullReason(policy: PullPolicy, image: string, imageId: string | null, pulledAt: number | undefined, options: ImagePlanOptions): string | null | 'forbidden' {
   const absent = imageId === null;
   const pulledNow = options.pulled?.includes(image) === true;
+  const due = (intervalMs: number, why: string): string | null => {
+    if (pulledNow || options.now === undefined) return null;
+    if (pulledAt === undefined) return `${why} and Phoenix has not pulled it yet`;
+    return options.now - pulledAt >= intervalMs ? `${why} and the last pull is older than ${formatInterval(intervalMs)}` : null;
+  };
+  const updates = options.imageUpdates;
   switch (policy.mode) {
     case 'never':
       return absent ? 'forbidden' : null;
     case 'missing':
     case 'build':
-      return absent ? 'the image is not present' : null;
+      if (absent) return 'the image is not present';
+      return updates?.all === true && policy.mode === 'missing' ? due(updates.intervalMs, 'policy.image_updates polls its tag') : null;
     case 'always':
       if (absent) return 'the image is not present';
+      if (updates !== undefined) return due(updates.intervalMs, 'pull_policy: always (in watch mode, once per interval)');
       return pulledNow ? null : 'pull_policy: always';
-    case 'every': {
+    case 'every':
       if (absent) return 'the image is not present';
-      if (pulledNow || options.now === undefined) return null;
-      if (pulledAt === undefined) return 'pull_policy is periodic and Phoenix has not pulled it yet';
-      return options.now - pulledAt >= policy.intervalMs ? `pull_policy is periodic and the last pull is older than ${formatInterval(policy.intervalMs)}` : null;
-    }
+      return due(policy.intervalMs, 'pull_policy is periodic');
   }
 }
 
