@@ -90,7 +90,7 @@ describe('initEnvironment', () => {
     const before = (needle: string): string => lines[lines.findIndex((l) => l.trim() === needle) - 1]!.trim();
     expect(before('allow_privileged: true')).toBe('# needed by vpn (privileged: true)');
     expect(before('allow_host_network: true')).toBe('# needed by vpn (network_mode: host)');
-    expect(before('- NET_BIND_SERVICE')).toBe('# needed by web (cap_add: NET_BIND_SERVICE), vpn (cap_add: NET_BIND_SERVICE)');
+    expect(before('- NET_BIND_SERVICE')).toBe('# needed by vpn (cap_add: NET_BIND_SERVICE), web (cap_add: NET_BIND_SERVICE)');
     expect(before('- NET_ADMIN')).toBe('# needed by vpn (cap_add: cap_net_admin)');
     expect(before('- /srv/shop/media')).toBe('# needed by web (volumes: /srv/shop/media:/media:ro)');
     expect(before('- /home/ann/vpn')).toBe('# needed by vpn (volumes: ~/vpn (type: bind) at /etc/vpn)');
@@ -124,6 +124,25 @@ describe('initEnvironment', () => {
       profiles: [],
     });
     expect(refused.ok ? [] : [...new Set(refused.issues.map((i) => i.code))].sort()).toEqual(['PHX-POLICY-CAPABILITY', 'PHX-POLICY-HOST-NETWORK', 'PHX-POLICY-HOST-PATH', 'PHX-POLICY-PRIVILEGED']);
+  });
+
+  it("sees what only Phoenix's loader sees: extends, and services of every profile", () => {
+    const compose = `services:
+  base:
+    image: shop:1
+    cap_add: [SYS_ADMIN]
+  app:
+    extends: base
+  debug:
+    image: shop:1
+    profiles: [debug]
+    privileged: true
+`;
+    const extended = init({ [`${PROJECT}/docker-compose.yml`]: compose }).result;
+    if (!extended.ok) throw new Error(JSON.stringify(extended.issues));
+    expect((parse(extended.text) as { policy: unknown }).policy).toEqual({ security: { allow_privileged: true, allowed_capabilities: ['SYS_ADMIN'] } });
+    expect(extended.text).toContain('# needed by app (cap_add: SYS_ADMIN), base (cap_add: SYS_ADMIN)');
+    expect(extended.text).toContain('# needed by debug (privileged: true)');
   });
 
   it('a compose file that needs nothing gets no policy, and its name: wins over the folder', () => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { DesiredState } from '../model/desired.js';
 import { normaliseCapability, isWithin } from '../manifest/policy.js';
 
 /** One service that needs a policy opening, and the Compose setting that asks for it. */
@@ -40,7 +41,7 @@ function isObject(value: unknown): value is Raw {
 }
 
 /**
- * Reads what a compose file (parsed and interpolated) asks of Phoenix's policy and secrets:
+ * Reads what a compose file (parsed and interpolated, nothing else) asks of Phoenix's policy and secrets:
  * privileged containers, the host network, added capabilities, bind mounts of host paths
  * outside the environment's folder tree (the same rule `phoenix validate` applies), and the
  * sources of its secrets. Pure; tolerant of values it does not understand (the validation
@@ -76,6 +77,32 @@ export function surveyCompose(doc: unknown, ctx: SurveyContext): ComposeNeeds {
     capabilities: sortedMap(capabilities),
     hostPaths: sortedMap(hostPaths),
   };
+}
+
+/** The policy part of {@link ComposeNeeds}. */
+export type PolicyNeeds = Pick<ComposeNeeds, 'privileged' | 'hostNetwork' | 'capabilities' | 'hostPaths'>;
+
+/**
+ * The policy openings a loaded desired state needs: read after Phoenix's own loader has
+ * interpolated, merged overlays, resolved `extends`, `include` and anchors, and expanded `~`,
+ * so that it sees exactly what `phoenix validate` will check.
+ */
+export function policyNeedsOf(desired: DesiredState, ctx: SurveyContext): PolicyNeeds {
+  const privileged: Need[] = [];
+  const hostNetwork: Need[] = [];
+  const capabilities = new Map<string, Need[]>();
+  const hostPaths = new Map<string, Need[]>();
+  const add = (map: Map<string, Need[]>, key: string, need: Need): void => void map.set(key, [...(map.get(key) ?? []), need]);
+  for (const { name: service, spec } of desired.services) {
+    if (spec.privileged) privileged.push({ service, why: 'privileged: true' });
+    if (spec.networkMode === 'host') hostNetwork.push({ service, why: 'network_mode: host' });
+    for (const capability of spec.capAdd) add(capabilities, capability, { service, why: `cap_add: ${capability}` });
+    for (const mount of spec.mounts) {
+      if (mount.type !== 'bind' || isWithin(mount.source, ctx.environmentsDir) || isWithin(mount.source, ctx.projectDir)) continue;
+      add(hostPaths, mount.source, { service, why: `volumes: ${mount.source}:${mount.target}` });
+    }
+  }
+  return { privileged, hostNetwork, capabilities: sortedMap(capabilities), hostPaths: sortedMap(hostPaths) };
 }
 
 /** The host path of a bind mount in short or long syntax (as Compose tells them apart), or null. */

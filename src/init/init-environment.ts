@@ -1,11 +1,15 @@
 import path from 'node:path';
 import { parseDotenv } from '../manifest/dotenv.js';
 import { interpolateValue } from '../manifest/interpolate.js';
-import { ENVIRONMENT_NAME } from '../manifest/load.js';
 import type { ManifestReader } from '../manifest/reader.js';
 import { parseYamlWithLocations } from '../manifest/yaml-source.js';
 import type { IssueCode, ManifestIssue, SourceLocation } from '../model/issue.js';
-import { composeProjectName, surveyCompose } from './compose-needs.js';
+import { ENVIRONMENT_NAME, loadEnvironment } from '../manifest/load.js';
+import { ALL_PROFILES } from '../manifest/profiles.js';
+import type { DesiredState } from '../model/desired.js';
+import { SecretDigester } from '../model/hash.js';
+import { composeProjectName, policyNeedsOf, surveyCompose } from './compose-needs.js';
+import type { ComposeNeeds, Need, PolicyNeeds } from './compose-needs.js';
 import type { EnvironmentDraft } from './environment-writer.js';
 import { renderEnvironment } from './environment-writer.js';
 
@@ -72,7 +76,13 @@ export function initEnvironment(options: InitOptions): InitResult {
   const fromDotenv = new Map((dotenvText === null ? [] : parseDotenv(dotenvText).entries).map((e) => [e.key, e.value]));
   // As Compose: the shell's variables over the .env file's. Unresolvable values stay as written.
   const interpolated = interpolateValue(parsed.value, (name) => options.processEnv[name] ?? fromDotenv.get(name), () => undefined);
-  const needs = surveyCompose(interpolated, { projectDir, environmentsDir: options.environmentsDir, homeDir: options.homeDir });
+  const context = { projectDir, environmentsDir: options.environmentsDir, homeDir: options.homeDir };
+  const surveyed = surveyCompose(interpolated, context);
+  const dotenv = dotenvText === null ? null : dotenvFile;
+  // Phoenix's loader sees extends, include, overlays and profiles; the plain survey is what is
+  // left when the compose file does not load yet (validation then reports why).
+  const loaded = loadWithOpenPolicy(options, file, surveyed, dotenv);
+  const needs: ComposeNeeds = loaded === null ? surveyed : { ...surveyed, ...asWritten(policyNeedsOf(loaded, context), surveyed) };
 
   const derived = composeProjectName(path.basename(projectDir));
   const [project, projectOrigin] =
@@ -89,9 +99,46 @@ export function initEnvironment(options: InitOptions): InitResult {
     project,
     projectOrigin,
     composeFile: options.composeFile,
-    dotenv: dotenvText === null ? null : dotenvFile,
+    dotenv,
     environmentsDir: options.environmentsDir,
     needs,
   };
   return { ok: true, file, text: renderEnvironment(draft), draft };
+}
+
+/**
+ * Loads the compose project through Phoenix's own loader, under an environment file with the
+ * security policy wide open and every profile active, to see every service as validation
+ * will; null when it does not load (a problem validation reports after writing).
+ */
+function loadWithOpenPolicy(options: InitOptions, file: string, surveyed: ComposeNeeds, dotenv: string | null): DesiredState | null {
+  const candidate = {
+    project: 'init-survey',
+    compose: [options.composeFile],
+    ...(dotenv === null ? {} : { dotenv: [dotenv] }),
+    secrets: Object.fromEntries(surveyed.secrets.map((s) => [s.name, s.kind === 'file' ? { file: s.path } : { environment: s.variable }])),
+    policy: { security: { allow_privileged: true, allow_host_network: true, allowed_capabilities: ['ALL'], allowed_host_paths: ['/'] } },
+  };
+  const text = JSON.stringify(candidate);
+  const inner = options.reader;
+  const result = loadEnvironment({
+    environmentsDir: options.environmentsDir,
+    name: options.name,
+    reader: { readText: (p) => (p === file ? text : inner.readText(p)), readBytes: (p) => inner.readBytes(p), list: (dir) => inner.list(dir) },
+    processEnv: options.processEnv,
+    cwd: path.dirname(options.composeFile),
+    homeDir: options.homeDir,
+    // Digests are thrown away: any key will do.
+    digester: new SecretDigester(new Uint8Array(32)),
+    requireSecretValues: false,
+    profiles: [ALL_PROFILES],
+  });
+  return result.ok ? result.desired : null;
+}
+
+/** The loader's needs, each explained with the setting as the compose file writes it when the plain survey found it too. */
+function asWritten(needs: PolicyNeeds, written: PolicyNeeds): PolicyNeeds {
+  const explain = (map: ReadonlyMap<string, readonly Need[]>, from: ReadonlyMap<string, readonly Need[]>): Map<string, Need[]> =>
+    new Map([...map].map(([key, list]) => [key, list.map((need) => from.get(key)?.find((w) => w.service === need.service) ?? need)]));
+  return { ...needs, capabilities: explain(needs.capabilities, written.capabilities), hostPaths: explain(needs.hostPaths, written.hostPaths) };
 }
