@@ -151,9 +151,12 @@ describe('bad configs: file:line:col, code and remediation', () => {
     expect(soleError(loadFixture('services:\n  a:\n    image: app\nconfigs:\n  c:\n    content: x\n    environment: Y\n'), 'PHX-CONFIG-SOURCE-MISSING').message).toContain('more than one source');
   });
 
-  it('an unknown key in a config', () => {
-    const issue = soleError(loadFixture('services:\n  a:\n    image: app\nconfigs:\n  c:\n    content: x\n    template_driver: golang\n'), 'PHX-UNKNOWN-KEY');
-    expect(where(issue)).toBe(`${COMPOSE}:7:5`);
+  it('a refused key (template_driver) or an unknown one in a config', () => {
+    const refused = soleError(loadFixture('services:\n  a:\n    image: app\nconfigs:\n  c:\n    content: x\n    template_driver: golang\n'), 'PHX-UNSUPPORTED-KEY');
+    expect(where(refused)).toBe(`${COMPOSE}:7:5`);
+    expect(refused.message).toContain('does not template config contents');
+    const unknown = soleError(loadFixture('services:\n  a:\n    image: app\nconfigs:\n  c:\n    content: x\n    contents: y\n'), 'PHX-UNKNOWN-KEY');
+    expect(where(unknown)).toBe(`${COMPOSE}:7:5`);
   });
 
   it('an environment: config whose variable is unset', () => {

@@ -17,6 +17,7 @@ export type KeyContext =
   | 'ipamConfig'
   | 'volume'
   | 'secret'
+  | 'config'
   | 'other';
 
 /** The context of the mapping at `parent` (the path of the mapping, not of the key) in a compose file. */
@@ -42,5 +43,6 @@ export function keyContext(parent: KeyPath): KeyContext {
   }
   if (top === 'volumes' && name !== undefined && field === undefined) return 'volume';
   if (top === 'secrets' && name !== undefined && field === undefined) return 'secret';
+  if (top === 'configs' && name !== undefined && field === undefined) return 'config';
   return 'other';
 }

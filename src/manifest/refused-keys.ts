@@ -69,6 +69,10 @@ export const REFUSED_KEYS: Readonly<Partial<Record<KeyContext, Readonly<Record<s
     template_driver: { reason: 'Phoenix does not template secret contents', remediation: 'Render the file before Phoenix reads it.' },
     labels: { reason: 'Phoenix puts its own ownership labels on the Podman secrets it creates and takes no others', remediation: 'Remove it.' },
   },
+  config: {
+    template_driver: { reason: 'Phoenix does not template config contents (a Swarm feature)', remediation: 'Render the file before Phoenix reads it, or write `content:` with ${VAR} interpolation.' },
+    labels: { reason: 'a config is kept as a Podman secret, which carries Phoenix\'s ownership labels and no others', remediation: 'Remove it.' },
+  },
 };
 
 /** The refusal of `key` written in a mapping of `context`, if it is refused. */
