@@ -54,7 +54,14 @@ function readSavedPlan(file: string, io: CliIo): Plan | string {
 }
 
 /** Runs a plan with progress lines (or JSON) and returns the exit code. Shared by apply, down and restart. */
-export async function runPlanWithProgress(plan: Plan, podman: PodmanConnection, io: CliIo, options: { concurrency?: string; waitTimeout?: string; json?: boolean; stateDir?: string }): Promise<number> {
+export async function runPlanWithProgress(
+  plan: Plan,
+  podman: PodmanConnection,
+  io: CliIo,
+  options: { concurrency?: string; waitTimeout?: string; json?: boolean; stateDir?: string },
+  /** With --json: takes the result object instead of printing it (apply prints one object for both of its rounds). */
+  jsonSink?: (result: Record<string, unknown>) => void,
+): Promise<number> {
   const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     io.stderr('phoenix: --concurrency takes a whole number of at least 1.\n');
@@ -82,7 +89,9 @@ export async function runPlanWithProgress(plan: Plan, podman: PodmanConnection, 
     reportFailure(io, error);
     return EXIT.failure;
   }
-  if (options.json === true) io.stdout(`${JSON.stringify({ project: plan.project, environment: plan.environment, summary: plan.summary, report }, null, 2)}\n`);
+  const result = { project: plan.project, environment: plan.environment, summary: plan.summary, report };
+  if (options.json === true && jsonSink !== undefined) jsonSink(result);
+  else if (options.json === true) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   else io.stdout(renderApplySummary(plan, report));
   return report.ok ? EXIT.ok : EXIT.failure;
 }
@@ -152,10 +161,15 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
   }
   if (options.json !== true) io.stdout(renderPlanText(plan));
   if (!(await confirmDestructive(plan, io, options.yes === true))) return EXIT.failure;
-  const exitCode = await runPlanWithProgress(plan, podman, io, options);
   const pulled = plan.actions.flatMap((a) => (a.kind === 'image.pull' ? [a.image] : []));
-  if (exitCode !== EXIT.ok || pulled.length === 0 || options.plan !== undefined) return exitCode;
-  return applyAfterPulls(live.desired, pulled, podman, io, options);
+  if (pulled.length === 0 || options.plan !== undefined) return runPlanWithProgress(plan, podman, io, options);
+  // With --json, both rounds make one object: the first round's, with the second under `afterPulls`.
+  let first: Record<string, unknown> | null = null;
+  let second: Record<string, unknown> | null = null;
+  const exitCode = await runPlanWithProgress(plan, podman, io, options, (result) => (first = result));
+  const finalCode = exitCode === EXIT.ok ? await applyAfterPulls(live.desired, pulled, podman, io, options, (result) => (second = result)) : exitCode;
+  if (options.json === true && first !== null) io.stdout(`${JSON.stringify({ ...(first as Record<string, unknown>), afterPulls: second }, null, 2)}\n`);
+  return finalCode;
 }
 
 /**
@@ -163,7 +177,7 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
  * after pulls, apply observes again and carries out what the new images call for (recreating
  * the containers whose image differs from the tag's), without pulling the same images again.
  */
-async function applyAfterPulls(desired: LiveState['desired'], pulled: readonly string[], podman: PodmanConnection, io: CliIo, options: ApplyOptions): Promise<number> {
+async function applyAfterPulls(desired: LiveState['desired'], pulled: readonly string[], podman: PodmanConnection, io: CliIo, options: ApplyOptions, jsonSink: (result: Record<string, unknown>) => void): Promise<number> {
   let observed;
   try {
     observed = await observeWithPulls(desired, options, io, podman);
@@ -179,5 +193,5 @@ async function applyAfterPulls(desired: LiveState['desired'], pulled: readonly s
   if (result.value.actions.length === 0) return EXIT.ok;
   if (options.json !== true) io.stdout(`\nAfter the pulls:\n${renderPlanText(result.value)}`);
   if (!(await confirmDestructive(result.value, io, options.yes === true))) return EXIT.failure;
-  return runPlanWithProgress(result.value, podman, io, options);
+  return runPlanWithProgress(result.value, podman, io, options, jsonSink);
 }

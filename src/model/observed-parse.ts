@@ -68,6 +68,9 @@ export function parseObservedState(value: unknown): Result<ObservedState, string
   const secrets = list('secrets').map((s, i) => ({ id: text(s.id, `secrets[${i}].id`, problems, ''), name: text(s.name, `secrets[${i}].name`, problems), labels: labels(s.labels, `secrets[${i}]`, problems) }));
   const images = value.images ?? {};
   if (!isObject(images) || !Object.values(images).every((v) => v === null || typeof v === 'string')) problems.push('images must map image references to image ids (or null)');
+  // The labels of the image behind each reference (a built image's build digest): optional.
+  const imageLabels = isObject(value.imageLabels) ? Object.fromEntries(Object.entries(value.imageLabels).map(([ref, l]) => [ref, labels(l, `imageLabels[${JSON.stringify(ref)}]`, problems)])) : undefined;
+  if (value.imageLabels !== undefined && !isObject(value.imageLabels)) problems.push('imageLabels must map image references to their labels');
   if (problems.length > 0) return fail(problems);
-  return ok({ containers, networks, volumes, secrets, images: images as Record<string, string | null> });
+  return ok({ containers, networks, volumes, secrets, images: images as Record<string, string | null>, ...(imageLabels === undefined ? {} : { imageLabels }) });
 }

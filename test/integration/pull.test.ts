@@ -58,12 +58,13 @@ describe.sequential('pulls from a real registry', { timeout: 180_000 }, () => {
       const fresh = await project.inspect(project.container('fresh'));
       const steady = await project.inspect(project.container('steady'));
 
-      // Unchanged registry: always pulls again (and nothing else happens); missing does not.
-      const again = await run(project, ['apply', '--yes'], registry.authFile);
+      // Unchanged registry: always pulls again (and nothing else happens); missing does not. --json: one object for both rounds.
+      const again = await run(project, ['apply', '--yes', '--json'], registry.authFile);
       expect(again.code, again.stdout + again.stderr).toBe(0);
-      expect(again.stdout).toContain(`v pull image ${always}`);
-      expect(again.stdout).not.toContain(`pull image ${missing}`);
-      expect(again.stdout).not.toContain('After the pulls');
+      const parsed = JSON.parse(again.stdout) as { summary: Record<string, number>; report: { actions: { kind: string; status: string }[] }; afterPulls: unknown };
+      expect(parsed.summary).toMatchObject({ pull: 1, create: 0, recreate: 0 });
+      expect(parsed.report.actions).toEqual([expect.objectContaining({ kind: 'image.pull', status: 'succeeded' })]);
+      expect(parsed.afterPulls).toBeNull();
       expect((await project.inspect(project.container('fresh'))).id).toBe(fresh.id);
 
       // Move both tags in the registry to a new image.
@@ -72,6 +73,8 @@ describe.sequential('pulls from a real registry', { timeout: 180_000 }, () => {
       await pushTo(registry, v2, always);
       await pushTo(registry, v2, missing);
       const moved = await run(project, ['apply', '--yes'], registry.authFile);
+      expect(moved.stdout).toContain(`v pull image ${always}`);
+      expect(moved.stdout).not.toContain(`pull image ${missing}`);
       expect(moved.code, moved.stdout + moved.stderr).toBe(0);
       expect(moved.stdout).toContain('After the pulls:');
       expect(moved.stdout).toMatch(new RegExp(`~ recreate container ${project.container('fresh')}.*\\n\\s+because image behind ${always.replace(/[.]/g, '\\.')} changed`));
