@@ -249,6 +249,12 @@ class Normaliser {
       this.note(f('expose'), 'expose only documents the ports a container listens on: other containers on its networks reach every port anyway, and nothing is published on the host', 'Use `ports:` to publish a port on the host.', 'PHX-EXPOSE-NOTE');
     }
     for (const { key, message, remediation } of ignoredKeyNotes('service', raw)) this.note(f(key), message, remediation);
+    if (raw.dns !== undefined && (raw.network_mode === undefined || raw.network_mode === 'bridge')) {
+      this.note(f('dns'), 'with dns, Podman 4.3 writes only these servers into resolv.conf, so the other services\' names stop resolving in this container (Docker keeps its own DNS in front)', 'Leave dns out where the service must reach other services by name, or reach them by address.', 'PHX-PODMAN-DIFFERENCE');
+    }
+    if (raw.ulimits !== undefined) {
+      this.note(f('ulimits'), 'Podman replaces all its default ulimits when a service gives any, and sets the ones not given (nofile, nproc) to its maximum', 'Give nofile and nproc too where Podman may not raise limits (rootless, or a container host).', 'PHX-PODMAN-DIFFERENCE');
+    }
     if (raw.label_file !== undefined) {
       const files = Array.isArray(raw.label_file) ? (raw.label_file as string[]) : [raw.label_file as string];
       draft.labelFiles = files.map((file, index) => ({ value: path.resolve(this.projectDir, file), location: this.at(Array.isArray(raw.label_file) ? [...f('label_file'), index] : f('label_file')) }));

@@ -51,7 +51,8 @@ export type IssueCode =
   | 'PHX-UNSUPPORTED-KEY'
   | 'PHX-UNSUPPORTED-VALUE'
   | 'PHX-KEY-IGNORED'
-  | 'PHX-EXPOSE-NOTE';
+  | 'PHX-EXPOSE-NOTE'
+  | 'PHX-PODMAN-DIFFERENCE';
 
 /**
  * One problem found in an environment's manifests: where it is, which key, what is wrong

@@ -1,4 +1,4 @@
-import type { DesiredSecret, DesiredService, DesiredState } from '../model/desired.js';
+import type { ContainerSpec, DesiredSecret, DesiredService, DesiredState } from '../model/desired.js';
 import { COMPOSE_LABEL, LABEL } from '../model/desired.js';
 import type { ObservedContainer, ObservedState } from '../model/observed.js';
 import type { Result } from '../model/result.js';
@@ -345,6 +345,19 @@ class Planner {
         this.startKeys.get(service.name)?.push(this.addStart(service, name, 'restarted after its dependency', [stopKey]));
       }
     }
+    // A container that joins another's namespaces or mounts its volumes (container:NAME,
+    // volumes_from) can only be created once that container exists.
+    for (const service of this.desired.services) {
+      const referenced = referencedContainers(service.spec);
+      if (referenced.length === 0) continue;
+      const before = referenced.flatMap((name) => ['create', 'recreate'].map((kind) => `container:${name}:${kind}`)).filter((key) => this.pending.some((p) => p.key === key));
+      for (const name of service.containerNames) {
+        for (const kind of ['create', 'recreate']) {
+          const pending = this.pending.find((p) => p.key === `container:${name}:${kind}`);
+          for (const key of before) pending?.after.add(key);
+        }
+      }
+    }
     // Starts wait for the starts of their dependencies, whatever caused them.
     for (const service of this.desired.services) {
       const dependencyStarts = service.dependsOn.flatMap((d) => this.startKeys.get(d.service) ?? []);
@@ -566,4 +579,10 @@ function summarise(actions: readonly Action[]): PlanSummary {
     ...(images.build > 0 ? { build: images.build } : {}),
     ...(images.pull > 0 ? { pull: images.pull } : {}),
     create: count('.create'), recreate: count('.recreate'), start: count('.start'), stop: count('.stop'), remove: count('.remove') };
+}
+
+/** Containers a spec names by `container:NAME` (network, pid, ipc) or in volumes_from. */
+function referencedContainers(spec: ContainerSpec): string[] {
+  const modes = [spec.networkMode, spec.pid, spec.ipc].flatMap((mode) => (mode !== undefined && mode.startsWith('container:') ? [mode.slice('container:'.length)] : []));
+  return [...modes, ...(spec.volumesFrom ?? []).map((entry: string) => entry.split(':')[0]!)];
 }

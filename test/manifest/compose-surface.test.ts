@@ -12,6 +12,8 @@ import { IGNORED_KEYS } from '../../src/manifest/ignored-keys.js';
 import type { ContainerSpec, DesiredService } from '../../src/model/desired.js';
 import { containerCreateArgs } from '../../src/podman/create-args.js';
 import { diffSpecs } from '../../src/plan/field-diff.js';
+import { plan } from '../../src/plan/plan.js';
+import { EMPTY_OBSERVED } from '../../src/model/observed.js';
 import { formatIssue } from '../../src/model/issue.js';
 import { desiredFrom, loadFixture } from '../support/load-fixture.js';
 import type { FixtureOptions } from '../support/load-fixture.js';
@@ -146,6 +148,7 @@ describe('every new service key reaches the spec and podman create', () => {
     expect(notes).toContainEqual(expect.stringMatching(/^environments\/compose\.yaml:\d+:5 note PHX-EXPOSE-NOTE services\.web\.expose: expose only documents/));
     expect(notes).toContainEqual(expect.stringContaining('note PHX-KEY-IGNORED services.web.develop: develop configures `docker compose watch`'));
     expect(notes).toContainEqual(expect.stringContaining('note PHX-KEY-IGNORED services.web.attach:'));
+    expect(notes).toContainEqual(expect.stringContaining("note PHX-PODMAN-DIFFERENCE services.web.dns: with dns, Podman 4.3 writes only these servers into resolv.conf, so the other services' names stop resolving"));
   });
 });
 
@@ -349,6 +352,28 @@ describe('docs/manifest.md and docs/errors.md keep up with the registries', () =
   });
 
   it('every new code is explained', () => {
-    for (const code of ['PHX-UNSUPPORTED-KEY', 'PHX-UNSUPPORTED-VALUE', 'PHX-KEY-IGNORED', 'PHX-EXPOSE-NOTE']) expect(errorsDoc).toContain(`\`${code}\``);
+    for (const code of ['PHX-UNSUPPORTED-KEY', 'PHX-UNSUPPORTED-VALUE', 'PHX-KEY-IGNORED', 'PHX-EXPOSE-NOTE', 'PHX-PODMAN-DIFFERENCE']) expect(errorsDoc).toContain(`\`${code}\``);
+  });
+});
+
+describe('the plan creates a container after the containers it joins or takes volumes from', () => {
+  it('volumes_from, pid and network_mode service:NAME order the creates (the planner is pure: no Podman here)', () => {
+    const compose = `services:
+  a-web:
+    image: localhost/phoenix-demo/busybox:1
+    volumes_from: [z-db]
+    pid: service:m-vpn
+  m-vpn:
+    image: localhost/phoenix-demo/busybox:1
+    network_mode: service:z-db
+  z-db:
+    image: localhost/phoenix-demo/busybox:1
+`;
+    const result = plan(desiredFrom(compose), EMPTY_OBSERVED);
+    if (!result.ok) throw new Error('plan failed');
+    const createOf = (name: string) => result.value.actions.find((a) => a.kind === 'container.create' && a.container.name === name)!;
+    const [web, vpn, db] = [createOf('app-test-a-web-1'), createOf('app-test-m-vpn-1'), createOf('app-test-z-db-1')];
+    expect(web.dependsOn).toEqual(expect.arrayContaining([vpn.id, db.id]));
+    expect(vpn.dependsOn).toContain(db.id);
   });
 });
