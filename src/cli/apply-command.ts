@@ -9,11 +9,14 @@ import { plan as makePlan } from '../plan/plan.js';
 import { renderPlanText } from '../plan/render-text.js';
 import { parseDurationMs } from '../manifest/units.js';
 import type { EnvironmentOptions } from './environment-loading.js';
+import { withEnvironmentLock } from './environment-locking.js';
+import type { LockFlags } from './lock-flags.js';
+import type { DesiredState } from '../model/desired.js';
 import { planOptionsFrom } from './planning-flags.js';
 import type { PlanningFlags } from './planning-flags.js';
 import type { CliIo } from './io.js';
 import { EXIT, useColour } from './io.js';
-import { loadLiveState, reportFailure } from './live-plan.js';
+import { loadDesiredState, observeLiveState, reportFailure } from './live-plan.js';
 import type { LiveState } from './live-plan.js';
 import { connectPodman, secretReader } from './podman-wiring.js';
 import type { PodmanConnection } from './podman-wiring.js';
@@ -22,7 +25,7 @@ import { resolveStateDir } from '../state/digest-key.js';
 import { recordPullTime } from '../state/pull-record.js';
 import { observeWithPulls } from './live-plan.js';
 
-export interface ApplyOptions extends EnvironmentOptions, PlanningFlags {
+export interface ApplyOptions extends EnvironmentOptions, PlanningFlags, LockFlags {
   readonly env: string;
   readonly plan?: string;
   readonly yes?: boolean;
@@ -124,8 +127,23 @@ export async function confirmDestructive(plan: Plan, io: CliIo, yes: boolean): P
 
 /** `phoenix apply`: plan against live Podman (or take a saved plan) and carry it out. */
 export async function runApply(options: ApplyOptions, io: CliIo): Promise<number> {
+  const desired = loadDesiredState(options.env, options, io);
+  if (desired === null) return EXIT.failure;
+  return withEnvironmentLock(desired, { command: 'apply', handOff: watchCanDo(options), ...(options.json === undefined ? {} : { json: options.json }) }, options, io, () => applyLocked(desired, options, io));
+}
+
+/**
+ * Whether a watching process can do what this apply asks: it reconciles with its policy, so
+ * not with a saved plan or with flags that change what the plan may do.
+ */
+function watchCanDo(options: ApplyOptions): boolean {
+  return options.plan === undefined && options.prune === undefined && options.adopt !== true && options.removeVolumes !== true;
+}
+
+/** The apply itself, holding the environment's lock: observe, plan (or take the saved plan), carry it out. */
+async function applyLocked(desired: DesiredState, options: ApplyOptions, io: CliIo): Promise<number> {
   const podman = connectPodman(options, io);
-  const live = await loadLiveState(options.env, options, io, podman);
+  const live = await observeLiveState(desired, options, io, podman);
   if (live === null) return EXIT.failure;
   let plan: Plan;
   if (options.plan !== undefined) {

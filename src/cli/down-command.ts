@@ -4,10 +4,13 @@ import { confirmDestructive, runPlanWithProgress } from './apply-command.js';
 import type { EnvironmentOptions } from './environment-loading.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './io.js';
-import { loadLiveState } from './live-plan.js';
+import { loadDesiredState, observeLiveState } from './live-plan.js';
+import { withEnvironmentLock } from './environment-locking.js';
+import type { LockFlags } from './lock-flags.js';
+import type { DesiredState } from '../model/desired.js';
 import { connectPodman } from './podman-wiring.js';
 
-export interface DownOptions extends EnvironmentOptions {
+export interface DownOptions extends EnvironmentOptions, LockFlags {
   readonly env: string;
   readonly volumes?: boolean;
   readonly yes?: boolean;
@@ -16,8 +19,14 @@ export interface DownOptions extends EnvironmentOptions {
 
 /** `phoenix down`: removes what the environment owns; named volumes only with --volumes. */
 export async function runDown(options: DownOptions, io: CliIo): Promise<number> {
+  const desired = loadDesiredState(options.env, options, io);
+  if (desired === null) return EXIT.failure;
+  return withEnvironmentLock(desired, { command: 'down' }, options, io, () => downLocked(desired, options, io));
+}
+
+async function downLocked(desired: DesiredState, options: DownOptions, io: CliIo): Promise<number> {
   const podman = connectPodman(options, io);
-  const live = await loadLiveState(options.env, options, io, podman);
+  const live = await observeLiveState(desired, options, io, podman);
   if (live === null) return EXIT.failure;
   const result = planDown(live.desired, live.observed, options.volumes === true);
   if (!result.ok) {

@@ -7,8 +7,10 @@ import type { EnvironmentOptions } from './environment-loading.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './io.js';
 import { connectPodman } from './podman-wiring.js';
+import { withEnvironmentLock } from './environment-locking.js';
+import type { LockFlags } from './lock-flags.js';
 
-export interface ImageCommandOptions extends EnvironmentOptions {
+export interface ImageCommandOptions extends EnvironmentOptions, LockFlags {
   readonly env: string;
   readonly noCache?: boolean;
   readonly json?: boolean;
@@ -36,5 +38,7 @@ export async function runImageCommand(kind: 'build' | 'pull', services: readonly
     io.stdout(kind === 'build' ? 'Nothing to build: no service named has `build:`.\n' : 'Nothing to pull: every service named builds its image or has pull_policy: never.\n');
     return EXIT.ok;
   }
-  return runPlanWithProgress(plan, connectPodman(options, io), io, { ...options, ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }) });
+  return withEnvironmentLock(desired, { command: kind }, options, io, () =>
+    runPlanWithProgress(plan, connectPodman(options, io), io, { ...options, ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }) }),
+  );
 }

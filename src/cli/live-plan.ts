@@ -29,10 +29,10 @@ export async function observeWithPulls(desired: DesiredState, options: Environme
 }
 
 /**
- * Loads the environment (every secret must be readable) and takes one Podman snapshot.
- * Reports problems itself and returns null when the command cannot go on.
+ * Loads the environment (every secret must be readable) without touching Podman. Reports
+ * problems itself and returns null when the command cannot go on.
  */
-export async function loadLiveState(name: string, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection): Promise<LiveState | null> {
+export function loadDesiredState(name: string, options: EnvironmentOptions, io: CliIo): DesiredState | null {
   const loaded = loadFromDisk(name, options, io, true);
   if (!loaded.ok) {
     for (const issue of loaded.issues) io.stderr(`${formatIssue(issue)}\n`);
@@ -40,11 +40,25 @@ export async function loadLiveState(name: string, options: EnvironmentOptions, i
     return null;
   }
   for (const warning of loaded.warnings) io.stderr(`${formatIssue(warning)}\n`);
+  return loaded.desired;
+}
+
+/** Takes one Podman snapshot for a loaded environment; reports a failure itself and returns null. */
+export async function observeLiveState(desired: DesiredState, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection): Promise<LiveState | null> {
   try {
-    const observed = await observeWithPulls(loaded.desired, options, io, podman);
-    return { desired: loaded.desired, observed };
+    const observed = await observeWithPulls(desired, options, io, podman);
+    return { desired, observed };
   } catch (error) {
     reportFailure(io, error);
     return null;
   }
+}
+
+/**
+ * Loads the environment (every secret must be readable) and takes one Podman snapshot.
+ * Reports problems itself and returns null when the command cannot go on.
+ */
+export async function loadLiveState(name: string, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection): Promise<LiveState | null> {
+  const desired = loadDesiredState(name, options, io);
+  return desired === null ? null : observeLiveState(desired, options, io, podman);
 }

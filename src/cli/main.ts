@@ -7,6 +7,7 @@ import type { InitOptions } from './init-command.js';
 import type { ImageCommandOptions } from './image-commands.js';
 import type { LogsOptions } from './logs-command.js';
 import { withPlanningFlags } from './planning-flags.js';
+import { withLockTimeout } from './lock-flags.js';
 import type { PlanCommandOptions } from './plan-command.js';
 import type { RestartOptions } from './restart-command.js';
 import type { StatusOptions } from './status-command.js';
@@ -69,7 +70,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       exitCode = await (await import('./plan-command.js')).runPlan(options, io);
     });
 
-  withPlanningFlags(common(program.command('apply')))
+  withLockTimeout(withPlanningFlags(common(program.command('apply'))))
     .description('Converge Podman to the manifests: plan, then carry the plan out.')
     .requiredOption('--env <name>', 'environment to apply')
     .option('--plan <file>', 'apply exactly this saved plan (phoenix plan --out); refused when Podman changed since')
@@ -81,7 +82,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       exitCode = await (await import('./apply-command.js')).runApply(options, io);
     });
 
-  common(program.command('build'))
+  withLockTimeout(common(program.command('build')))
     .description("Build the images of the named services that have build: (all when none is named), without touching containers; the next apply recreates those whose image changed.")
     .argument('[services...]', 'services whose images to build')
     .requiredOption('--env <name>', 'environment')
@@ -91,7 +92,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       exitCode = await (await import('./image-commands.js')).runImageCommand('build', services, { ...options, noCache: options.cache === false }, io);
     });
 
-  common(program.command('pull'))
+  withLockTimeout(common(program.command('pull')))
     .description('Pull the images of the named services (all when none is named), except images Phoenix builds and pull_policy: never; the next apply recreates containers whose image changed.')
     .argument('[services...]', 'services whose images to pull')
     .requiredOption('--env <name>', 'environment')
@@ -108,7 +109,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       exitCode = await (await import('./status-command.js')).runStatus(options, io);
     });
 
-  common(program.command('down'))
+  withLockTimeout(common(program.command('down')))
     .description('Remove everything the environment owns; named volumes only with --volumes.')
     .requiredOption('--env <name>', 'environment')
     .option('--volumes', 'also remove its named volumes (their data is lost)')
@@ -118,7 +119,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       exitCode = await (await import('./down-command.js')).runDown(options, io);
     });
 
-  common(program.command('restart'))
+  withLockTimeout(common(program.command('restart')))
     .description('Stop and start the containers of the named services (all when none), in dependency order.')
     .argument('[services...]', 'services to restart')
     .requiredOption('--env <name>', 'environment')
@@ -137,7 +138,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       exitCode = await (await import('./logs-command.js')).runLogs(services, options, io);
     });
 
-  common(program.command('watch'))
+  withLockTimeout(common(program.command('watch')))
     .description('Converge, then keep converged: react to manifest edits, git commits, Podman events and failing health checks until SIGINT/SIGTERM.')
     .option('--env <name>', 'environment to watch (repeatable)', collect)
     .option('--git', 'apply the newest commit of a branch of the git working tree holding the environments, not the files on disk')

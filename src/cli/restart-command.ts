@@ -3,18 +3,27 @@ import { runPlanWithProgress } from './apply-command.js';
 import type { EnvironmentOptions } from './environment-loading.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './io.js';
-import { loadLiveState } from './live-plan.js';
+import { loadDesiredState, observeLiveState } from './live-plan.js';
+import { withEnvironmentLock } from './environment-locking.js';
+import type { LockFlags } from './lock-flags.js';
+import type { DesiredState } from '../model/desired.js';
 import { connectPodman } from './podman-wiring.js';
 
-export interface RestartOptions extends EnvironmentOptions {
+export interface RestartOptions extends EnvironmentOptions, LockFlags {
   readonly env: string;
   readonly json?: boolean;
 }
 
 /** `phoenix restart`: stops and starts the containers of the named services (all when none), in dependency order. */
 export async function runRestart(services: readonly string[], options: RestartOptions, io: CliIo): Promise<number> {
+  const desired = loadDesiredState(options.env, options, io);
+  if (desired === null) return EXIT.failure;
+  return withEnvironmentLock(desired, { command: 'restart' }, options, io, () => restartLocked(desired, services, options, io));
+}
+
+async function restartLocked(desired: DesiredState, services: readonly string[], options: RestartOptions, io: CliIo): Promise<number> {
   const podman = connectPodman(options, io);
-  const live = await loadLiveState(options.env, options, io, podman);
+  const live = await observeLiveState(desired, options, io, podman);
   if (live === null) return EXIT.failure;
   const unknown = services.filter((name) => !live.desired.services.some((s) => s.name === name));
   if (unknown.length > 0) {

@@ -19,8 +19,11 @@ import { environmentsDir } from './environment-loading.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './io.js';
 import { connectPodman, secretReader } from './podman-wiring.js';
+import { lockTimeoutMs } from './lock-flags.js';
+import type { LockFlags } from './lock-flags.js';
+import { WatchLocks } from './watch-locks.js';
 
-export interface WatchOptions extends EnvironmentOptions {
+export interface WatchOptions extends EnvironmentOptions, LockFlags {
   readonly env?: string[];
   readonly git?: boolean;
   readonly branch?: string;
@@ -62,6 +65,8 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
     io.stderr('phoenix: --log-format takes auto, json or pretty.\n');
     return EXIT.failure;
   }
+  const lockTimeout = lockTimeoutMs(options, io);
+  if (lockTimeout === null) return EXIT.failure;
   const dir = environmentsDir(options, io);
   let repository: GitRepository | null = null;
   if (options.git === true) {
@@ -96,6 +101,9 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
   });
   const podman = connectPodman(options, io);
   const bus = new EventBus((error) => logger.warn({ err: error }, 'an event sink failed'));
+  // The controller asks for the locks; the locks hand requests back to the controller.
+  let controllerRef: WatchController | null = null;
+  const locks = new WatchLocks({ stateDir, timeoutMs: lockTimeout, logger, reconcile: (environment, reason) => controllerRef?.reconcileNow(environment, reason) ?? Promise.resolve(null) });
   const source = (): ManifestSource => (repository === null ? { kind: 'disk' } : { kind: 'git', repository, branch: options.branch ?? 'HEAD' });
   const controller = new WatchController({
     environments: names,
@@ -133,7 +141,9 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
     ...(listen === undefined ? {} : { listen }),
     ...(options.eventsFile === undefined ? {} : { eventsFile: options.eventsFile }),
     ...(options.webhook === undefined ? {} : { webhooks: options.webhook }),
+    claim: (environment, project, signal) => locks.claim(environment, project, signal),
   });
+  controllerRef = controller;
   try {
     await controller.start();
     io.stderr(`phoenix: watching ${names.join(', ')}${repository === null ? '' : ` (git ${options.branch ?? 'HEAD'} every ${options.gitPoll ?? '30s'})`}; telemetry on ${controller.url ?? '?'}. Ctrl-C stops (containers keep running).\n`);
@@ -144,12 +154,16 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
     });
   } catch (error) {
     io.stderr(`phoenix: ${(error as Error).message}\n`);
+    locks.stop();
     await controller.stop();
+    await locks.releaseAll();
     await closeLogger();
     return EXIT.failure;
   }
   logger.info('stopping: no new work; the containers keep running');
+  locks.stop();
   await controller.stop();
+  await locks.releaseAll();
   await closeLogger();
   return EXIT.ok;
 }

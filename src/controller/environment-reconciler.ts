@@ -29,6 +29,13 @@ export interface ReconcilerDeps {
   readonly revision?: () => string | undefined;
   /** The restart policy's current decisions: containers to restart now, services to hold. */
   readonly restartDecisions?: (desired: DesiredState, observed: ObservedState) => { readonly restart: readonly string[]; readonly hold: readonly string[] };
+  /**
+   * Makes sure this process holds the lock of the environment (as `project`) before Podman is
+   * observed or changed: another Phoenix process acting on it at once corrupts Podman. Resolves
+   * once held (at once when already held); rejects (PHX-LOCKED) when the wait ran out, which
+   * fails this reconcile and the work queue retries it.
+   */
+  readonly claim?: (project: string, signal: AbortSignal) => Promise<void>;
   /** Told of every finished reconcile (the watch loop feeds metrics, status and the health monitor). */
   readonly onReconciled?: (result: ReconcileResult) => void;
   /** When each image was last pulled, and a record of a new pull (the state directory); without it, pulls are not timed. */
@@ -96,6 +103,7 @@ export class EnvironmentReconciler {
 
     let observed: ObservedState;
     try {
+      await this.deps.claim?.(desired.project, signal);
       observed = await this.deps.podman.observe(desired.project, [...new Set(desired.services.map((s) => s.spec.image))], { signal });
       if (this.deps.imagePulls !== undefined) observed = { ...observed, imagePulledAt: this.deps.imagePulls.read() };
     } catch (error) {

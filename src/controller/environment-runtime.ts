@@ -40,6 +40,8 @@ export interface EnvironmentRuntimeOptions {
   readonly onError: (error: unknown, context: string) => void;
   /** When images were last pulled, and a record of each new pull (the state directory). */
   readonly imagePulls?: { readonly read: () => Readonly<Record<string, number>>; readonly record: (image: string) => void };
+  /** Takes the environment's lock for `project` before each reconcile touches Podman (see ReconcilerDeps.claim). */
+  readonly claim?: (project: string, signal: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -64,6 +66,9 @@ export class EnvironmentRuntime {
   /** The newest revision that validated and applied; what status reports. */
   appliedRevision: string | undefined;
   last: ReconcileResult | null = null;
+  /** Reconciles started so far; waiters wait for one numbered above what they saw. */
+  private runs = 0;
+  private waiters: { readonly after: number; readonly resolve: (result: ReconcileResult | null) => void }[] = [];
 
   constructor(private readonly options: EnvironmentRuntimeOptions) {
     this.monitor = new HealthMonitor({ podman: options.podman, bus: options.bus, onError: options.onError });
@@ -91,6 +96,7 @@ export class EnvironmentRuntime {
       onReconciled: (result) => void this.afterReconcile(result),
       requestReconcile: options.requestReconcile,
       ...(options.imagePulls === undefined ? {} : { imagePulls: options.imagePulls }),
+      ...(options.claim === undefined ? {} : { claim: options.claim }),
     });
     // Starts the reconciler made count for the restart policy (a restart it allowed, or one it
     // must count against the breaker), and begin a new start period for the health monitor.
@@ -119,12 +125,30 @@ export class EnvironmentRuntime {
 
   /** One reconcile, with health probes paused while Podman is being changed. */
   async reconcile(reasons: readonly string[], signal: AbortSignal): Promise<'ok' | 'error'> {
+    const run = ++this.runs;
+    const before = this.last;
     const resume = this.monitor.pause();
     try {
       return await this.reconciler.reconcile(reasons, signal);
     } finally {
       await resume();
+      this.settleWaiters(run, this.last !== before ? this.last : null);
     }
+  }
+
+  /**
+   * The result of the next reconcile that starts from now on (not of one already running: it
+   * may have observed Podman before the caller asked); null when the runtime stops first or
+   * that reconcile ended without a result. Pair it with a request for a reconcile.
+   */
+  nextResult(): Promise<ReconcileResult | null> {
+    return new Promise((resolve) => this.waiters.push({ after: this.runs, resolve }));
+  }
+
+  private settleWaiters(run: number, result: ReconcileResult | null): void {
+    const due = this.waiters.filter((w) => w.after < run);
+    this.waiters = this.waiters.filter((w) => w.after >= run);
+    for (const waiter of due) waiter.resolve(result);
   }
 
   /** Per service: desired vs observed, health as the monitor sees it, restarts and thresholds. */
@@ -148,6 +172,7 @@ export class EnvironmentRuntime {
   /** Stops the monitors. */
   async stop(): Promise<void> {
     this.unsubscribe();
+    this.settleWaiters(Number.POSITIVE_INFINITY, null);
     await Promise.all([this.monitor.stop(), this.restarts.stop(), this.thresholds.stop()]);
   }
 

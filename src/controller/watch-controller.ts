@@ -14,6 +14,7 @@ import { startTelemetryServer } from '../telemetry/http-server.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { SecretRedactor } from '../telemetry/secret-redactor.js';
 import type { Logger } from 'pino';
+import type { ReconcileResult } from './environment-reconciler.js';
 import type { ManifestSource } from './environment-runtime.js';
 import { EnvironmentRuntime } from './environment-runtime.js';
 import type { FileTrigger } from './triggers/file-trigger.js';
@@ -49,6 +50,8 @@ export interface WatchControllerOptions {
   /** Extra sinks from the command line, for every environment. */
   readonly eventsFile?: string;
   readonly webhooks?: readonly string[];
+  /** Takes an environment's lock for its project before a reconcile touches Podman (see ReconcilerDeps.claim). */
+  readonly claim?: (environment: string, project: string, signal: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -111,6 +114,7 @@ export class WatchController {
           onReconciled: (result, files) => void this.afterReconcile(name, result.desired?.policy.resyncIntervalMs ?? null, files),
           onError: (error, context) => this.options.logger.warn({ err: error, environment: name, context }, 'background task failed'),
           ...(options.imagePulls === undefined ? {} : { imagePulls: options.imagePulls }),
+          ...(options.claim === undefined ? {} : { claim: (project: string, signal: AbortSignal) => options.claim!(name, project, signal) }),
         }),
       );
     }
@@ -178,6 +182,21 @@ export class WatchController {
   /** What /status serves. */
   status(): unknown {
     return { environments: [...this.runtimes.values()].map((runtime) => runtime.status()), queue: this.queue.stats() };
+  }
+
+  /**
+   * Reconciles an environment now on someone's request (an apply that found this process
+   * holding the lock) and resolves with how it went; null when it is not watched, or the
+   * controller stopped first. It goes through the work queue like every trigger, skipping a
+   * failure's backoff, so it never runs beside another reconcile of the environment.
+   */
+  reconcileNow(environment: string, reason: string): Promise<ReconcileResult | null> {
+    const runtime = this.runtimes.get(environment);
+    if (this.stopping || runtime === undefined) return Promise.resolve(null);
+    const result = runtime.nextResult();
+    this.queue.add(environment, reason, { skipBackoff: true });
+    this.options.metrics.setQueueDepth(this.queue.depth());
+    return result;
   }
 
   private enqueue(environment: string, reason: string): void {
