@@ -1,6 +1,6 @@
 import type { ObservedSecret, ObservedState } from '../model/observed.js';
 import type { CallOptions } from './podman-client.js';
-import { isPodmanError } from './podman-error.js';
+import { isPodmanError, outputInvalid } from './podman-error.js';
 import { observedImages } from './image-ref.js';
 import type { PodmanApi } from './podman-api.js';
 import { parseImage, parseNetwork, parsePsEntry, parseSecretInspect, parseSecretListEntry, parseVolume } from './podman-json.js';
@@ -9,8 +9,10 @@ type Raw = Record<string, unknown>;
 
 function list(value: unknown, what: string): Raw[] {
   if (value === null) return [];
-  if (!Array.isArray(value)) throw new Error(`the Podman API's ${what} answer is not a list`);
-  return value.filter((item): item is Raw => item !== null && typeof item === 'object');
+  if (!Array.isArray(value) || !value.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item))) {
+    throw outputInvalid(`the Podman API's ${what} list`, 'an answer that is not a list of objects', JSON.stringify(value) ?? '');
+  }
+  return value as Raw[];
 }
 
 /**

@@ -27,6 +27,9 @@ export async function ensureApiService(options: ApiServiceOptions): Promise<Podm
   if (await api.ping(500)) return api;
   // A socket file with nobody behind it is left by a service that timed out.
   rmSync(options.socketPath, { force: true });
+  // Set when the service process fails to start or exits: a podman that is missing or failing
+  // is reported by the CLI call that follows at once, rather than after the whole wait.
+  let gone = false;
   try {
     // Detached and unreferenced: it outlives this Phoenix (until idle) so that the next one
     // finds it. execa is for commands Phoenix awaits; a daemon needs the plain spawn.
@@ -40,13 +43,14 @@ export async function ensureApiService(options: ApiServiceOptions): Promise<Podm
       // child: broken pipe" ("[conmon:e] Failed to get working directory").
       cwd: '/',
     });
-    child.on('error', () => undefined);
+    child.on('error', () => (gone = true));
+    child.on('exit', () => (gone = true));
     child.unref();
   } catch {
     return null;
   }
   const deadline = Date.now() + (options.startTimeoutMs ?? 3000);
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !gone) {
     if (await api.ping(500)) return api;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

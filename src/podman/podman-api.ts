@@ -5,7 +5,7 @@
  * saves the podman process it would otherwise spawn.
  */
 import { request } from 'node:http';
-import { PodmanError, classifyPodmanFailure } from './podman-error.js';
+import { PodmanError, classifyPodmanFailure, outputInvalid } from './podman-error.js';
 
 /** The API version Phoenix speaks (Podman 4.0 and later serve it). */
 const API_PREFIX = '/v4.0.0/libpod';
@@ -47,8 +47,8 @@ export class PodmanApi {
     const body = await this.send('GET', path, options);
     try {
       return JSON.parse(body) as unknown;
-    } catch {
-      throw new PodmanError('PODMAN-FAILED', `GET ${path}: the answer is not JSON`);
+    } catch (error) {
+      throw outputInvalid(`GET ${path}`, 'an answer that is not JSON', body, error);
     }
   }
 

@@ -12,7 +12,7 @@ import type { ContainerIntent } from '../plan/actions.js';
 import { containerCreateArgs, networkCreateArgs, volumeCreateArgs } from './create-args.js';
 import { observedImages } from './image-ref.js';
 import type { CallOptions, ContainerStatus, HealthCheckResult, LogLine, LogOptions, PodmanClient, PodmanInspector, PodmanVersion } from './podman-client.js';
-import { PodmanError, classifyPodmanFailure, isPodmanError } from './podman-error.js';
+import { classifyPodmanFailure, isPodmanError, outputInvalid } from './podman-error.js';
 import { healthResult, lastHealthOutput, parseContainerStatus, parseImage, parseJsonList, parseNetwork, parsePsEntry, parseSecretInspect, parseSecretListEntry, parseVolume } from './podman-json.js';
 import { streamContainerLogs } from './podman-logs.js';
 import type { ContainerEvent, WatchContainerEventsOptions } from './podman-events.js';
@@ -23,6 +23,8 @@ import type { PodmanApi } from './podman-api.js';
 import { PodmanApiUnavailable } from './podman-api.js';
 import type { RunOptions } from './podman-runner.js';
 import { PodmanRunner, podmanEnvironment } from './podman-runner.js';
+import type { CallDeadlines, CallKind } from './call-deadlines.js';
+import { deadlineOf, scaledDeadlines } from './call-deadlines.js';
 
 export interface PodmanCliOptions {
   /** The podman executable; default `podman` on PATH. */
@@ -31,19 +33,17 @@ export interface PodmanCliOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Phoenix's state directory: its containers.conf (see scripts/setup.sh) is used when CONTAINERS_CONF is unset. */
   readonly stateDir?: string;
-  /** Deadline of a call that gives none, in ms (default 60 s). */
-  readonly timeoutMs?: number;
-  /** Deadline of `podman create`, which may pull an image (default 10 min). */
-  readonly createTimeoutMs?: number;
+  /**
+   * Deadlines per kind of call, in ms, over the defaults (call-deadlines.ts) scaled by
+   * PHOENIX_PODMAN_TIMEOUT_SCALE; a call's own `timeoutMs` wins over both.
+   */
+  readonly deadlines?: Partial<CallDeadlines>;
   /**
    * Observe through the libpod REST API on this unix socket, starting `podman system service`
    * there when nothing answers; the CLI is used when the API cannot be had.
    */
   readonly apiSocket?: string;
 }
-
-const DEFAULT_TIMEOUT_MS = 60_000;
-const DEFAULT_CREATE_TIMEOUT_MS = 600_000;
 
 function defined(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
@@ -57,8 +57,7 @@ function containerPath(name: string): string {
 /** The podman CLI, through execa, as a PodmanClient. */
 export class PodmanCli implements PodmanClient, PodmanInspector {
   private readonly runner: PodmanRunner;
-  private readonly timeoutMs: number;
-  private readonly createTimeoutMs: number;
+  private readonly deadlines: CallDeadlines;
   private api: Promise<PodmanApi | null> | null = null;
   /** `REGISTRY_AUTH_FILE`, passed to pulls as `--authfile` (podman login's default file otherwise). */
   private readonly authFile: string | undefined;
@@ -67,9 +66,8 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
   constructor(options: PodmanCliOptions = {}) {
     const extra = defined(options.env ?? {});
     const env = options.stateDir === undefined ? extra : { ...extra, ...podmanEnvironment(options.stateDir, { ...process.env, ...extra }) };
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.createTimeoutMs = options.createTimeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS;
-    this.runner = new PodmanRunner({ binary: options.binary ?? 'podman', env, timeoutMs: this.timeoutMs });
+    this.deadlines = { ...scaledDeadlines({ ...process.env, ...extra }), ...options.deadlines };
+    this.runner = new PodmanRunner({ binary: options.binary ?? 'podman', env, timeoutMs: this.deadlines.read });
     const authFile = env.REGISTRY_AUTH_FILE ?? process.env.REGISTRY_AUTH_FILE;
     this.authFile = authFile === undefined || authFile === '' ? undefined : authFile;
     this.apiOptions = options.apiSocket === undefined ? null : { binary: options.binary ?? 'podman', env, socketPath: options.apiSocket };
@@ -95,13 +93,9 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
     }
   }
 
-  private call(options: CallOptions | undefined, timeoutMs?: number): RunOptions {
-    return { signal: options?.signal, timeoutMs: options?.timeoutMs ?? timeoutMs ?? this.timeoutMs };
-  }
-
-  /** A stop may take its grace period before Podman kills; the deadline allows for it. */
-  private stopCall(options: CallOptions | undefined, graceSeconds: number): RunOptions {
-    return this.call(options, this.timeoutMs + graceSeconds * 1000);
+  /** The run options of a call of this kind: the caller's deadline, else the kind's (plus the call's own waiting). */
+  private call(options: CallOptions | undefined, kind: CallKind, extraSeconds = 0): RunOptions {
+    return { signal: options?.signal, timeoutMs: options?.timeoutMs ?? deadlineOf(this.deadlines, kind, extraSeconds) };
   }
 
   /**
@@ -118,10 +112,10 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
   }
 
   async observe(project: string, imageRefs: readonly string[], options?: CallOptions): Promise<ObservedState> {
-    const viaApi = await this.viaApi((api) => observeViaApi(api, project, imageRefs, options));
+    const call = this.call(options, 'read');
+    const viaApi = await this.viaApi((api) => observeViaApi(api, project, imageRefs, call));
     if (viaApi.done) return viaApi.value;
     // Everything, not only the project's: the planner needs foreign objects to report name conflicts.
-    const call = this.call(options);
     const [ps, networks, volumes, secrets, images] = await Promise.all([
       this.runner.run(['ps', '--all', '--format', 'json'], call),
       this.runner.run(['network', 'ls', '--format', 'json'], call),
@@ -177,19 +171,19 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
   }
 
   async createNetwork(network: DesiredNetwork, options?: CallOptions): Promise<void> {
-    await this.runner.run(networkCreateArgs(network), this.call(options));
+    await this.runner.run(networkCreateArgs(network), this.call(options, 'write'));
   }
 
   async removeNetwork(name: string, options?: CallOptions): Promise<void> {
-    await this.remove(['network', 'rm', name], this.call(options));
+    await this.remove(['network', 'rm', name], this.call(options, 'write'));
   }
 
   async createVolume(volume: DesiredVolume, options?: CallOptions): Promise<void> {
-    await this.runner.run(volumeCreateArgs(volume), this.call(options));
+    await this.runner.run(volumeCreateArgs(volume), this.call(options, 'write'));
   }
 
   async removeVolume(name: string, options?: CallOptions): Promise<void> {
-    await this.remove(['volume', 'rm', name], this.call(options));
+    await this.remove(['volume', 'rm', name], this.call(options, 'write'));
   }
 
   async createSecret(name: string, value: Uint8Array, labels: Readonly<Record<string, string>>, options?: CallOptions): Promise<void> {
@@ -197,11 +191,11 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
       .sort()
       .flatMap((key) => ['--label', `${key}=${labels[key] ?? ''}`]);
     // `-`: the value comes on standard input, so it is never in an argv or an environment.
-    await this.runner.run(['secret', 'create', ...labelArgs, name, '-'], { ...this.call(options), input: value });
+    await this.runner.run(['secret', 'create', ...labelArgs, name, '-'], { ...this.call(options, 'write'), input: value });
   }
 
   async removeSecret(name: string, options?: CallOptions): Promise<void> {
-    await this.remove(['secret', 'rm', name], this.call(options));
+    await this.remove(['secret', 'rm', name], this.call(options, 'write'));
   }
 
   async createContainer(intent: ContainerIntent, name?: string, options?: CallOptions): Promise<string> {
@@ -209,39 +203,39 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
     for (const mount of intent.spec.mounts) {
       if (mount.type === 'bind' && mount.createHostPath && !existsSync(mount.source)) mkdirSync(mount.source, { recursive: true });
     }
-    const { stdout } = await this.runner.run(containerCreateArgs(intent, name ?? intent.name), this.call(options, this.createTimeoutMs));
+    const { stdout } = await this.runner.run(containerCreateArgs(intent, name ?? intent.name), this.call(options, 'create'));
     const id = stdout.trim().split('\n').pop()?.trim() ?? '';
-    if (!/^[0-9a-f]{64}$/.test(id)) throw new PodmanError('PODMAN-FAILED', `podman create printed no container id (got "${id.slice(0, 80)}")`);
+    if (!/^[0-9a-f]{64}$/.test(id)) throw outputInvalid('podman create', 'no container id', stdout);
     return id;
   }
 
   async startContainer(name: string, options?: CallOptions): Promise<void> {
-    const call = this.call(options);
+    const call = this.call(options, 'start');
     if ((await this.viaApi((api) => api.post(`${containerPath(name)}/start`, { ...call, args: ['start', name] }))).done) return;
     await this.runner.run(['start', name], call);
   }
 
   async stopContainer(name: string, timeoutSeconds: number, options?: CallOptions): Promise<void> {
-    const call = this.stopCall(options, timeoutSeconds);
+    const call = this.call(options, 'stop', timeoutSeconds);
     const args = ['stop', '--time', String(timeoutSeconds), name];
     if ((await this.viaApi((api) => api.post(`${containerPath(name)}/stop?timeout=${timeoutSeconds}`, { ...call, args }))).done) return;
     await this.runner.run(args, call);
   }
 
   async removeContainer(name: string, timeoutSeconds: number, options?: CallOptions): Promise<void> {
-    await this.remove(['rm', '--force', '--time', String(timeoutSeconds), name], this.stopCall(options, timeoutSeconds), `${containerPath(name)}?force=true&timeout=${timeoutSeconds}`);
+    await this.remove(['rm', '--force', '--time', String(timeoutSeconds), name], this.call(options, 'stop', timeoutSeconds), `${containerPath(name)}?force=true&timeout=${timeoutSeconds}`);
   }
 
   async renameContainer(from: string, to: string, options?: CallOptions): Promise<void> {
-    await this.runner.run(['rename', from, to], this.call(options));
+    await this.runner.run(['rename', from, to], this.call(options, 'write'));
   }
 
   async containerStatus(name: string, options?: CallOptions): Promise<ContainerStatus> {
     try {
-      const call = this.call(options);
+      const call = this.call(options, 'read');
       const args = ['container', 'inspect', name];
       const viaApi = await this.viaApi((api) => api.get(`${containerPath(name)}/json`, { ...call, args }));
-      if (viaApi.done) return parseContainerStatus(viaApi.value as Record<string, unknown>);
+      if (viaApi.done) return parseContainerStatus(viaApi.value);
       const { stdout } = await this.runner.run(args, call);
       const first = parseJsonList(stdout, 'podman container inspect')[0];
       if (first !== undefined) return parseContainerStatus(first);
@@ -252,7 +246,7 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
   }
 
   async runHealthCheck(name: string, options?: CallOptions): Promise<HealthCheckResult> {
-    const call = this.call(options);
+    const call = this.call(options, 'health-check');
     const viaApi = await this.viaApi((api) => this.healthCheckViaApi(api, name, call));
     if (viaApi.done) return viaApi.value;
     const args = ['healthcheck', 'run', name];
@@ -299,7 +293,15 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
   }
 
   async streamLogs(names: readonly string[], options: LogOptions, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void> {
-    await streamContainerLogs(this.runner, names, options, onLine, signal);
+    if (names.length === 0) return;
+    // One inspect first, under a read's deadline: a podman that hangs, fails or answers
+    // nonsense is reported at once, and a follow (silent for as long as its container is)
+    // starts only on a Podman that answers.
+    const args = ['container', 'inspect', '--format', '{{.Id}}', ...names];
+    const { stdout } = await this.runner.run(args, this.call({ ...(signal === undefined ? {} : { signal }) }, 'read'));
+    const ids = stdout.split('\n').filter((line) => line.trim() !== '');
+    if (ids.length !== names.length || !ids.every((id) => /^[0-9a-f]{64}$/.test(id.trim()))) throw outputInvalid('podman container inspect', `something else than ${names.length} container id(s)`, stdout);
+    await streamContainerLogs(this.runner, names, options, onLine, signal, { idleTimeoutMs: this.deadlines.read });
   }
 
   async watchContainerEvents(options: WatchContainerEventsOptions, onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void> {
@@ -307,13 +309,13 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
   }
 
   async version(options?: CallOptions): Promise<PodmanVersion> {
-    const { stdout } = await this.runner.run(['version', '--format', 'json'], this.call(options));
+    const { stdout } = await this.runner.run(['version', '--format', 'json'], this.call(options, 'read'));
     type Side = { Version?: string; APIVersion?: string };
     let parsed: { Client?: Side; Server?: Side };
     try {
       parsed = JSON.parse(stdout) as { Client?: Side; Server?: Side };
     } catch (error) {
-      throw new PodmanError('PODMAN-FAILED', `podman version printed output that is not JSON: ${stdout.slice(0, 120)}`, { cause: error });
+      throw outputInvalid('podman version', 'output that is not JSON', stdout, error);
     }
     // The server's version where there is one (a remote client), else the local podman's.
     const side = parsed.Server ?? parsed.Client ?? {};

@@ -2,6 +2,7 @@
  * The one error type that leaves src/podman: a stable code, what happened, and what to do.
  * Codes are part of Phoenix's public surface (docs/errors.md); never rename one.
  */
+import { formatDeadline } from './call-deadlines.js';
 
 export type PodmanErrorCode =
   | 'PODMAN-NOT-INSTALLED'
@@ -19,6 +20,7 @@ export type PodmanErrorCode =
   | 'PODMAN-NO-SUCH-OBJECT'
   | 'PODMAN-ABORTED'
   | 'PODMAN-CIRCUIT-OPEN'
+  | 'PODMAN-OUTPUT-INVALID'
   | 'PODMAN-FAILED';
 
 /** One actionable sentence per code. */
@@ -35,15 +37,24 @@ export const REMEDIATION: Readonly<Record<PodmanErrorCode, string>> = {
   'PODMAN-BUILD-FAILED': "Read the build's output above: a step of the Dockerfile failed. Fix the Dockerfile or the context and apply again.",
   'PODMAN-PORT-IN-USE': 'Free the host port (`ss -ltnp` shows who holds it) or publish the service on another host port.',
   'PODMAN-NO-SPACE': "Free disk space where Podman keeps its storage (`podman system df`, `podman system prune`) and try again.",
-  'PODMAN-TIMEOUT': 'Check that Podman answers (`podman info`), and raise the timeout if the machine is only slow.',
+  'PODMAN-TIMEOUT':
+    'Check that Podman answers (`podman info`; a hung podman process or a held storage lock are the usual causes). If the machine is only slow, raise every deadline with PHOENIX_PODMAN_TIMEOUT_SCALE (e.g. 3).',
   'PODMAN-STORAGE-LOCKED': 'Another Podman process holds the storage lock: wait for it to finish and try again.',
   'PODMAN-RUNTIME-SETUP':
     'Run scripts/setup.sh, which writes a containers.conf with the fix (ulimits Podman may set, runtime runc) that Phoenix passes to Podman through CONTAINERS_CONF.',
   'PODMAN-NO-SUCH-OBJECT': 'Observe again and re-plan: the object no longer exists, or never did.',
   'PODMAN-ABORTED': 'Nothing to do: the operation was cancelled on request.',
   'PODMAN-CIRCUIT-OPEN': "Check Podman (`podman info`) and the errors reported before this one: calls to it are paused after repeated failures and resume after a cool-down.",
+  'PODMAN-OUTPUT-INVALID':
+    'Podman answered with output Phoenix cannot read: run the same podman command by hand, check that `podman` on PATH is Podman 4.3 or later (`podman version`) and not a wrapper that prints something else.',
   'PODMAN-FAILED': "Run the same podman command by hand to see Podman's full message.",
 };
+
+/** What a podman command printed that Phoenix cannot read (not JSON, not a log line): an error, never taken as an answer. */
+export function outputInvalid(what: string, problem: string, output: string, cause?: unknown): PodmanError {
+  const shown = output.trim().slice(0, 120).replace(/[^\x20-\x7e]/g, '?');
+  return new PodmanError('PODMAN-OUTPUT-INVALID', `${what} printed ${problem}${shown === '' ? '' : `: "${shown}"`}`, cause === undefined ? {} : { cause });
+}
 
 /** Codes worth retrying as they are: the same call may succeed a moment later. */
 const TRANSIENT: ReadonlySet<PodmanErrorCode> = new Set(['PODMAN-STORAGE-LOCKED', 'PODMAN-TIMEOUT']);
@@ -142,7 +153,10 @@ export function classifyPodmanFailure(failure: PodmanFailure): PodmanError {
   const what = describe(args);
   const details = { args, exitCode, stderr };
   if (failure.aborted === true) return new PodmanError('PODMAN-ABORTED', `${what} was cancelled`, details);
-  if (failure.timedOut === true) return new PodmanError('PODMAN-TIMEOUT', `${what} did not finish within ${failure.timeoutMs ?? '?'} ms`, details);
+  if (failure.timedOut === true) {
+    const within = failure.timeoutMs === undefined ? 'in time' : `within ${formatDeadline(failure.timeoutMs)}`;
+    return new PodmanError('PODMAN-TIMEOUT', `${what} did not answer ${within}; it was stopped`, details);
+  }
   if (failure.spawnError !== undefined) {
     const code = failure.spawnError.code;
     if (code === 'ENOENT') return new PodmanError('PODMAN-NOT-INSTALLED', `podman was not found (${failure.spawnError.message})`, { ...details, cause: failure.spawnError });

@@ -6,7 +6,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { LABEL, MANAGED_BY } from '../model/desired.js';
-import { PodmanError, isPodmanError } from './podman-error.js';
+import { PodmanError, isPodmanError, outputInvalid } from './podman-error.js';
 import type { PodmanRunner } from './podman-runner.js';
 
 /** The statuses Podman reports for containers; others may come from newer Podman versions. */
@@ -118,15 +118,19 @@ function eventNanos(raw: Record<string, unknown>): bigint | null {
   return BigInt(seconds) * 1_000_000n + BigInt((match[2] ?? '').padEnd(9, '0').slice(0, 9));
 }
 
-function parseWithNanos(line: string): { event: ContainerEvent; nanos: bigint } | null {
+/** A line that is not a JSON object: not an event of any kind, so not Podman's answer. */
+const NOT_AN_EVENT = Symbol('not an event');
+
+function parseWithNanos(line: string): { event: ContainerEvent; nanos: bigint } | null | typeof NOT_AN_EVENT {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
-    return null;
+    return NOT_AN_EVENT;
   }
   const raw = record(parsed);
-  if (raw === null || (raw.Type !== undefined && raw.Type !== 'container')) return null;
+  if (raw === null) return NOT_AN_EVENT;
+  if (raw.Type !== undefined && raw.Type !== 'container') return null;
   if (typeof raw.ID !== 'string' || typeof raw.Status !== 'string') return null;
   const nanos = eventNanos(raw) ?? 0n;
   const labels: Record<string, string> = {};
@@ -147,7 +151,8 @@ function parseWithNanos(line: string): { event: ContainerEvent; nanos: bigint } 
 
 /** Parses one line of `podman events --format json`; null for a line that is no container event. */
 export function parseContainerEvent(line: string): ContainerEvent | null {
-  return parseWithNanos(line)?.event ?? null;
+  const parsed = parseWithNanos(line);
+  return parsed === null || parsed === NOT_AN_EVENT ? null : parsed.event;
 }
 
 /** `--since` in the Unix `seconds.nanoseconds` form every Podman accepts. */
@@ -210,9 +215,17 @@ export async function watchContainerEvents(
   let resumeFrom: bigint | null = options.since === null ? null : BigInt((options.since ?? new Date(now())).getTime()) * 1_000_000n;
   let attempt = 0;
   let failures = 0;
+  // Output that is no JSON drops the stream (reported, restarted with backoff) instead of being skipped.
+  let invalid: PodmanError | null = null;
+  let stopStream = new AbortController();
   const onLine = (stream: 'stdout' | 'stderr', line: string): void => {
-    if (stream !== 'stdout') return;
+    if (stream !== 'stdout' || invalid !== null) return;
     const parsed = parseWithNanos(line);
+    if (parsed === NOT_AN_EVENT) {
+      invalid = outputInvalid('podman events', 'a line that is not a JSON event', line);
+      stopStream.abort(invalid);
+      return;
+    }
     if (parsed === null || !wanted.every(([key, value]) => parsed.event.labels[key] === value)) return;
     if (!delivered.first(parsed.event, parsed.nanos)) return;
     if (resumeFrom === null || parsed.nanos - REPLAY_MARGIN_NS > resumeFrom) resumeFrom = parsed.nanos - REPLAY_MARGIN_NS;
@@ -230,12 +243,19 @@ export async function watchContainerEvents(
     resumeFrom ??= BigInt(startedAt) * 1_000_000n;
     options.onStatus?.({ kind: 'started', attempt, args });
     let error: PodmanError | null = null;
+    invalid = null;
+    stopStream = new AbortController();
+    const stopOnAbort = (): void => stopStream.abort(signal.reason);
+    signal.addEventListener('abort', stopOnAbort, { once: true });
     try {
-      await source.stream(args, onLine, signal);
+      await source.stream(args, onLine, stopStream.signal);
     } catch (thrown) {
       error = isPodmanError(thrown) ? thrown : new PodmanError('PODMAN-FAILED', `podman events failed: ${String(thrown)}`, { args, cause: thrown });
+    } finally {
+      signal.removeEventListener('abort', stopOnAbort);
     }
     if (signal.aborted) return;
+    error = invalid ?? error;
     const droppedAt = BigInt(now()) * 1_000_000n - REPLAY_MARGIN_NS;
     if (droppedAt > resumeFrom) resumeFrom = droppedAt;
     failures = now() - startedAt >= stableAfterMs ? 1 : failures + 1;

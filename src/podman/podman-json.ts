@@ -6,7 +6,7 @@
 import type { ContainerState, HealthStatus, ObservedContainer, ObservedNetwork, ObservedSecret, ObservedVolume } from '../model/observed.js';
 import type { ContainerStatus, HealthCheckResult } from './podman-client.js';
 import type { ListedImage } from './image-ref.js';
-import { PodmanError } from './podman-error.js';
+import { outputInvalid } from './podman-error.js';
 
 type Raw = Record<string, unknown>;
 
@@ -38,21 +38,21 @@ function strings(value: unknown): string[] {
 export function parseJsonList(text: string, command: string): Raw[] {
   const trimmed = text.trim();
   if (trimmed === '') return [];
+  let items: unknown[];
   try {
-    if (trimmed.startsWith('[')) {
-      const parsed: unknown = JSON.parse(trimmed);
-      return Array.isArray(parsed) ? parsed.filter(isObject) : [];
-    }
-    return trimmed
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .flatMap((line) => {
-        const parsed: unknown = JSON.parse(line);
-        return Array.isArray(parsed) ? parsed.filter(isObject) : isObject(parsed) ? [parsed] : [];
-      });
+    items = trimmed.startsWith('[')
+      ? [JSON.parse(trimmed) as unknown]
+      : trimmed
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => JSON.parse(line) as unknown);
   } catch (error) {
-    throw new PodmanError('PODMAN-FAILED', `${command} printed output that is not JSON: ${trimmed.slice(0, 120)}`, { cause: error });
+    throw outputInvalid(command, 'output that is not JSON', trimmed, error);
   }
+  // A list of objects, or one object a line; anything else (a number, a string) is not an answer.
+  const objects = items.flatMap((item) => (Array.isArray(item) ? item : [item]));
+  if (!objects.every(isObject)) throw outputInvalid(command, 'JSON that is not a list of objects', trimmed);
+  return objects;
 }
 
 const STATES: Readonly<Record<string, ContainerState>> = {
@@ -136,8 +136,10 @@ export function parseImage(raw: Raw): ListedImage {
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 /** `podman container inspect NAME` (first element). */
-export function parseContainerStatus(raw: Raw): ContainerStatus {
-  const state = isObject(raw.State) ? raw.State : {};
+export function parseContainerStatus(raw: unknown, command = 'podman container inspect'): ContainerStatus {
+  // Every inspect of an existing container has a State: without one, the answer is not Podman's.
+  if (!isObject(raw) || !isObject(raw.State)) throw outputInvalid(command, 'JSON without a container State', JSON.stringify(raw) ?? '');
+  const state = raw.State;
   const finishedAt = str(state.FinishedAt);
   const finished = finishedAt !== '' && !finishedAt.startsWith(ZERO_TIME.slice(0, 4));
   return {

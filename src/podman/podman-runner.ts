@@ -104,11 +104,13 @@ export class PodmanRunner {
   }
 
   /**
-   * Runs a long-lived podman (`logs --follow`) and hands over each line of its standard
-   * output and error as it comes. Resolves when podman exits or `signal` aborts; throws a
-   * PodmanError when podman fails.
+   * Runs a long-lived podman (`logs --follow`, a build, a pull) and hands over each line of its
+   * standard output and error as it comes. Resolves when podman exits or `signal` aborts;
+   * throws a PodmanError when podman fails. With `idleTimeoutMs`, a podman that prints nothing
+   * for that long without finishing is killed and reported as PODMAN-TIMEOUT (a hung podman
+   * must not make `phoenix logs` wait for ever); without it only `signal` ends a silent one.
    */
-  async stream(args: readonly string[], onLine: (stream: 'stdout' | 'stderr', text: string) => void, signal?: AbortSignal): Promise<void> {
+  async stream(args: readonly string[], onLine: (stream: 'stdout' | 'stderr', text: string) => void, signal?: AbortSignal, options: { readonly idleTimeoutMs?: number } = {}): Promise<void> {
     if (signal?.aborted === true) return;
     const execa = await loadExeca();
     const subprocess = execa(this.options.binary, [...args], {
@@ -121,17 +123,36 @@ export class PodmanRunner {
       cancelSignal: signal,
       forceKillAfterDelay: 2000,
     });
+    const idleTimeoutMs = options.idleTimeoutMs;
+    let idle = false;
+    let idleTimer: NodeJS.Timeout | undefined;
+    const armIdleTimer = (): void => {
+      if (idleTimeoutMs === undefined) return;
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        idle = true;
+        subprocess.kill();
+      }, idleTimeoutMs);
+    };
+    armIdleTimer();
     const errorLines: string[] = [];
     const pump = (stream: 'stdout' | 'stderr', readable: NodeJS.ReadableStream | null): Promise<void> => {
       if (readable === null) return Promise.resolve();
       const reader = createInterface({ input: readable, crlfDelay: Infinity });
       reader.on('line', (text) => {
+        armIdleTimer();
         if (stream === 'stderr' && errorLines.length < 20) errorLines.push(text);
         onLine(stream, text);
       });
       return new Promise((resolve) => reader.once('close', () => resolve()));
     };
-    const [result] = await Promise.all([subprocess, pump('stdout', subprocess.stdout), pump('stderr', subprocess.stderr)]);
+    let result: Awaited<typeof subprocess>;
+    try {
+      [result] = await Promise.all([subprocess, pump('stdout', subprocess.stdout), pump('stderr', subprocess.stderr)]);
+    } finally {
+      clearTimeout(idleTimer);
+    }
+    if (idle) throw classifyPodmanFailure({ args, exitCode: null, stderr: errorLines.join('\n'), timedOut: true, ...(idleTimeoutMs === undefined ? {} : { timeoutMs: idleTimeoutMs }) });
     if (result.isCanceled || result.exitCode === 0) return;
     if (result.exitCode === undefined && result.signal === undefined) {
       const cause: unknown = result.cause;

@@ -36,8 +36,12 @@ export type ResilienceEvent =
 
 /** Worth retrying on any call: nothing happened. */
 const RETRY_ALWAYS: ReadonlySet<PodmanErrorCode> = new Set(['PODMAN-STORAGE-LOCKED']);
-/** Worth retrying only on reads: a write that timed out may have happened. */
-const RETRY_READS: ReadonlySet<PodmanErrorCode> = new Set(['PODMAN-STORAGE-LOCKED', 'PODMAN-TIMEOUT']);
+/**
+ * Worth retrying only on reads (a write that timed out may have happened), and only once: a
+ * podman that is merely slow (waiting on a lock) answers the second time, a hung one would not
+ * answer the third (four attempts once made a hung Podman cost 244 s before it was reported).
+ */
+const RETRY_READ_ONCE: ReadonlySet<PodmanErrorCode> = new Set(['PODMAN-TIMEOUT']);
 /**
  * Failures of Podman itself, which the breaker counts. Answers from a working Podman (name in
  * use, no such object, image not found, port in use) and cancellations are not counted.
@@ -50,6 +54,7 @@ const BREAKER_COUNTS: ReadonlySet<PodmanErrorCode> = new Set([
   'PODMAN-NOT-PERMITTED',
   'PODMAN-RUNTIME-SETUP',
   'PODMAN-NO-SPACE',
+  'PODMAN-OUTPUT-INVALID',
 ]);
 
 function codeOf(error: unknown): PodmanErrorCode | null {
@@ -70,7 +75,7 @@ function abortion(signal: AbortSignal | undefined, operation: string): { promise
 
 /**
  * Wraps a PodmanClient with retries and a circuit breaker. Reads (observe, containerStatus)
- * are retried on timeouts too; writes only on a locked storage. Every call honours its
+ * are retried once on a timeout too; writes only on a locked storage. Every call honours its
  * AbortSignal, during backoff delays as well.
  */
 export function withResilience(client: PodmanClient, options: ResilienceOptions = {}): PodmanClient {
@@ -90,10 +95,10 @@ export function withResilience(client: PodmanClient, options: ResilienceOptions 
   breaker.onHalfOpen(() => emit({ type: 'circuit-half-open' }));
   breaker.onReset(() => emit({ type: 'circuit-closed' }));
 
-  const retryPolicy = (codes: ReadonlySet<PodmanErrorCode>) =>
+  const retryPolicy = (codes: ReadonlySet<PodmanErrorCode>, maxAttempts: number) =>
     retry(
       handleWhen((error) => isPodmanError(error) && codes.has(error.code)),
-      { maxAttempts: options.maxRetries ?? 3, backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 200, maxDelay: options.maxDelayMs ?? 5000 }) },
+      { maxAttempts, backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 200, maxDelay: options.maxDelayMs ?? 5000 }) },
     );
 
   async function run<T>(policy: IPolicy, operation: string, call: CallOptions | undefined, fn: (call: CallOptions) => Promise<T>): Promise<T> {
@@ -124,13 +129,20 @@ export function withResilience(client: PodmanClient, options: ResilienceOptions 
 
   // One retry policy per kind of call, so that retry events name it; the breaker is shared by all.
   // Retry wraps the breaker: every attempt counts towards opening it, and an open circuit is not retried.
+  // The deadline of each attempt is the Podman client's (call-deadlines.ts).
   const policies = new Map<string, IPolicy>();
   const policyFor = (operation: string, read: boolean): IPolicy => {
     let policy = policies.get(operation);
     if (policy === undefined) {
-      const retrying = retryPolicy(read ? RETRY_READS : RETRY_ALWAYS);
+      const retrying = retryPolicy(RETRY_ALWAYS, options.maxRetries ?? 3);
       retrying.onRetry(retryListener(operation));
-      policy = wrap(retrying, breaker);
+      if (read) {
+        const retryingTimeout = retryPolicy(RETRY_READ_ONCE, 1);
+        retryingTimeout.onRetry(retryListener(operation));
+        policy = wrap(retrying, retryingTimeout, breaker);
+      } else {
+        policy = wrap(retrying, breaker);
+      }
       policies.set(operation, policy);
     }
     return policy;

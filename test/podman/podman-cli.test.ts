@@ -13,9 +13,9 @@ import { DEMO_IMAGE, containerIntent, desiredNetwork, desiredVolume } from '../s
 import { eventually, freePort, podman, podmanEnv, requirePodman, sweep, testPrefix } from '../support/podman-host.js';
 
 const prefix = testPrefix();
-const client = new PodmanCli({ env: podmanEnv(), timeoutMs: 30_000 });
+const client = new PodmanCli({ env: podmanEnv() });
 /** The same, with starts, stops, removals, states and health checks through the REST API. */
-const apiClient = new PodmanCli({ env: podmanEnv(), timeoutMs: 30_000, apiSocket: path.join(mkdtempSync(path.join(os.tmpdir(), 'phx-api-')), 'podman.sock') });
+const apiClient = new PodmanCli({ env: podmanEnv(), apiSocket: path.join(mkdtempSync(path.join(os.tmpdir(), 'phx-api-')), 'podman.sock') });
 const labels = { 'io.phoenix.managed-by': 'phoenix', 'io.phoenix.project': prefix };
 let counter = 0;
 /** A name unique to this run and test. */
@@ -89,7 +89,7 @@ describe('PodmanCli against real Podman', () => {
     ]);
     await client.createContainer(containerIntent(container, { networks: [{ network, aliases: [], ipv4Address: null }] }, labels));
     const socketDir = mkdtempSync(path.join(os.tmpdir(), 'phx-api-'));
-    const viaApi = new PodmanCli({ env: podmanEnv(), timeoutMs: 30_000, apiSocket: path.join(socketDir, 'podman.sock') });
+    const viaApi = new PodmanCli({ env: podmanEnv(), apiSocket: path.join(socketDir, 'podman.sock') });
     const refs = [DEMO_IMAGE, 'phxtest.invalid/none/missing:1'];
     const [fromCli, fromApi] = await Promise.all([client.observe(prefix, refs), viaApi.observe(prefix, refs)]);
     // The API path really was used: the service Phoenix started answers on the socket.

@@ -89,7 +89,6 @@ describe('watchContainerEvents, on a scripted stream', () => {
       (emit) => {
         // The replay repeats what the first stream delivered, then goes on.
         emit('stdout', eventLine('a', 'died', 11));
-        emit('stdout', 'garbage');
         emit('stdout', eventLine('b', 'died', 12, { 'io.phoenix.project': 'other' }));
         emit('stdout', eventLine('a', 'remove', 13));
         controller.abort();
@@ -132,6 +131,32 @@ describe('watchContainerEvents, on a scripted stream', () => {
     expect(calls[2]?.at(-1)).toBe('1795636806.500000000');
   });
 
+  it('drops a stream that prints something that is not a JSON event (PODMAN-OUTPUT-INVALID) and starts it again', async () => {
+    const controller = new AbortController();
+    const statuses: EventWatchStatus[] = [];
+    const seen: string[] = [];
+    let attempt = 0;
+    const runner: EventStreamRunner = {
+      stream: async (_args, onLine, signal) => {
+        attempt++;
+        if (attempt === 1) {
+          onLine('stdout', eventLine('a', 'start', 1));
+          onLine('stdout', 'garbage');
+          // What a podman would print after the garbage, had the stream not been stopped.
+          if (signal?.aborted !== true) onLine('stdout', eventLine('a', 'died', 2));
+          return;
+        }
+        onLine('stdout', eventLine('a', 'remove', 3));
+        controller.abort();
+      },
+    };
+    await watchContainerEvents(runner, { onStatus: (status) => statuses.push(status), sleep: async () => undefined }, (event) => seen.push(event.status), controller.signal);
+    expect(seen).toEqual(['start', 'remove']);
+    const dropped = statuses.find((s) => s.kind === 'dropped');
+    expect(dropped?.kind === 'dropped' && dropped.error?.code).toBe('PODMAN-OUTPUT-INVALID');
+    expect(dropped?.kind === 'dropped' && dropped.error?.message).toMatch(/podman events printed a line that is not a JSON event: "garbage"/);
+  });
+
   it('keeps streaming when the handler throws, and reports it', async () => {
     const controller = new AbortController();
     const statuses: EventWatchStatus[] = [];
@@ -159,7 +184,7 @@ describe('watchContainerEvents, on a scripted stream', () => {
 
 describe('watchContainerEvents, on real Podman', () => {
   const prefix = testPrefix();
-  const client = new PodmanCli({ env: podmanEnv(), timeoutMs: 30_000 });
+  const client = new PodmanCli({ env: podmanEnv() });
   const watch = new AbortController();
   const events: ContainerEvent[] = [];
   const statuses: EventWatchStatus[] = [];

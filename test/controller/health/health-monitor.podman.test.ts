@@ -31,7 +31,7 @@ describe('health monitor and restart driver against real Podman', () => {
     const name = `${prefix}-web`;
     const healthcheck = check({ test: ['CMD-SHELL', 'test -f /tmp/healthy || { echo "no /tmp/healthy"; exit 1; }'], intervalMs: 500, timeoutMs: 3000, retries: 2 });
     const spec = { healthcheck, command: ['sleep', '300'], stopGracePeriodSeconds: 0 };
-    const client = new PodmanCli({ env: podmanEnv(), timeoutMs: 30_000 });
+    const client = new PodmanCli({ env: podmanEnv() });
     await client.createContainer(containerIntent(name, spec));
     await client.startContainer(name);
     const firstStart = await startedAt(name);
