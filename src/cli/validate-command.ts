@@ -33,8 +33,9 @@ export function runValidate(options: ValidateOptions, io: CliIo): number {
     for (const entry of report) {
       for (const issue of entry.issues) io.stdout(`${formatIssue(issue)}\n`);
       const errors = entry.issues.filter((i) => i.severity === 'error').length;
-      const warnings = entry.issues.length - errors;
-      const counts = `${warnings === 0 ? '' : `, ${warnings} warning${warnings === 1 ? '' : 's'}`}`;
+      const warnings = entry.issues.filter((i) => i.severity === 'warning').length;
+      const notes = entry.issues.filter((i) => i.severity === 'note').length;
+      const counts = `${warnings === 0 ? '' : `, ${warnings} warning${warnings === 1 ? '' : 's'}`}${notes === 0 ? '' : `, ${notes} note${notes === 1 ? '' : 's'}`}`;
       io.stdout(entry.valid ? `ok ${entry.environment}: valid, ${entry.services} services${counts}\n` : `FAIL ${entry.environment}: ${errors} error${errors === 1 ? '' : 's'}${counts}\n`);
     }
   }

@@ -12,6 +12,7 @@ export type KeyContext =
   | 'mountVolume'
   | 'mountBind'
   | 'networkAttachment'
+  | 'envFile'
   | 'network'
   | 'ipam'
   | 'ipamConfig'
@@ -33,6 +34,7 @@ export function keyContext(parent: KeyPath): KeyContext {
     if (field === 'volumes' && rest.length === 2 && rest[1] === 'volume') return 'mountVolume';
     if (field === 'volumes' && rest.length === 2 && rest[1] === 'bind') return 'mountBind';
     if (field === 'networks' && rest.length === 1) return 'networkAttachment';
+    if (field === 'env_file' && rest.length === 1) return 'envFile';
     return 'other';
   }
   if (top === 'networks' && name !== undefined) {

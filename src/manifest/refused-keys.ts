@@ -41,6 +41,10 @@ export const REFUSED_KEYS: Readonly<Partial<Record<KeyContext, Readonly<Record<s
     use_api_socket: { reason: 'it mounts the Docker Engine API socket and credentials, which a Podman host does not have', remediation: 'Bind-mount Podman\'s socket explicitly with `volumes:` if the container needs it (and allow the path in the policy).' },
     provider: { reason: 'a provider service is managed by an external Docker Compose plugin, not run as a container', remediation: 'Run the resource as an ordinary service with an image, or create it outside Phoenix.' },
     models: { reason: 'models run on Docker Model Runner, which Podman does not have', remediation: 'Run the model server as an ordinary service and pass its URL in `environment:`.' },
+    pull_refresh_after: { reason: 'it belongs to `pull_policy: refresh`, which Phoenix does not have', remediation: 'Use `pull_policy: daily`, `weekly` or `every_<duration>` (e.g. every_12h).' },
+  },
+  envFile: {
+    format: { reason: 'Phoenix reads env files in Compose\'s KEY=VALUE format only', remediation: 'Remove `format:`; write the file as KEY=VALUE lines (quotes and # comments as Compose reads them).' },
   },
   reservations: {
     devices: { reason: 'device reservations are a scheduler feature (Swarm); Podman only maps devices', remediation: 'Map the device with the service\'s `devices:` (a CDI name such as nvidia.com/gpu=all for GPUs).' },

@@ -333,10 +333,12 @@ describe('keys Podman cannot honour: PHX-UNSUPPORTED-KEY with the reason, never 
     ['use_api_socket: true', 'Docker Engine API socket'],
     ['deploy: {resources: {reservations: {devices: [{capabilities: [gpu]}]}}}', 'scheduler feature'],
     ['networks: {front: {link_local_ips: [169.254.0.5]}}\nnetworks:\n  front:', 'link-local'],
+    ['pull_refresh_after: 12h', 'pull_policy: refresh'],
+    ['env_file: [{path: a.env, format: raw}]', "KEY=VALUE format only"],
   ];
   it.each(refused)('%s', (line, reason) => {
     const found = issues(`${BASE}    ${line}\n`).join('\n');
-    expect(found).toMatch(/environments\/compose\.yaml:\d+:\d+ error PHX-UNSUPPORTED-KEY services\.web\.[a-z_.]+: Phoenix cannot honour "/);
+    expect(found).toMatch(/environments\/compose\.yaml:\d+:\d+ error PHX-UNSUPPORTED-KEY services\.web\.[a-z_.[\]0-9]+: Phoenix cannot honour "/);
     expect(found).toContain(reason);
     expect(found).not.toContain('PHX-UNKNOWN-KEY');
   });
