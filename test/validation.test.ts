@@ -323,6 +323,21 @@ describe('security policy', () => {
   });
 });
 
+describe('input found by the fuzz tests (no crash: an error at a place)', () => {
+  it('an environment file that is only `!reset`', () => {
+    const result = loadFixture('services: {}\n', { environment: '!reset\n' });
+    expect(result.ok).toBe(false);
+    expect(issuesOf(result).map((i) => `${i.code} ${where(i)} ${i.message}`)).toEqual([`PHX-SCHEMA ${ENV_FILE}:1:7 the document must be object.`]);
+  });
+
+  it('a scale no host can run (more than 10000 containers)', () => {
+    const issue = soleError(loadFixture('services:\n  web:\n    image: nginx\n    scale: 3537358699302346\n'), 'PHX-SCHEMA');
+    expect(where(issue)).toBe(`${COMPOSE}:4:12`);
+    expect(issue.message).toContain('10000');
+    expect(soleError(loadFixture('services:\n  web:\n    image: nginx\n    deploy:\n      replicas: 20000\n'), 'PHX-SCHEMA').path).toBe('services.web.deploy.replicas');
+  });
+});
+
 describe('other checks', () => {
   it('container_name with more than one replica', () => {
     const issue = soleError(loadFixture('services:\n  a:\n    image: nginx\n    container_name: fixed\n    scale: 3\n'), 'PHX-CONTAINER-NAME-REPLICAS');

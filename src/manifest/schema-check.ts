@@ -89,7 +89,7 @@ export function checkSchemaAndPrune(kind: SchemaKind, data: unknown, locations: 
   const first = relevantErrors(validate.errors ?? [], data);
   const issues = first.map((error) => toIssue(error, locations));
   const pruned: KeyPath[] = [];
-  let value: unknown = structuredClone(data);
+  let value: unknown = copyData(data);
   let errors = first;
   for (let round = 0; round < MAX_PRUNE_ROUNDS; round++) {
     for (const error of errors) {
@@ -101,6 +101,20 @@ export function checkSchemaAndPrune(kind: SchemaKind, data: unknown, locations: 
     errors = relevantErrors(validate.errors ?? [], value);
   }
   return { issues, value: null, pruned };
+}
+
+/**
+ * A deep copy of parsed YAML for pruning. Not structuredClone: a `!reset` tag where none is
+ * allowed (an environment file made only of `!reset`) leaves a symbol in the data, which
+ * structuredClone throws on; a symbol or tag object is kept as it is (the schema reports it).
+ */
+function copyData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyData);
+  const proto: unknown = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (proto === Object.prototype || proto === null) {
+    return Object.fromEntries(Object.entries(value as object).map(([key, child]) => [key, copyData(child)]));
+  }
+  return value;
 }
 
 function pruneTarget(error: ErrorObject): KeyPath {
