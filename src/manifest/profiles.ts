@@ -1,5 +1,6 @@
 import type { ManifestIssue } from '../model/issue.js';
 import type { ComposeDraft, ServiceDraft } from './compose-draft.js';
+import { dependenciesOf, serviceReference, volumesFromService } from './implicit-dependencies.js';
 
 /** The profile name that activates every profile, as in Compose. */
 export const ALL_PROFILES = '*';
@@ -40,11 +41,20 @@ export interface ProfileSelection {
   readonly issues: readonly ManifestIssue[];
 }
 
+/** Which key of `service` refers to `dependency`, for messages. */
+function referringKey(service: ServiceDraft, dependency: string): string {
+  if (service.dependsOn?.has(dependency) === true) return `depends_on.${dependency}`;
+  if ((service.links ?? []).some((link) => link.value.name === dependency)) return 'links';
+  if ((service.volumesFrom ?? []).some((entry) => volumesFromService(entry.value) === dependency)) return 'volumes_from';
+  for (const key of ['pid', 'ipc'] as const) if (serviceReference(service.options?.get(key)?.value[key]) === dependency) return key;
+  return 'network_mode';
+}
+
 /**
- * Keeps the services the active profiles enable. An active service that depends on one left
- * out is an error (Compose's rule: a reference never enables a service by itself), unless the
- * dependency is `required: false`, which is then dropped; so is a `network_mode: service:NAME`
- * on a service left out.
+ * Keeps the services the active profiles enable. An active service that refers to one left
+ * out (`depends_on`, `links`, `volumes_from`, `service:NAME` in network_mode, pid or ipc) is an
+ * error: Compose's rule, a reference never enables a service by itself. A `depends_on` marked
+ * `required: false` is dropped instead.
  */
 export function selectProfiles(merged: ComposeDraft, active: readonly string[]): ProfileSelection {
   const inactive = [...merged.services.values()].filter((service) => !serviceActive(service, active)).map((service) => service.name);
@@ -55,35 +65,45 @@ export function selectProfiles(merged: ComposeDraft, active: readonly string[]):
   const services = new Map<string, ServiceDraft>();
   for (const service of merged.services.values()) {
     if (left.has(service.name)) continue;
-    let dependsOn = service.dependsOn;
-    for (const [dependency, entry] of service.dependsOn ?? []) {
+    let kept = service;
+    for (const [dependency, entry] of dependenciesOf(service)) {
       if (!left.has(dependency)) continue;
-      if (entry.value.required) {
-        const profiles = (merged.services.get(dependency)?.profiles ?? []).map((p) => p.value).join(', ');
+      const optional = service.dependsOn?.get(dependency)?.value.required === false;
+      if (!optional) {
+        const profiles = (merged.services.get(dependency)?.profiles ?? []).map((p) => p.value);
+        const key = referringKey(service, dependency);
         issues.push({
           code: 'PHX-PROFILE-DEPENDENCY',
           severity: 'error',
           location: entry.location,
-          path: `services.${service.name}.depends_on.${dependency}`,
-          message: `service "${service.name}" depends on "${dependency}", which is left out: it belongs to the profiles ${profiles} and ${shown}.`,
-          remediation: `Activate one of its profiles (--profile ${profiles.split(', ')[0] ?? ''}, COMPOSE_PROFILES or the environment's profiles:), give "${service.name}" the same profiles, or mark the dependency required: false.`,
+          path: `services.${service.name}.${key}`,
+          message: `service "${service.name}" ${key.startsWith('depends_on') ? 'depends on' : `refers to (${key})`} "${dependency}", which is left out: it belongs to the profiles ${profiles.join(', ')} and ${shown}.`,
+          remediation: `Activate one of its profiles (--profile ${profiles[0] ?? ''}, COMPOSE_PROFILES or the environment's profiles:), give "${service.name}" the same profiles${key.startsWith('depends_on') ? ', or mark the dependency required: false' : ''}.`,
         });
       }
-      dependsOn = new Map(dependsOn);
-      dependsOn.delete(dependency);
+      kept = withoutReferencesTo(kept, dependency);
     }
-    const sharedWith = service.networkMode?.startsWith('service:') === true ? service.networkMode.slice('service:'.length) : null;
-    if (sharedWith !== null && left.has(sharedWith)) {
-      issues.push({
-        code: 'PHX-PROFILE-DEPENDENCY',
-        severity: 'error',
-        location: service.fieldLocations.get('network_mode') ?? service.location,
-        path: `services.${service.name}.network_mode`,
-        message: `service "${service.name}" shares the network of "${sharedWith}", which is left out by its profiles (${shown}).`,
-        remediation: `Activate a profile of "${sharedWith}", or give "${service.name}" the same profiles.`,
-      });
-    }
-    services.set(service.name, dependsOn === service.dependsOn ? service : { ...service, dependsOn });
+    services.set(service.name, kept);
   }
   return { draft: { ...merged, services }, inactive: inactive.sort(), issues };
+}
+
+/**
+ * The service without its references to a service left out: reported once as
+ * PHX-PROFILE-DEPENDENCY (or dropped as optional), they must not come back as "not defined".
+ */
+function withoutReferencesTo(service: ServiceDraft, dependency: string): ServiceDraft {
+  const out: ServiceDraft = { ...service };
+  if (service.dependsOn?.has(dependency) === true) {
+    out.dependsOn = new Map(service.dependsOn);
+    out.dependsOn.delete(dependency);
+  }
+  if (service.links !== undefined) out.links = service.links.filter((link) => link.value.name !== dependency);
+  if (service.volumesFrom !== undefined) out.volumesFrom = service.volumesFrom.filter((entry) => volumesFromService(entry.value) !== dependency);
+  if (serviceReference(service.networkMode) === dependency) out.networkMode = undefined;
+  if (service.options !== undefined) {
+    out.options = new Map(service.options);
+    for (const key of ['pid', 'ipc'] as const) if (serviceReference(service.options.get(key)?.value[key]) === dependency) out.options.delete(key);
+  }
+  return out;
 }

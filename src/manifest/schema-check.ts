@@ -52,17 +52,6 @@ function validators(): Record<SchemaKind, ValidateFunction> {
 const UNSUPPORTED_ADVICE: Record<string, string> = {
 };
 
-/**
- * Validates data parsed from a manifest against its JSON Schema (coercing numeric and
- * boolean strings in place) and turns every violation into an issue at the file:line:col
- * of the offending key or value.
- */
-export function checkSchema(kind: SchemaKind, data: unknown, locations: LocationMap): ManifestIssue[] {
-  const validate = validators()[kind];
-  if (validate(data)) return [];
-  return relevantErrors(validate.errors ?? [], data).map((error) => toIssue(error, locations));
-}
-
 /** What {@link checkSchemaAndPrune} found, and the data without its invalid parts. */
 export interface PrunedData {
   readonly issues: ManifestIssue[];
@@ -76,7 +65,9 @@ export interface PrunedData {
 const MAX_PRUNE_ROUNDS = 6;
 
 /**
- * Like {@link checkSchema}, and then takes the invalid parts out of the data so that the checks
+ * Validates data parsed from a manifest against its JSON Schema (coercing numeric and boolean
+ * strings in place), turns every violation into an issue at the file:line:col of the offending
+ * key or value, and then takes the invalid parts out of the data so that the checks
  * after the schema (references, ports, policy, …) still run on the rest: every problem of a
  * file is reported at once instead of in rounds. An unknown key is removed; an invalid list
  * item takes its whole list (its siblings' positions must not shift); an invalid top-level

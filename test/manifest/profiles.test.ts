@@ -86,6 +86,26 @@ describe('profiles: dependencies on services left out', () => {
     expect(issues[0]!.remediation).toContain('--profile database');
   });
 
+  it('links, volumes_from and network_mode: service: on a left-out service are the same error, once each', () => {
+    const compose = `services:
+  db:
+    image: postgres:16
+    profiles: [database]
+  web:
+    image: nginx:1.27
+    volumes_from: [db]
+  sidecar:
+    image: busybox:1
+    network_mode: service:db
+`;
+    const result = loadFixture(compose);
+    expect(result.ok).toBe(false);
+    const issues = result.ok ? [] : result.issues;
+    expect(issues.map((i) => `${i.code} ${i.path}`)).toEqual(['PHX-PROFILE-DEPENDENCY services.web.volumes_from', 'PHX-PROFILE-DEPENDENCY services.sidecar.network_mode']);
+    expect(issues[0]!.message).toBe('service "web" refers to (volumes_from) "db", which is left out: it belongs to the profiles database and no profile is active.');
+    expect(serviceNames(loadFixture(compose, { profiles: ['database'] }))).toEqual(['db', 'sidecar', 'web']);
+  });
+
   it('is valid once the profile is active', () => {
     expect(serviceNames(loadFixture(DEPENDS, { profiles: ['database'] }))).toEqual(['db', 'web']);
   });
