@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes this machine ready for Phoenix's tests and demo, and does nothing that is already done:
-#   1. installs podman, runc and busybox-static with apt-get when podman or /bin/busybox is missing
+#   1. installs podman, runc and busybox-static with apt-get when podman or /bin/busybox is missing,
+#      and docker-compose (the compose corpus test's reference) when it is missing
 #      (Debian/Ubuntu as root; elsewhere it says what to install and stops);
 #   2. builds the demo image localhost/phoenix-demo/busybox:1 offline (a static busybox and its
 #      applet links, /tmp, /run, /etc/passwd) unless the current revision is already there;
@@ -78,6 +79,22 @@ fi
 if command -v service >/dev/null 2>&1 && [[ -x /etc/init.d/docker-registry ]] && service docker-registry status >/dev/null 2>&1; then
   service docker-registry stop >/dev/null 2>&1 || true
   say 'stopped the docker-registry system service (the tests start their own registry)'
+fi
+
+# --- 1c. the compose corpus test's reference --------------------------------------------------
+# docker-compose 1.29 (Debian's package) is the reference the compose corpus test compares
+# Phoenix's plans with (test/compose-corpus.test.ts); it only reads files, it runs nothing.
+if command -v docker-compose >/dev/null 2>&1; then
+  say "docker-compose $(docker-compose version --short 2>/dev/null || echo '?') is installed"
+elif command -v apt-get >/dev/null 2>&1 && grep -qiE '^(ID|ID_LIKE)=.*(debian|ubuntu)' /etc/os-release 2>/dev/null; then
+  [[ "$(id -u)" == 0 ]] || die "docker-compose is missing; run this script as root (sudo $0) to install it"
+  say 'installing docker-compose (the reference of the compose corpus test) with apt-get'
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y docker-compose
+  command -v docker-compose >/dev/null 2>&1 || die 'apt-get finished but docker-compose is still not on PATH'
+else
+  die "docker-compose is missing and this is not Debian/Ubuntu: install docker-compose 1.29 (the compose corpus test's reference) with your package manager, then run this script again"
 fi
 
 # --- 2. the demo image ---------------------------------------------------------------------------

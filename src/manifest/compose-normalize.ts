@@ -416,6 +416,12 @@ class Normaliser {
         this.problem([...keyPath, index], `"${String(entry)}" is not a volume mount`, 'Write source:target[:ro|rw|z|Z], a bare container path, or the long form with type, source and target.');
         return;
       }
+      if (out.has(volumeKey(mount))) {
+        // Within one file two mounts on one path is a mistake (Compose refuses it: "Duplicate mount
+        // points"); keeping the later one silently dropped the other. Overlays still replace by target.
+        this.problem([...keyPath, index], `two mounts have the target ${mount.target}`, 'Give each mount its own container path, or remove one of them.');
+        return;
+      }
       out.set(volumeKey(mount), { value: mount, location: this.at([...keyPath, index]) });
     });
     return out;

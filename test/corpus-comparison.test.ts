@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalImage, comparableFromComposeConfig, composeDurationMs, stackDifferences } from './corpus/comparable-stack.js';
+import { refusalsOf } from './corpus/refusals.js';
+
+// The corpus test trusts these normalisers to make docker-compose's output comparable with a
+// Phoenix plan; here they are checked on their own, with no Phoenix and no docker-compose.
+
+const CONFIG = {
+  services: {
+    web: {
+      image: 'nginx',
+      command: 'sh -c "echo \'a b\' && nginx"',
+      environment: { A: '1', PASSED_THROUGH_UNSET: null },
+      ports: [{ published: 80, target: 80 }, '127.0.0.1:8443:443/tcp', { target: 53, protocol: 'udp' }],
+      volumes: ['/srv/site/:/usr/share/nginx/html:ro,Z', 'cache:/var/cache', '/scratch', { type: 'bind', source: '/etc/x', target: '/x/', read_only: true }],
+      healthcheck: { test: 'wget -q localhost', start_period: '1m30s' },
+      depends_on: { db: { condition: 'service_healthy' } },
+    },
+    debug: { image: 'busybox', profiles: ['debug'] },
+    db: { image: 'ghcr.io/acme/db@sha256:abc', container_name: 'the-db', network_mode: 'host', healthcheck: { disable: true } },
+  },
+  volumes: { cache: {} },
+};
+
+describe('the comparable shape of docker-compose config', () => {
+  const stack = comparableFromComposeConfig(CONFIG, []);
+
+  it('splits string commands as Compose does (Python shlex) and drops unset pass-through variables', () => {
+    expect(stack.web!.command).toEqual(['sh', '-c', "echo 'a b' && nginx"]);
+    expect(stack.web!.environment).toEqual({ A: '1' });
+  });
+
+  it('reads ports in the long form and in the short form 1.29 keeps for host addresses', () => {
+    expect(stack.web!.ports).toEqual(['127.0.0.1|8443|443/tcp', '|80|80/tcp', '||53/udp']);
+  });
+
+  it('tells binds, named volumes and anonymous volumes apart, trailing slashes aside', () => {
+    expect(stack.web!.mounts).toEqual(['anonymous -> /scratch', 'bind /etc/x -> /x ro', 'bind /srv/site -> /usr/share/nginx/html ro Z', 'volume cache -> /var/cache']);
+  });
+
+  it('fills health check defaults as the engine does, and reads a disabled check as none', () => {
+    expect(stack.web!.healthcheck).toEqual({ test: ['CMD-SHELL', 'wget -q localhost'], intervalMs: 30_000, timeoutMs: 30_000, retries: 3, startPeriodMs: 90_000 });
+    expect(stack.db!.healthcheck).toBeNull();
+  });
+
+  it('leaves out services whose profiles are not enabled, and keeps them when one is', () => {
+    expect(Object.keys(stack).sort()).toEqual(['db', 'web']);
+    expect(Object.keys(comparableFromComposeConfig(CONFIG, ['debug'])).sort()).toEqual(['db', 'debug', 'web']);
+  });
+
+  it('keeps explicit container names, the default network, host networking and start waits', () => {
+    expect(stack.db!.containers).toEqual({ names: ['the-db'] });
+    expect(stack.web!.containers).toEqual({ replicas: 1 });
+    expect(stack.web!.networks).toEqual(['default']);
+    expect(stack.db!.networks).toEqual([]);
+    expect(stack.web!.startWaits).toEqual({ db: 'service_healthy' });
+  });
+});
+
+describe('stackDifferences', () => {
+  const stack = comparableFromComposeConfig(CONFIG, []);
+
+  it('is empty for equal stacks, whatever the order of map keys', () => {
+    const reordered = { ...stack, web: { ...stack.web!, environment: { A: '1' } } };
+    expect(stackDifferences(stack, reordered)).toEqual([]);
+  });
+
+  it('names each field that differs, and a service missing on either side', () => {
+    const changed = { web: { ...stack.web!, environment: { A: '2' }, ports: [] } };
+    expect(stackDifferences(stack, changed)).toEqual([
+      'db: not in the Phoenix plan',
+      'web.environment: docker-compose {"A":"1"} ≠ phoenix {"A":"2"}',
+      'web.ports: docker-compose ["127.0.0.1|8443|443/tcp","|80|80/tcp","||53/udp"] ≠ phoenix []',
+    ]);
+  });
+
+  it('does not compare the image of a build without image:, which each tool names its own way', () => {
+    const reference = { app: { ...stack.web!, image: null } };
+    expect(stackDifferences(reference, { app: { ...stack.web!, image: 'localhost/corpus-app:latest' } })).toEqual([]);
+  });
+});
+
+describe('helpers', () => {
+  it('canonicalImage adds the registry, library/ and :latest the engine would', () => {
+    expect(canonicalImage('nginx')).toBe('docker.io/library/nginx:latest');
+    expect(canonicalImage('grafana/grafana:9.5.3')).toBe('docker.io/grafana/grafana:9.5.3');
+    expect(canonicalImage('localhost:5000/app')).toBe('localhost:5000/app:latest');
+    expect(canonicalImage('ghcr.io/a/b@sha256:1')).toBe('ghcr.io/a/b@sha256:1');
+  });
+
+  it('composeDurationMs reads Compose durations and refuses anything else', () => {
+    expect(composeDurationMs('1m30s')).toBe(90_000);
+    expect(composeDurationMs('500ms')).toBe(500);
+    expect(composeDurationMs(5)).toBe(5000);
+    expect(() => composeDurationMs('soon')).toThrow(/not a Compose duration/);
+  });
+
+  it('refusalsOf gives one line per code and key, list indexes dropped', () => {
+    const issue = (code: string, path: string) => ({ code, severity: 'error' as const, path, message: '' });
+    expect(refusalsOf([issue('PHX-UNKNOWN-KEY', 'services.a.ulimits'), issue('PHX-UNKNOWN-KEY', 'services.b.ulimits'), issue('PHX-UNKNOWN-KEY', 'networks.n.ipam.config[0].gateway')])).toEqual([
+      'PHX-UNKNOWN-KEY gateway',
+      'PHX-UNKNOWN-KEY ulimits',
+    ]);
+  });
+});
