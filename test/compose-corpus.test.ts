@@ -1,7 +1,8 @@
 /**
  * The corpus test of issue 8: every public compose file under test/fixtures/compose/ is given
- * to Phoenix as a user would (an environment naming the file, its `.env`, a policy opened as far
- * as the file needs) and validated and planned against an empty Podman snapshot; the plan is
+ * to Phoenix as a user would (the environment `phoenix init --from` writes for it: the file, its
+ * `.env`, a policy opened exactly as far as the file needs) and validated and planned against an
+ * empty Podman snapshot; the plan is
  * compared with `docker-compose config` (Debian's docker-compose 1.29, run as a real process) on
  * containers, images, commands, entrypoints, environment, ports, mounts, networks, health checks
  * and start waits. No Podman is involved.
@@ -18,7 +19,6 @@ import type { CorpusCase } from './corpus/corpus-cases.js';
 import { dockerComposeConfig, dockerComposeVersion } from './corpus/docker-compose-reference.js';
 import type { ComposeConfigResult } from './corpus/docker-compose-reference.js';
 import { refusalsOf } from './corpus/refusals.js';
-import { openedPolicyFor } from './corpus/opened-policy.js';
 import { runPhoenix } from './corpus/phoenix-run.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'compose');
@@ -121,29 +121,24 @@ describe('each corpus file: Phoenix validates and plans it, and the plan matches
     it(entry.name, async () => {
       const reference = references.get(entry.name)!;
       const workDir = mkdtempSync(path.join(scratch, 'case-'));
-      const run = (policyConfig: Record<string, unknown> | null) =>
-        runPhoenix({
-          workDir,
-          composeFile: composeFileOf(entry),
-          dotenv: dotenvOf(entry),
-          policy: policyConfig === null ? null : openedPolicyFor(policyConfig),
-          env: environmentFor(entry),
-          external: policyConfig === null ? { networks: {}, volumes: {} } : externalNamesOf(policyConfig),
-        });
+      const run = (environment: 'phoenix-init' | 'default-policy', external: ExternalNames) =>
+        runPhoenix({ workDir: mkdtempSync(path.join(workDir, `${environment}-`)), composeFile: composeFileOf(entry), environment, dotenv: dotenvOf(entry), env: environmentFor(entry), external });
+      const noExternals: ExternalNames = { networks: {}, volumes: {} };
 
       const broken = BROKEN_UPSTREAM[entry.name];
       if (broken !== undefined) {
         expect(reference.ok ? 'docker-compose accepted it' : reference.error).toMatch(broken.dockerCompose);
-        const outcome = await run(null);
+        const outcome = await run('default-policy', noExternals);
         expect(outcome.ok, 'Phoenix must refuse a file that is broken upstream').toBe(false);
         if (!outcome.ok) expect(outcome.errors.map((e) => e.code)).toContain(broken.phoenixCode);
         return;
       }
 
       if (!reference.ok) throw new Error(`docker-compose 1.29 refused ${entry.name}: ${reference.error}`);
-      const outcome = await run(reference.config);
+      const externals = externalNamesOf(reference.config);
+      const outcome = await run('phoenix-init', externals);
       // The issue's other figure: the same file with no policy at all (Phoenix's defaults).
-      verdicts.set(entry.name, { opened: outcome.ok, defaultPolicy: (await run(null)).ok });
+      verdicts.set(entry.name, { opened: outcome.ok, defaultPolicy: (await run('default-policy', externals)).ok });
       const waiting = WAITING_FOR_FEATURE[entry.name];
       if (waiting !== undefined) {
         // Still waiting for a feature: it must fail with exactly the refusals listed, so that the
@@ -157,7 +152,7 @@ describe('each corpus file: Phoenix validates and plans it, and the plan matches
       const services = (reference.config.services ?? {}) as Record<string, Record<string, unknown>>;
       const explicitNames = new Set(Object.values(services).filter((s) => serviceIsActive(s, profiles) && typeof s.container_name === 'string').map((s) => s.container_name as string));
       const expected = comparableFromComposeConfig(reference.config, profiles);
-      const planned = comparableFromPhoenixPlan(outcome.plan, explicitNames, externalNamesOf(reference.config));
+      const planned = comparableFromPhoenixPlan(outcome.plan, explicitNames, externals);
       expect(stackDifferences(expected, planned)).toEqual([]);
       // The comparison compared something: every active service is in the plan.
       expect(Object.keys(planned).sort()).toEqual(Object.keys(expected).sort());
@@ -174,7 +169,7 @@ describe('the figures', () => {
     expect(planned.sort()).toEqual(valid.map((c) => c.name).filter((name) => WAITING_FOR_FEATURE[name] === undefined).sort());
     const percent = (n: number): string => `${Math.round((100 * n) / valid.length)}%`;
     console.info(
-      `compose corpus: Phoenix validates and plans ${planned.length} of ${valid.length} valid files (${percent(planned.length)}) with the policy opened as far as each needs, ` +
+      `compose corpus: Phoenix validates and plans ${planned.length} of ${valid.length} valid files (${percent(planned.length)}) with the environment phoenix init --from writes, ` +
         `${plannedWithDefaults} (${percent(plannedWithDefaults)}) with the default policy; ${Object.keys(WAITING_FOR_FEATURE).length} wait for a feature, ${Object.keys(BROKEN_UPSTREAM).length} are broken upstream.`,
     );
   });
