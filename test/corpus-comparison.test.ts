@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalImage, comparableFromComposeConfig, composeDurationMs, stackDifferences } from './corpus/comparable-stack.js';
+import { canonicalBuiltImage, canonicalImage, comparableFromComposeConfig, composeDurationMs, stackDifferences } from './corpus/comparable-stack.js';
 import { refusalsOf } from './corpus/refusals.js';
 
 // The corpus test trusts these normalisers to make docker-compose's output comparable with a
@@ -86,6 +86,12 @@ describe('helpers', () => {
     expect(canonicalImage('grafana/grafana:9.5.3')).toBe('docker.io/grafana/grafana:9.5.3');
     expect(canonicalImage('localhost:5000/app')).toBe('localhost:5000/app:latest');
     expect(canonicalImage('ghcr.io/a/b@sha256:1')).toBe('ghcr.io/a/b@sha256:1');
+  });
+
+  it('canonicalBuiltImage puts a built name without registry under localhost/, as podman build does', () => {
+    expect(canonicalBuiltImage('ninech/netbox')).toBe('localhost/ninech/netbox:latest');
+    expect(canonicalBuiltImage('app:1')).toBe('localhost/app:1');
+    expect(canonicalBuiltImage('ghcr.io/acme/app:1')).toBe('ghcr.io/acme/app:1');
   });
 
   it('composeDurationMs reads Compose durations and refuses anything else', () => {

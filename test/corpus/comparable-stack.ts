@@ -68,6 +68,18 @@ export function canonicalImage(reference: string): string {
   return `${name}${suffix}`;
 }
 
+/**
+ * The name of an image the engine builds and tags `reference`: Podman stores a name without a
+ * registry under `localhost/` (`podman build -t ninech/netbox` makes `localhost/ninech/netbox`),
+ * where Docker would say `docker.io/`; one with a registry stays as it is.
+ */
+export function canonicalBuiltImage(reference: string): string {
+  const canonical = canonicalImage(reference);
+  const first = reference.split('/')[0]!;
+  const hasDomain = reference.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  return hasDomain ? canonical : canonical.replace(/^docker\.io\/(library\/)?/, 'localhost/');
+}
+
 // ---------------------------------------------------------------------------------------------
 // docker-compose config (1.29) → comparable
 
@@ -181,7 +193,7 @@ export function comparableFromComposeConfig(config: Raw, enabledProfiles: readon
     for (const [dep, spec] of Object.entries((s.depends_on ?? {}) as Record<string, Raw>)) startWaits[dep] = String(spec.condition ?? 'service_started');
     out[name] = {
       containers: typeof s.container_name === 'string' ? { names: [s.container_name] } : { replicas },
-      image: typeof s.image === 'string' ? canonicalImage(s.image) : null,
+      image: typeof s.image !== 'string' ? null : s.build === undefined ? canonicalImage(s.image) : canonicalBuiltImage(s.image),
       entrypoint: words(s.entrypoint),
       command: words(s.command),
       environment,
