@@ -10,12 +10,15 @@ const CONFIG = {
     web: {
       image: 'nginx',
       command: 'sh -c "echo \'a b\' && nginx"',
+      entrypoint: ['sh', '-c', 'echo $${HOME}'],
+      links: ['db:database', 'cache'],
       environment: { A: '1', PASSED_THROUGH_UNSET: null },
       ports: [{ published: 80, target: 80 }, '127.0.0.1:8443:443/tcp', { target: 53, protocol: 'udp' }],
       volumes: ['/srv/site/:/usr/share/nginx/html:ro,Z', 'cache:/var/cache', '/scratch', { type: 'bind', source: '/etc/x', target: '/x/', read_only: true }],
       healthcheck: { test: 'wget -q localhost', start_period: '1m30s' },
       depends_on: { db: { condition: 'service_healthy' } },
     },
+    cache: { image: 'redis' },
     debug: { image: 'busybox', profiles: ['debug'] },
     db: { image: 'ghcr.io/acme/db@sha256:abc', container_name: 'the-db', network_mode: 'host', healthcheck: { disable: true } },
   },
@@ -25,8 +28,9 @@ const CONFIG = {
 describe('the comparable shape of docker-compose config', () => {
   const stack = comparableFromComposeConfig(CONFIG, []);
 
-  it('splits string commands as Compose does (Python shlex) and drops unset pass-through variables', () => {
+  it('splits string commands as Compose does (Python shlex), undoes the $$ that config writes for $, and drops unset pass-through variables', () => {
     expect(stack.web!.command).toEqual(['sh', '-c', "echo 'a b' && nginx"]);
+    expect(stack.web!.entrypoint).toEqual(['sh', '-c', 'echo ${HOME}']);
     expect(stack.web!.environment).toEqual({ A: '1' });
   });
 
@@ -44,8 +48,8 @@ describe('the comparable shape of docker-compose config', () => {
   });
 
   it('leaves out services whose profiles are not enabled, and keeps them when one is', () => {
-    expect(Object.keys(stack).sort()).toEqual(['db', 'web']);
-    expect(Object.keys(comparableFromComposeConfig(CONFIG, ['debug'])).sort()).toEqual(['db', 'debug', 'web']);
+    expect(Object.keys(stack).sort()).toEqual(['cache', 'db', 'web']);
+    expect(Object.keys(comparableFromComposeConfig(CONFIG, ['debug'])).sort()).toEqual(['cache', 'db', 'debug', 'web']);
   });
 
   it('keeps explicit container names, the default network, host networking and start waits', () => {
@@ -53,7 +57,8 @@ describe('the comparable shape of docker-compose config', () => {
     expect(stack.web!.containers).toEqual({ replicas: 1 });
     expect(stack.web!.networks).toEqual(['default']);
     expect(stack.db!.networks).toEqual([]);
-    expect(stack.web!.startWaits).toEqual({ db: 'service_healthy' });
+    // links are start dependencies too; an explicit depends_on condition wins.
+    expect(stack.web!.startWaits).toEqual({ db: 'service_healthy', cache: 'service_started' });
   });
 });
 
@@ -68,6 +73,7 @@ describe('stackDifferences', () => {
   it('names each field that differs, and a service missing on either side', () => {
     const changed = { web: { ...stack.web!, environment: { A: '2' }, ports: [] } };
     expect(stackDifferences(stack, changed)).toEqual([
+      'cache: not in the Phoenix plan',
       'db: not in the Phoenix plan',
       'web.environment: docker-compose {"A":"1"} ≠ phoenix {"A":"2"}',
       'web.ports: docker-compose ["127.0.0.1|8443|443/tcp","|80|80/tcp","||53/udp"] ≠ phoenix []',

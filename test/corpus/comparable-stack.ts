@@ -175,8 +175,20 @@ export function serviceIsActive(service: Raw, enabledProfiles: readonly string[]
   return profiles === undefined || profiles.length === 0 || profiles.some((p) => enabledProfiles.includes(p));
 }
 
+/**
+ * 1.29's `config` prints a file Compose could read again, so it writes every `$` of a value as
+ * `$$`; the container gets one `$`. Undone here on every string of the output.
+ */
+function unescapeDollars(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('$$', '$');
+  if (Array.isArray(value)) return value.map(unescapeDollars);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unescapeDollars(v)]));
+  return value;
+}
+
 /** Reduces `docker-compose config` output (parsed YAML) to the comparable shape. */
-export function comparableFromComposeConfig(config: Raw, enabledProfiles: readonly string[]): ComparableStack {
+export function comparableFromComposeConfig(printed: Raw, enabledProfiles: readonly string[]): ComparableStack {
+  const config = unescapeDollars(printed) as Raw;
   const services = (config.services ?? {}) as Record<string, Raw>;
   const namedVolumes = new Set(Object.keys((config.volumes ?? {}) as Raw));
   const out: Record<string, ComparableService> = {};
@@ -191,6 +203,9 @@ export function comparableFromComposeConfig(config: Raw, enabledProfiles: readon
     const networks = networkMode !== undefined && networkMode !== 'bridge' ? [] : s.networks === undefined ? ['default'] : Object.keys(s.networks as Raw);
     const startWaits: Record<string, string> = {};
     for (const [dep, spec] of Object.entries((s.depends_on ?? {}) as Record<string, Raw>)) startWaits[dep] = String(spec.condition ?? 'service_started');
+    // A link is also a start dependency in Compose ("links also express dependency between
+    // services in the same way as depends_on"); 1.29's config keeps it under links only.
+    for (const link of (s.links ?? []) as string[]) startWaits[link.split(':')[0]!] ??= 'service_started';
     out[name] = {
       containers: typeof s.container_name === 'string' ? { names: [s.container_name] } : { replicas },
       image: typeof s.image !== 'string' ? null : s.build === undefined ? canonicalImage(s.image) : canonicalBuiltImage(s.image),

@@ -119,20 +119,6 @@ export const BROKEN_UPSTREAM: Readonly<Record<string, { readonly why: string; re
  * list shrinks to what is still missing). Empty: every other corpus file validates and plans.
  */
 export const WAITING_FOR_FEATURE: Readonly<Record<string, { readonly feature: string; readonly refusals: readonly string[] }>> = {
-  'awesome-compose/gitea-postgres': { feature: 'surface (expose)', refusals: ['PHX-UNKNOWN-KEY expose'] },
-  'awesome-compose/nginx-golang-postgres': { feature: 'surface (expose)', refusals: ['PHX-UNKNOWN-KEY expose'] },
-  'awesome-compose/react-java-mysql': { feature: 'surface (expose)', refusals: ['PHX-UNKNOWN-KEY expose'] },
-  'airflow': { feature: 'surface (expose)', refusals: ['PHX-UNKNOWN-KEY expose'] },
-  'authentik': { feature: 'surface (ulimits)', refusals: ['PHX-UNKNOWN-KEY ulimits'] },
-  'immich': { feature: 'surface (shm_size)', refusals: ['PHX-UNKNOWN-KEY shm_size'] },
-  'mastodon': { feature: 'surface (shm_size)', refusals: ['PHX-UNKNOWN-KEY shm_size'] },
-  'mastodon-devcontainer': { feature: 'surface (ulimits), and the bind mode `cached` (Docker Desktop only; Compose accepts and ignores it on Linux), which no helper owns yet', refusals: ['PHX-INVALID-VALUE volumes', 'PHX-UNKNOWN-KEY ulimits'] },
-  'n8n-hosting': { feature: 'surface (links)', refusals: ['PHX-UNKNOWN-KEY links'] },
-  'open-webui': { feature: 'surface (expose)', refusals: ['PHX-UNKNOWN-KEY expose'] },
-  'penpot': { feature: 'surface (expose)', refusals: ['PHX-UNKNOWN-KEY expose'] },
-  'plausible': { feature: 'surface (ulimits)', refusals: ['PHX-UNKNOWN-KEY ulimits'] },
-  'sentry-self-hosted': { feature: 'surface (platform, ulimits)', refusals: ['PHX-UNKNOWN-KEY platform', 'PHX-UNKNOWN-KEY ulimits'] },
-  'wg-easy': { feature: 'surface (sysctls, enable_ipv6, ipam driver, ipv6_address)', refusals: ['PHX-UNKNOWN-KEY driver', 'PHX-UNKNOWN-KEY enable_ipv6', 'PHX-UNKNOWN-KEY ipv6_address', 'PHX-UNKNOWN-KEY sysctls'] },
-  'zammad': { feature: 'surface (links)', refusals: ['PHX-UNKNOWN-KEY links'] },
-  'hydra/infra/podman/podman-compose.yaml': { feature: 'surface (attachable, enable_ipv6, ipam driver/options/gateway/ip_range)', refusals: ['PHX-UNKNOWN-KEY attachable', 'PHX-UNKNOWN-KEY driver', 'PHX-UNKNOWN-KEY enable_ipv6', 'PHX-UNKNOWN-KEY gateway', 'PHX-UNKNOWN-KEY ip_range', 'PHX-UNKNOWN-KEY options'] },
+  'mastodon-devcontainer': { feature: 'the bind mode `cached` (Docker Desktop only; Compose accepts it and Linux ignores it), which no helper owns', refusals: ['PHX-INVALID-VALUE volumes'] },
+  'hydra/infra/podman/podman-compose.yaml': { feature: 'network ipam.options, which surface refuses with a reason (PHX-UNSUPPORTED-KEY: Podman has no IPAM driver options)', refusals: ['PHX-UNSUPPORTED-KEY options'] },
 };
