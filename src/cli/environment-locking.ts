@@ -58,7 +58,9 @@ export async function withEnvironmentLock(target: LockTarget, use: LockUse, opti
         io.stderr(`phoenix: interrupted while waiting for the lock of ${name}; nothing was done.\n`);
         return EXIT.failure;
       }
-      throw error;
+      // The state directory cannot be made or read, or the socket cannot be bound (a path too long on a system without abstract sockets).
+      io.stderr(`phoenix: cannot take the lock of ${name} in the state directory: ${(error as Error).message}; nothing was done.\n  Check that the state directory (--state-dir) is writable by this user.\n`);
+      return EXIT.failure;
     }
     if (acquisition.kind === 'acquired') {
       try {
