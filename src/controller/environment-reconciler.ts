@@ -181,6 +181,8 @@ export class EnvironmentReconciler {
 /** The service an action concerns, when it concerns one. */
 function serviceOf(action: Action): string | undefined {
   switch (action.kind) {
+    case 'image.build':
+      return action.service;
     case 'container.create':
     case 'container.recreate':
       return action.container.service;

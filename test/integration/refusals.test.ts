@@ -37,8 +37,8 @@ describe('apply refuses and changes nothing', { timeout: 120_000 }, () => {
     const cases: { what: string; compose: string; expected: string }[] = [
       {
         what: 'an unknown key',
-        compose: ['services:', '  web:', `    image: ${IMAGE}`, '    build: .', ''].join('\n'),
-        expected: 'environments/compose/app.yaml:4:5 error PHX-UNKNOWN-KEY services.web.build:',
+        compose: ['services:', '  web:', `    image: ${IMAGE}`, '    frobnicate: .', ''].join('\n'),
+        expected: 'environments/compose/app.yaml:4:5 error PHX-UNKNOWN-KEY services.web.frobnicate:',
       },
       {
         what: 'a dependency cycle',
