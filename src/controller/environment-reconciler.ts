@@ -48,6 +48,7 @@ export interface ReconcilerDeps {
 export interface ReconcileResult {
   readonly ok: boolean;
   readonly desired: DesiredState | null;
+  /** Podman as the reconcile left it: observed again after the plan's actions ran, when there were any. */
   readonly observed: ObservedState | null;
   readonly plan: Plan | null;
   /** The manifests on disk did not validate; the last good desired state was used (when there was one). */
@@ -147,9 +148,18 @@ export class EnvironmentReconciler {
         this.emit('secret.rotated', { secret: action.secret, version: created.secret.podmanName }, correlationId);
       }
     }
+    // /status shows, and /readyz vouches for, Podman as this reconcile left it: observed again.
+    // Fix: the observation from before the actions was kept, so right after start /status said
+    // `missing` for containers running for ~10 s (until the next trigger's reconcile).
+    let after: ObservedState;
+    try {
+      after = await this.deps.podman.observe(desired.project, [...new Set(desired.services.map((s) => s.spec.image))], { signal });
+    } catch (error) {
+      return finish({ ok: false, desired, observed, plan, manifestInvalid, error: errorInfo(error) });
+    }
     const failed = report.actions.find((o) => o.status === 'failed');
     const error = failed?.error ?? (manifestInvalid ? invalidError() : null);
-    return finish({ ok: report.ok && !manifestInvalid, desired, observed, plan, manifestInvalid, error });
+    return finish({ ok: report.ok && !manifestInvalid, desired, observed: after, plan, manifestInvalid, error });
   }
 
   private forward(event: ExecutionEvent, correlationId: string): void {

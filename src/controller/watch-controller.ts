@@ -10,6 +10,7 @@ import type { ManifestReader } from '../manifest/reader.js';
 import type { SecretSource } from '../model/desired.js';
 import type { PodmanClient, PodmanInspector } from '../podman/podman-client.js';
 import type { PodmanStats } from '../podman/podman-stats.js';
+import type { Readiness } from '../telemetry/http-server.js';
 import { startTelemetryServer } from '../telemetry/http-server.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { SecretRedactor } from '../telemetry/secret-redactor.js';
@@ -17,6 +18,7 @@ import type { Logger } from 'pino';
 import type { ReconcileResult } from './environment-reconciler.js';
 import type { ManifestSource } from './environment-runtime.js';
 import { EnvironmentRuntime } from './environment-runtime.js';
+import { readinessOf } from './readiness.js';
 import type { FileTrigger } from './triggers/file-trigger.js';
 import { watchFiles } from './triggers/file-trigger.js';
 import { runEventTrigger } from './triggers/event-trigger.js';
@@ -65,7 +67,6 @@ export class WatchController {
   private readonly resync: ResyncTrigger;
   private readonly sse = new SseHub();
   private readonly abort = new AbortController();
-  private readonly reconciledOnce = new Set<string>();
   private readonly closers: (() => Promise<void> | void)[] = [];
   /**
    * The file trigger, as the promise of it. Fix: it was assigned only once `watchFiles`
@@ -140,7 +141,7 @@ export class WatchController {
       metrics,
       sseHub: this.sse,
       status: () => this.status(),
-      ready: () => this.reconciledOnce.size === this.runtimes.size,
+      ready: () => this.readiness(),
       healthy: () => !this.stopping,
       onError: (error) => logger.warn({ err: error }, 'telemetry request failed'),
     });
@@ -179,6 +180,11 @@ export class WatchController {
     await Promise.all([...this.policySinks.values()].map((sinks) => sinks.close()));
   }
 
+  /** What /readyz answers (see readinessOf): ready once the last reconcile of every environment succeeded. */
+  readiness(): Readiness {
+    return readinessOf([...this.runtimes].map(([name, runtime]) => [name, runtime.last] as const));
+  }
+
   /** What /status serves. */
   status(): unknown {
     return { environments: [...this.runtimes.values()].map((runtime) => runtime.status()), queue: this.queue.stats() };
@@ -207,7 +213,6 @@ export class WatchController {
   }
 
   private async afterReconcile(name: string, resyncIntervalMs: number | null, files: readonly string[]): Promise<void> {
-    this.reconciledOnce.add(name);
     // Fix: phoenix_crash_looping was set to 1 by the service.crash-looping event and never
     // back to 0 (no event says a breaker closed): each reconcile now sets it from the policy.
     const runtime = this.runtimes.get(name);

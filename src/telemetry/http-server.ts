@@ -22,13 +22,16 @@ export interface TelemetryServerOptions {
   readonly sseHub: SseHub;
   /** The body of /status, serialised as JSON (e.g. ServiceReport[] per environment). */
   readonly status: () => unknown;
-  /** True once the first reconcile of every environment has finished. */
-  readonly ready: () => boolean;
+  /** Whether the controller is ready (/readyz 200), or why not (503 with the reason). */
+  readonly ready: () => Readiness;
   /** False when the controller is wedged (e.g. its loop stopped) and should be restarted. */
   readonly healthy: () => boolean;
   /** Told when a route fails (a callback threw); the client gets a bare 500. */
   readonly onError?: (error: unknown) => void;
 }
+
+/** What /readyz answers: ready, or not with the reason (one line a problem). */
+export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string };
 
 /** A running telemetry server. */
 export interface TelemetryServer {
@@ -60,8 +63,10 @@ async function route(options: TelemetryServerOptions, req: IncomingMessage, res:
       return send(res, 200, options.metrics.contentType, await options.metrics.render());
     case '/healthz':
       return probe(res, options.healthy(), 'unhealthy');
-    case '/readyz':
-      return probe(res, options.ready(), 'not ready: the first reconcile of every environment has not finished');
+    case '/readyz': {
+      const readiness = options.ready();
+      return probe(res, readiness.ready, readiness.ready ? '' : `not ready: ${readiness.reason}`);
+    }
     case '/status':
       return send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(options.status(), null, 2)}\n`);
     case '/events':

@@ -27,7 +27,7 @@ async function start(overrides: Partial<TelemetryServerOptions> = {}) {
     metrics,
     sseHub,
     status: () => ({ dev: [{ service: 'web', verdict: 'converged' }] }),
-    ready: () => state.ready,
+    ready: () => (state.ready ? { ready: true } : { ready: false, reason: 'the first reconcile of dev has not finished' }),
     healthy: () => state.healthy,
     ...overrides,
   });
