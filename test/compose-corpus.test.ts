@@ -2,10 +2,11 @@
  * The corpus test of issue 8: every public compose file under test/fixtures/compose/ is given
  * to Phoenix as a user would (the environment `phoenix init --from` writes for it: the file, its
  * `.env`, a policy opened exactly as far as the file needs) and validated and planned against an
- * empty Podman snapshot; the plan is
- * compared with `docker-compose config` (Debian's docker-compose 1.29, run as a real process) on
- * containers, images, commands, entrypoints, environment, ports, mounts, networks, health checks
- * and start waits. No Podman is involved.
+ * empty Podman snapshot; the plan is compared with `docker-compose config` (Debian's
+ * docker-compose 1.29, run as a real process) on containers, images, commands, entrypoints,
+ * environment, ports, mounts, networks, health checks, start waits and the other container
+ * settings the corpus uses (restart, user, labels, capabilities, shm_size, ulimits, sysctls,
+ * stop grace period, ...). No Podman is involved.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalBuiltImage, canonicalImage, comparableFromComposeConfig, composeDurationMs, stackDifferences } from './corpus/comparable-stack.js';
+import { canonicalBuiltImage, canonicalImage, comparableFromComposeConfig, composeDurationMs, composeSizeBytes, stackDifferences } from './corpus/comparable-stack.js';
 import { refusalsOf } from './corpus/refusals.js';
 
 // The corpus test trusts these normalisers to make docker-compose's output comparable with a
@@ -12,6 +12,13 @@ const CONFIG = {
       command: 'sh -c "echo \'a b\' && nginx"',
       entrypoint: ['sh', '-c', 'echo $${HOME}'],
       links: ['db:database', 'cache'],
+      restart: 'unless-stopped',
+      shm_size: '256mb',
+      ulimits: { nofile: { soft: 1024, hard: 2048 }, nproc: 512 },
+      sysctls: ['net.ipv4.ip_forward=1'],
+      labels: ['traefik.enable=true'],
+      cap_add: ['cap_net_admin'],
+      stop_grace_period: '1m',
       environment: { A: '1', PASSED_THROUGH_UNSET: null },
       ports: [{ published: 80, target: 80 }, '127.0.0.1:8443:443/tcp', { target: 53, protocol: 'udp' }],
       volumes: ['/srv/site/:/usr/share/nginx/html:ro,Z', 'cache:/var/cache', '/scratch', { type: 'bind', source: '/etc/x', target: '/x/', read_only: true }],
@@ -59,6 +66,29 @@ describe('the comparable shape of docker-compose config', () => {
     expect(stack.db!.networks).toEqual([]);
     // links are start dependencies too; an explicit depends_on condition wins.
     expect(stack.web!.startWaits).toEqual({ db: 'service_healthy', cache: 'service_started' });
+  });
+});
+
+describe('the other container settings', () => {
+  it('are in the engine\'s terms, and only those set or not the default', () => {
+    const stack = comparableFromComposeConfig(CONFIG, []);
+    expect(stack.web!.settings).toEqual({
+      restart: 'unless-stopped',
+      shmSizeBytes: 256 * 1024 * 1024,
+      ulimits: { nofile: { soft: 1024, hard: 2048 }, nproc: { soft: 512, hard: 512 } },
+      sysctls: { 'net.ipv4.ip_forward': '1' },
+      labels: { 'traefik.enable': 'true' },
+      capAdd: ['NET_ADMIN'],
+      stopGracePeriodSeconds: 60,
+    });
+    expect(stack.cache!.settings).toEqual({});
+  });
+
+  it('composeSizeBytes reads Compose sizes in powers of 1024 and refuses anything else', () => {
+    expect(composeSizeBytes('128mb')).toBe(134_217_728);
+    expect(composeSizeBytes('1g')).toBe(1_073_741_824);
+    expect(composeSizeBytes(4096)).toBe(4096);
+    expect(() => composeSizeBytes('lots')).toThrow(/not a Compose size/);
   });
 });
 

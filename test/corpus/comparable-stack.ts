@@ -1,4 +1,5 @@
 import { split as shlexSplit } from 'shlex';
+import type { ContainerSpec } from '../../src/model/desired.js';
 import type { Action, Plan } from '../../src/plan/actions.js';
 
 /**
@@ -25,6 +26,11 @@ export interface ComparableService {
   readonly healthcheck: ComparableHealthcheck | null;
   /** Start waits: dependency service → condition. */
   readonly startWaits: Readonly<Record<string, string>>;
+  /**
+   * The other container settings the corpus uses, each in the engine's terms (sizes in bytes,
+   * durations in seconds), and only those the file sets or that differ from the engine's default.
+   */
+  readonly settings: Readonly<Record<string, unknown>>;
 }
 
 export interface ComparableHealthcheck {
@@ -165,6 +171,83 @@ function composeHealthcheck(raw: unknown): ComparableHealthcheck | null {
   };
 }
 
+/** A Compose size (`256mb`, `1g`, `512k`, a number of bytes) in bytes; units are powers of 1024. */
+export function composeSizeBytes(value: unknown): number {
+  if (typeof value === 'number') return value;
+  const match = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(String(value).trim());
+  if (match === null) throw new Error(`not a Compose size: ${String(value)}`);
+  return Math.round(Number(match[1]) * 1024 ** ' kmg'.indexOf((match[2] || ' ').toLowerCase()));
+}
+
+/** `NET_ADMIN` for `cap_net_admin`: the engine's spelling of a capability. */
+function capability(name: string): string {
+  const upper = name.toUpperCase();
+  return upper.startsWith('CAP_') ? upper.slice(4) : upper;
+}
+
+/** Drops settings that are absent, empty or the engine's default, so both sides list only what matters. */
+function meaningful(settings: Record<string, unknown>): Record<string, unknown> {
+  const defaults: Record<string, unknown> = { restart: 'no', stopGracePeriodSeconds: 10, privileged: false, readOnly: false, init: false };
+  return Object.fromEntries(
+    Object.entries(settings).filter(([key, value]) => {
+      if (value === undefined || value === null || value === '') return false;
+      if (Array.isArray(value) && value.length === 0) return false;
+      if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) return false;
+      return JSON.stringify(defaults[key]) !== JSON.stringify(value);
+    }),
+  );
+}
+
+function composeSettings(s: Raw): Record<string, unknown> {
+  const ulimits: Record<string, { soft: number; hard: number }> = {};
+  for (const [name, limit] of Object.entries((s.ulimits ?? {}) as Record<string, unknown>)) {
+    ulimits[name] = typeof limit === 'object' && limit !== null ? { soft: Number((limit as Raw).soft), hard: Number((limit as Raw).hard) } : { soft: Number(limit), hard: Number(limit) };
+  }
+  const sysctls = Array.isArray(s.sysctls) ? Object.fromEntries((s.sysctls as string[]).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])) : ((s.sysctls ?? {}) as Record<string, unknown>);
+  const labels = Array.isArray(s.labels) ? Object.fromEntries((s.labels as string[]).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])) : ((s.labels ?? {}) as Record<string, unknown>);
+  return meaningful({
+    restart: s.restart,
+    user: s.user,
+    workingDir: s.working_dir,
+    hostname: s.hostname,
+    privileged: s.privileged,
+    readOnly: s.read_only,
+    init: s.init,
+    capAdd: ((s.cap_add ?? []) as string[]).map(capability).sort(),
+    capDrop: ((s.cap_drop ?? []) as string[]).map(capability).sort(),
+    securityOpt: s.security_opt,
+    extraHosts: ((s.extra_hosts ?? []) as string[]).map(String).sort(),
+    labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)])),
+    shmSizeBytes: s.shm_size === undefined ? undefined : composeSizeBytes(s.shm_size),
+    ulimits,
+    sysctls: Object.fromEntries(Object.entries(sysctls).map(([k, v]) => [k, String(v)])),
+    stopSignal: s.stop_signal,
+    stopGracePeriodSeconds: s.stop_grace_period === undefined ? undefined : composeDurationMs(s.stop_grace_period) / 1000,
+  });
+}
+
+function phoenixSettings(spec: ContainerSpec): Record<string, unknown> {
+  return meaningful({
+    restart: spec.restart === 'on-failure' && spec.restartMaxRetries > 0 ? `on-failure:${spec.restartMaxRetries}` : spec.restart,
+    user: spec.user,
+    workingDir: spec.workingDir,
+    hostname: spec.hostname,
+    privileged: spec.privileged,
+    readOnly: spec.readOnly,
+    init: spec.init,
+    capAdd: spec.capAdd.map(capability).sort(),
+    capDrop: spec.capDrop.map(capability).sort(),
+    securityOpt: [...spec.securityOpt],
+    extraHosts: [...spec.extraHosts].sort(),
+    labels: { ...spec.labels },
+    shmSizeBytes: spec.shmSizeBytes,
+    ulimits: spec.ulimits === undefined ? undefined : Object.fromEntries(Object.entries(spec.ulimits).map(([k, v]) => [k, { soft: v.soft, hard: v.hard }])),
+    sysctls: spec.sysctls === undefined ? undefined : { ...spec.sysctls },
+    stopSignal: spec.stopSignal,
+    stopGracePeriodSeconds: spec.stopGracePeriodSeconds,
+  });
+}
+
 /**
  * Whether Compose runs a service: one without `profiles` always runs, one with them only when
  * one of its profiles is enabled. docker-compose 1.29's `config` prints every service whatever
@@ -217,6 +300,7 @@ export function comparableFromComposeConfig(printed: Raw, enabledProfiles: reado
       networks: [...networks].sort(),
       healthcheck: composeHealthcheck(s.healthcheck),
       startWaits,
+      settings: composeSettings(s),
     };
   }
   return out;
@@ -283,6 +367,7 @@ export function comparableFromPhoenixPlan(plan: Plan, explicitContainerNames: Re
           ? null
           : { test: [...spec.healthcheck.test], intervalMs: spec.healthcheck.intervalMs, timeoutMs: spec.healthcheck.timeoutMs, retries: spec.healthcheck.retries, startPeriodMs: spec.healthcheck.startPeriodMs },
       startWaits,
+      settings: phoenixSettings(spec),
     };
   }
   return out;

@@ -65,8 +65,11 @@ export async function dockerComposeConfig(composeFile: string, env: Readonly<Rec
     const result = await run(DOCKER_COMPOSE, args, { cwd: projectDir, env: { ...env } });
     if (result.spawnError !== undefined) throw new Error(`${DOCKER_COMPOSE} cannot be run (${result.spawnError.message}); scripts/setup.sh installs it`);
     if (result.code !== 0) return { ok: false, error: result.stderr.trim() };
-    // PyYAML writes YAML 1.1: read it back with the same rules.
-    return { ok: true, config: parseYaml(result.stdout, { version: '1.1' }) as Record<string, unknown> };
+    // PyYAML writes YAML 1.1 and quotes every string its own 1.1 resolvers would read as another
+    // type. Read back with YAML 1.2's core schema, whose resolvers are a subset: no string turns
+    // into a number. (The yaml package's 1.1 schema is wider than PyYAML's: the unquoted `0:0`
+    // of airflow's `user: "0:0"` became the sexagesimal number 0.)
+    return { ok: true, config: parseYaml(result.stdout) as Record<string, unknown> };
   } finally {
     if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
   }
