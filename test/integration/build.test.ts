@@ -92,6 +92,9 @@ describe.sequential('build: against real Podman', { timeout: 180_000 }, () => {
       project.writeFile('environments/compose/web/Dockerfile', DOCKERFILE);
       project.writeFile('environments/compose/web/a.txt', 'a\n');
       project.writeCompose({ services: { web: built('web', { image: tag }) } });
+      const unknown = await project.phoenix(['build', 'nosuch']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('no service nosuch');
       const build = await project.phoenix(['build', 'web']);
       expect(build.code, build.stdout + build.stderr).toBe(0);
       expect(build.stdout).toContain(`build image ${tag}`);
