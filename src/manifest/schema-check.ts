@@ -230,7 +230,8 @@ function toIssue(error: ErrorObject, locations: LocationMap): ManifestIssue {
       location: locations.keyAt(full),
       path: formatPath(full),
       message: `Phoenix does not support the key "${key}" here.`,
-      remediation: UNSUPPORTED_ADVICE[key] ?? `Remove it or correct its spelling (docs/manifest.md lists every key)${keep}.`,
+      // hasOwn: a key named like an Object method (toString) must not find Object.prototype's.
+      remediation: Object.hasOwn(UNSUPPORTED_ADVICE, key) ? UNSUPPORTED_ADVICE[key]! : `Remove it or correct its spelling (docs/manifest.md lists every key)${keep}.`,
     };
   }
   const where = error.keyword === 'required' ? locations.keyAt(keyPath) : locations.valueAt(keyPath);

@@ -73,6 +73,12 @@ describe('every problem at once', () => {
     expect(issues[0]!.message).toMatch(/^services\.svc0\.restart must .* Written once here and used by 3 services \(svc0, svc1, svc2\)\.$/);
   });
 
+  it('an unknown key named like an Object method (toString) is an unknown key, not a crash', () => {
+    const issues = issuesOf(loadFixture('services:\n  web:\n    image: nginx\n    toString: null\n    constructor: 1\n'));
+    expect(issues.map(line)).toEqual(['environments/compose.yaml:4:5 PHX-UNKNOWN-KEY services.web.toString', 'environments/compose.yaml:5:5 PHX-UNKNOWN-KEY services.web.constructor']);
+    expect(issues.every((i) => typeof i.remediation === 'string' && i.remediation.startsWith('Remove it'))).toBe(true);
+  });
+
   it('one YAML syntax mistake in a long file is one error, at the mistake', () => {
     const good = longCompose(120);
     expect(loadFixture(good).ok).toBe(true);
