@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { DesiredState, PortMapping } from '../model/desired.js';
+import { containersByNetwork, describeLoad, ipv4Capacity, networkCapacity, prefixFor } from '../model/network-capacity.js';
 import type { ManifestIssue, SourceLocation } from '../model/issue.js';
 import type { ComposeDraft } from './compose-draft.js';
 import type { EnvironmentManifest } from './environment-manifest.js';
@@ -11,7 +12,31 @@ import { isWithin, normaliseCapability } from './policy.js';
  * port clashes, container name clashes and the security policy. Returns every problem.
  */
 export function checkSemantics(merged: ComposeDraft, desired: DesiredState, env: EnvironmentManifest): ManifestIssue[] {
-  return [...checkDependencies(merged), ...checkPorts(merged, desired), ...checkContainerNames(merged, desired), ...checkPolicy(merged, desired, env)];
+  return [...checkDependencies(merged), ...checkPorts(merged, desired), ...checkContainerNames(merged, desired), ...checkPolicy(merged, desired, env), ...checkNetworkCapacity(merged, desired)];
+}
+
+/**
+ * A network whose declared subnet (or ip_range) holds fewer addresses than the containers
+ * that join it: the starts past its capacity would fail with an IPAM error. Networks without
+ * a subnet are sized by the planner instead (plan/network-sizing.ts).
+ */
+function checkNetworkCapacity(merged: ComposeDraft, desired: DesiredState): ManifestIssue[] {
+  const loads = containersByNetwork(desired);
+  const issues: ManifestIssue[] = [];
+  for (const network of desired.networks) {
+    const load = loads.get(network.podmanName);
+    const declared = merged.networks.get(network.name);
+    if (load === undefined || declared === undefined || network.subnets.length === 0) continue;
+    const ranges = network.subnets.map((subnet) => network.ipRanges?.[subnet] ?? subnet);
+    const capacity = networkCapacity(ranges);
+    if (load.containers <= capacity) continue;
+    const prefix = prefixFor(load.containers);
+    const larger = prefix === null ? 'more networks' : `a /${prefix} (it holds ${ipv4Capacity(prefix)})`;
+    issues.push(
+      issue('PHX-NETWORK-TOO-SMALL', declared.location, `networks.${network.name}.ipam.config`, `network "${network.name}" has room for ${capacity} containers (${ranges.join(', ')}), but ${load.containers} join it (${describeLoad(load)}): ${load.containers - capacity} would fail to start.`, `Declare a larger subnet, e.g. ${larger}, or spread the services over more networks.`),
+    );
+  }
+  return issues;
 }
 
 function issue(code: ManifestIssue['code'], location: SourceLocation, keyPath: string, message: string, remediation: string): ManifestIssue {

@@ -28,6 +28,8 @@ export interface ObservedNetwork {
   readonly id: string;
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** Its subnets (CIDR), for sizing new networks clear of them; absent when not observed (older snapshots). */
+  readonly subnets?: readonly string[];
 }
 
 export interface ObservedVolume {

@@ -1,4 +1,5 @@
-import type { ContainerSpec, DesiredSecret, DesiredService, DesiredState } from '../model/desired.js';
+import type { ContainerSpec, DesiredNetwork, DesiredSecret, DesiredService, DesiredState } from '../model/desired.js';
+import { containersByNetwork } from '../model/network-capacity.js';
 import { COMPOSE_LABEL, LABEL } from '../model/desired.js';
 import type { ObservedContainer, ObservedState } from '../model/observed.js';
 import type { Result } from '../model/result.js';
@@ -10,6 +11,7 @@ import { observedFingerprint } from './fingerprint.js';
 import type { PendingAction } from './order.js';
 import { orderActions } from './order.js';
 import { planImages } from './image-plan.js';
+import { sizeNetwork, undersizedWarning } from './network-sizing.js';
 import type { ImagePlanOptions } from './image-plan.js';
 
 /** Choices that change what a plan may do. */
@@ -59,6 +61,8 @@ class Planner {
   /** Declared services left out by their profiles: their containers are not touched. */
   private readonly inactiveServices: ReadonlySet<string>;
   private readonly networkCreateKeys = new Map<string, string>();
+  /** The containers that join each network, for sizing the networks Phoenix creates. */
+  private readonly networkLoads: ReturnType<typeof containersByNetwork>;
   private readonly volumeCreateKeys = new Map<string, string>();
   private readonly secretCreateKeys = new Map<string, string>();
   /** Networks whose config changed: they are removed and created again, so their containers are too. */
@@ -78,6 +82,7 @@ class Planner {
   ) {
     this.prune = options.prune ?? desired.policy.prune;
     this.inactiveServices = new Set(desired.inactiveServices ?? []);
+    this.networkLoads = containersByNetwork(desired);
   }
 
   run(): Result<Plan, PlanIssue> {
@@ -123,7 +128,8 @@ class Planner {
         continue;
       }
       if (found === undefined) {
-        this.networkCreateKeys.set(network.podmanName, this.add(`network:${network.podmanName}:create`, { kind: 'network.create', cause: 'declared in the manifests and not present', network }));
+        const sized = this.sized(network);
+        this.networkCreateKeys.set(network.podmanName, this.add(`network:${network.podmanName}:create`, { kind: 'network.create', cause: 'declared in the manifests and not present', network: sized }));
       } else if (!this.owns(found.labels)) {
         if (this.options.adopt === true) this.warnings.push({ resource: { type: 'network', name: found.name }, message: 'adopted as it is: Phoenix uses it but will never change or remove it' });
         else this.conflict('network', found.name);
@@ -140,10 +146,21 @@ class Planner {
         const removeKey = this.add(`network:${network.podmanName}:remove`, { kind: 'network.remove', cause: 'its driver, subnets or options changed: it is created again', name: network.podmanName });
         this.networkCreateKeys.set(
           network.podmanName,
-          this.add(`network:${network.podmanName}:create`, { kind: 'network.create', cause: 'its driver, subnets or options changed', network }, [removeKey]),
+          this.add(`network:${network.podmanName}:create`, { kind: 'network.create', cause: 'its driver, subnets or options changed', network: this.sized(network) }, [removeKey]),
         );
+      } else {
+        const warning = undersizedWarning(network, found, this.networkLoads.get(network.podmanName));
+        if (warning !== null) this.warnings.push({ resource: { type: 'network', name: found.name }, message: warning });
       }
     }
+  }
+
+  /** The network to create, sized for the containers that join it (see network-sizing.ts). */
+  private sized(network: DesiredNetwork): DesiredNetwork {
+    const taken = this.observed.networks.flatMap((n) => n.subnets ?? []);
+    const { network: sized, warning } = sizeNetwork(network, this.networkLoads.get(network.podmanName), taken);
+    if (warning !== null) this.warnings.push({ resource: { type: 'network', name: network.podmanName }, message: warning });
+    return sized;
   }
 
   private planVolumes(): void {

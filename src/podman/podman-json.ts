@@ -106,7 +106,8 @@ export function parsePsEntry(raw: Raw): ObservedContainer {
 
 /** `podman network ls --format json` (lower-case keys since netavark). */
 export function parseNetwork(raw: Raw): ObservedNetwork {
-  return { id: str(raw.id ?? raw.ID ?? raw.Id), name: str(raw.name ?? raw.Name), labels: stringMap(raw.labels ?? raw.Labels) };
+  const subnets = Array.isArray(raw.subnets) ? raw.subnets.flatMap((s) => (isObject(s) && typeof s.subnet === 'string' ? [s.subnet] : [])) : [];
+  return { id: str(raw.id ?? raw.ID ?? raw.Id), name: str(raw.name ?? raw.Name), labels: stringMap(raw.labels ?? raw.Labels), subnets };
 }
 
 /** `podman volume ls --format json`. */
