@@ -30,6 +30,9 @@ import { SERVICE_OPTIONS } from './service-options.js';
 import type { ProblemSink } from './service-options.js';
 import { ignoredKeyNotes } from './ignored-keys.js';
 
+
+/** Docker Desktop's file-sharing modes of a bind mount (Compose's `consistency`); Linux ignores them. */
+const CONSISTENCY_MODES = ['cached', 'delegated', 'consistent'];
 /** A problem the normaliser found in a value the schema let through, or a note about a key. */
 export interface NormaliseProblem {
   readonly path: KeyPath;
@@ -411,6 +414,15 @@ class Normaliser {
         const volume = (entry as Raw).volume as Raw | undefined;
         if (volume !== undefined) for (const { key, message, remediation } of ignoredKeyNotes('mountVolume', volume)) this.note([...keyPath, index, 'volume', key], message, remediation);
       }
+      if (typeof entry === 'string') {
+        // The short form's `cached`, `delegated` and `consistent` are the long form's `consistency`:
+        // noted as ignored the same way (Docker Desktop for macOS only), not refused.
+        const consistency = (entry.split(':')[2] ?? '').split(',').find((mode) => CONSISTENCY_MODES.includes(mode));
+        if (consistency !== undefined) {
+          // At the entry itself (a list item has no key to point at).
+          this.problems.push({ path: [...keyPath, index], message: `the mode ${consistency} tunes file sharing on Docker Desktop for macOS; a Linux bind mount is always consistent`, remediation: `Remove :${consistency}.`, code: 'PHX-KEY-IGNORED', severity: 'note' });
+        }
+      }
       const mount = typeof entry === 'object' && entry !== null ? this.longVolume(entry as Raw) : this.shortVolume(String(entry));
       if (mount === null) {
         this.problem([...keyPath, index], `"${String(entry)}" is not a volume mount`, 'Write source:target[:ro|rw|z|Z], a bare container path, or the long form with type, source and target.');
@@ -434,7 +446,7 @@ class Normaliser {
     const [source, target, modeText = ''] = parts as [string, string, string?];
     if (source === '' || !target.startsWith('/')) return null;
     const modes = modeText === '' ? [] : modeText.split(',');
-    if (!modes.every((mode) => ['ro', 'rw', 'z', 'Z'].includes(mode))) return null;
+    if (!modes.every((mode) => ['ro', 'rw', 'z', 'Z', ...CONSISTENCY_MODES].includes(mode))) return null;
     const readOnly = modes.includes('ro');
     if (isHostPath(source)) {
       const selinux = modes.includes('Z') ? 'Z' : modes.includes('z') ? 'z' : '';

@@ -119,6 +119,5 @@ export const BROKEN_UPSTREAM: Readonly<Record<string, { readonly why: string; re
  * list shrinks to what is still missing). Empty: every other corpus file validates and plans.
  */
 export const WAITING_FOR_FEATURE: Readonly<Record<string, { readonly feature: string; readonly refusals: readonly string[] }>> = {
-  'mastodon-devcontainer': { feature: 'the bind mode `cached` (Docker Desktop only; Compose accepts it and Linux ignores it), which no helper owns', refusals: ['PHX-INVALID-VALUE volumes'] },
   'hydra/infra/podman/podman-compose.yaml': { feature: 'network ipam.options, which surface refuses with a reason (PHX-UNSUPPORTED-KEY: Podman has no IPAM driver options)', refusals: ['PHX-UNSUPPORTED-KEY options'] },
 };
