@@ -135,7 +135,7 @@ describe('every default is explicit', () => {
       prune: false,
       resyncIntervalMs: 300_000,
       health: { maxRestarts: 5, windowMs: 600_000, backoff: { initialMs: 1000, maxMs: 300_000, multiplier: 2 } },
-      security: { allowPrivileged: false, allowHostNetwork: false, allowedCapabilities: [], allowedHostPaths: [] },
+      security: { allowPrivileged: false, allowHostNetwork: false, allowHostNamespaces: false, allowedCapabilities: [], allowedHostPaths: [] },
       thresholds: { cpuPercent: null, memoryBytes: null, sustainedMs: 60_000, services: {} },
       events: { file: null, webhooks: [] },
       telemetry: { host: '127.0.0.1', port: 9464 },

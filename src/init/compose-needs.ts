@@ -19,9 +19,11 @@ export interface ComposeNeeds {
   readonly secrets: readonly SecretNeed[];
   readonly privileged: readonly Need[];
   readonly hostNetwork: readonly Need[];
+  /** Services sharing a host namespace (`pid: host`, ...). */
+  readonly hostNamespaces: readonly Need[];
   /** By normalised capability name (`NET_ADMIN`, or `ALL`), sorted. */
   readonly capabilities: ReadonlyMap<string, readonly Need[]>;
-  /** By absolute host path, sorted; only paths outside the environment's own folder tree. */
+  /** By absolute host path, sorted; only paths outside the environment's own folder tree (host devices too). */
   readonly hostPaths: ReadonlyMap<string, readonly Need[]>;
 }
 
@@ -51,6 +53,7 @@ export function surveyCompose(doc: unknown, ctx: SurveyContext): ComposeNeeds {
   const root = isObject(doc) ? doc : {};
   const privileged: Need[] = [];
   const hostNetwork: Need[] = [];
+  const hostNamespaces: Need[] = [];
   const capabilities = new Map<string, Need[]>();
   const hostPaths = new Map<string, Need[]>();
   const add = (map: Map<string, Need[]>, key: string, need: Need): void => void map.set(key, [...(map.get(key) ?? []), need]);
@@ -58,6 +61,11 @@ export function surveyCompose(doc: unknown, ctx: SurveyContext): ComposeNeeds {
     if (!isObject(value)) continue;
     if (value.privileged === true || value.privileged === 'true') privileged.push({ service, why: 'privileged: true' });
     if (value.network_mode === 'host') hostNetwork.push({ service, why: 'network_mode: host' });
+    for (const key of HOST_NAMESPACE_KEYS) if (value[key] === 'host') hostNamespaces.push({ service, why: `${key}: host` });
+    for (const device of Array.isArray(value.devices) ? value.devices : []) {
+      const source = typeof device === 'string' ? device.split(':')[0]! : isObject(device) && typeof device.source === 'string' ? device.source : '';
+      if (source.startsWith('/')) add(hostPaths, source, { service, why: `devices: ${source}` });
+    }
     for (const capability of Array.isArray(value.cap_add) ? value.cap_add : []) {
       if (typeof capability === 'string') add(capabilities, normaliseCapability(capability), { service, why: `cap_add: ${capability}` });
     }
@@ -74,13 +82,17 @@ export function surveyCompose(doc: unknown, ctx: SurveyContext): ComposeNeeds {
     secrets: secretNeeds(root.secrets, ctx.projectDir),
     privileged,
     hostNetwork,
+    hostNamespaces,
     capabilities: sortedMap(capabilities),
     hostPaths: sortedMap(hostPaths),
   };
 }
 
+/** The service keys whose `host` value shares a namespace of the host. */
+const HOST_NAMESPACE_KEYS = ['pid', 'ipc', 'uts', 'cgroup', 'userns_mode'] as const;
+
 /** The policy part of {@link ComposeNeeds}. */
-export type PolicyNeeds = Pick<ComposeNeeds, 'privileged' | 'hostNetwork' | 'capabilities' | 'hostPaths'>;
+export type PolicyNeeds = Pick<ComposeNeeds, 'privileged' | 'hostNetwork' | 'hostNamespaces' | 'capabilities' | 'hostPaths'>;
 
 /**
  * The policy openings a loaded desired state needs: read after Phoenix's own loader has
@@ -90,19 +102,23 @@ export type PolicyNeeds = Pick<ComposeNeeds, 'privileged' | 'hostNetwork' | 'cap
 export function policyNeedsOf(desired: DesiredState, ctx: SurveyContext): PolicyNeeds {
   const privileged: Need[] = [];
   const hostNetwork: Need[] = [];
+  const hostNamespaces: Need[] = [];
   const capabilities = new Map<string, Need[]>();
   const hostPaths = new Map<string, Need[]>();
   const add = (map: Map<string, Need[]>, key: string, need: Need): void => void map.set(key, [...(map.get(key) ?? []), need]);
   for (const { name: service, spec } of desired.services) {
     if (spec.privileged) privileged.push({ service, why: 'privileged: true' });
     if (spec.networkMode === 'host') hostNetwork.push({ service, why: 'network_mode: host' });
+    const modes = { pid: spec.pid, ipc: spec.ipc, uts: spec.uts, cgroup: spec.cgroupns, userns_mode: spec.usernsMode ?? undefined };
+    for (const [key, mode] of Object.entries(modes)) if (mode === 'host') hostNamespaces.push({ service, why: `${key}: host` });
+    for (const device of spec.devices ?? []) if (device.startsWith('/')) add(hostPaths, device.split(':')[0]!, { service, why: `devices: ${device}` });
     for (const capability of spec.capAdd) add(capabilities, capability, { service, why: `cap_add: ${capability}` });
     for (const mount of spec.mounts) {
       if (mount.type !== 'bind' || isWithin(mount.source, ctx.environmentsDir) || isWithin(mount.source, ctx.projectDir)) continue;
       add(hostPaths, mount.source, { service, why: `volumes: ${mount.source}:${mount.target}` });
     }
   }
-  return { privileged, hostNetwork, capabilities: sortedMap(capabilities), hostPaths: sortedMap(hostPaths) };
+  return { privileged, hostNetwork, hostNamespaces, capabilities: sortedMap(capabilities), hostPaths: sortedMap(hostPaths) };
 }
 
 /** The host path of a bind mount in short or long syntax (as Compose tells them apart), or null. */

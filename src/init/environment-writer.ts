@@ -41,6 +41,7 @@ export function renderEnvironment(draft: EnvironmentDraft): string {
   const security: Record<string, unknown> = {};
   if (needs.privileged.length > 0) security.allow_privileged = true;
   if (needs.hostNetwork.length > 0) security.allow_host_network = true;
+  if (needs.hostNamespaces.length > 0) security.allow_host_namespaces = true;
   if (needs.capabilities.size > 0) security.allowed_capabilities = [...needs.capabilities.keys()];
   if (needs.hostPaths.size > 0) security.allowed_host_paths = [...needs.hostPaths.keys()];
   const secrets = Object.fromEntries(needs.secrets.map((s) => [s.name, s.kind === 'file' ? { file: relative(dir, s.path) } : { environment: s.variable }]));
@@ -73,6 +74,7 @@ export function renderEnvironment(draft: EnvironmentDraft): string {
     const securityNode = doc.getIn(['policy', 'security'], true);
     if (needs.privileged.length > 0) pairOf(securityNode, 'allow_privileged').key.commentBefore = because(needs.privileged);
     if (needs.hostNetwork.length > 0) pairOf(securityNode, 'allow_host_network').key.commentBefore = because(needs.hostNetwork);
+    if (needs.hostNamespaces.length > 0) pairOf(securityNode, 'allow_host_namespaces').key.commentBefore = because(needs.hostNamespaces);
     commentItems(doc.getIn(['policy', 'security', 'allowed_capabilities'], true), [...needs.capabilities.values()]);
     commentItems(doc.getIn(['policy', 'security', 'allowed_host_paths'], true), [...needs.hostPaths.values()]);
   }

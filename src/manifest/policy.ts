@@ -7,7 +7,7 @@ export const DEFAULT_POLICY: Policy = {
   prune: false,
   resyncIntervalMs: 5 * 60_000,
   health: { maxRestarts: 5, windowMs: 10 * 60_000, backoff: { initialMs: 1000, maxMs: 5 * 60_000, multiplier: 2 } },
-  security: { allowPrivileged: false, allowHostNetwork: false, allowedCapabilities: [], allowedHostPaths: [] },
+  security: { allowPrivileged: false, allowHostNetwork: false, allowHostNamespaces: false, allowedCapabilities: [], allowedHostPaths: [] },
   thresholds: { cpuPercent: null, memoryBytes: null, sustainedMs: 60_000, services: {} },
   events: { file: null, webhooks: [] },
   telemetry: { host: '127.0.0.1', port: 9464 },
@@ -27,7 +27,7 @@ interface RawPolicy {
   prune?: boolean;
   resync_interval?: string | number;
   health?: { max_restarts?: number; window?: string | number; backoff?: { initial?: string | number; max?: string | number; multiplier?: number } };
-  security?: { allow_privileged?: boolean; allow_host_network?: boolean; allowed_capabilities?: string[]; allowed_host_paths?: string[] };
+  security?: { allow_privileged?: boolean; allow_host_network?: boolean; allow_host_namespaces?: boolean; allowed_capabilities?: string[]; allowed_host_paths?: string[] };
   thresholds?: { cpu_percent?: number; memory?: string | number; sustained?: string | number; services?: Record<string, { cpu_percent?: number; memory?: string | number }> };
   events?: { file?: RawFilter & { path: string; max_size?: string | number; keep?: number }; webhooks?: (RawFilter & { url: string })[] };
   telemetry?: { listen?: string };
@@ -82,6 +82,7 @@ export function resolvePolicy(raw: RawPolicy | undefined, environmentDir: string
     security: {
       allowPrivileged: security?.allow_privileged ?? false,
       allowHostNetwork: security?.allow_host_network ?? false,
+      allowHostNamespaces: security?.allow_host_namespaces ?? false,
       allowedCapabilities: (security?.allowed_capabilities ?? []).map(normaliseCapability),
       allowedHostPaths: (security?.allowed_host_paths ?? []).map((p) => path.resolve(environmentDir, p)),
     },

@@ -48,9 +48,6 @@ function validators(): Record<SchemaKind, ValidateFunction> {
   return compiled;
 }
 
-/** Advice for keys people commonly bring from Compose that Phoenix deliberately lacks. */
-const UNSUPPORTED_ADVICE: Record<string, string> = {
-};
 
 /** What {@link checkSchemaAndPrune} found, and the data without its invalid parts. */
 export interface PrunedData {
@@ -230,8 +227,7 @@ function toIssue(error: ErrorObject, locations: LocationMap): ManifestIssue {
       location: locations.keyAt(full),
       path: formatPath(full),
       message: `Phoenix does not support the key "${key}" here.`,
-      // hasOwn: a key named like an Object method (toString) must not find Object.prototype's.
-      remediation: Object.hasOwn(UNSUPPORTED_ADVICE, key) ? UNSUPPORTED_ADVICE[key]! : `Remove it or correct its spelling (docs/manifest.md lists every key)${keep}.`,
+      remediation: `Remove it or correct its spelling (docs/manifest.md lists every key)${keep}.`,
     };
   }
   const where = error.keyword === 'required' ? locations.keyAt(keyPath) : locations.valueAt(keyPath);

@@ -162,6 +162,24 @@ function checkPolicy(merged: ComposeDraft, desired: DesiredState, env: Environme
     if (service.spec.networkMode === 'host' && !security.allowHostNetwork) {
       issues.push(issue('PHX-POLICY-HOST-NETWORK', where('network_mode'), `services.${service.name}.network_mode`, `"${service.name}" asks for the host network, which this environment's policy does not allow.`, `Publish ports on a bridge network instead, ${policyHint} (allow_host_network: true).`));
     }
+    for (const key of ['pid', 'ipc', 'uts', 'cgroup'] as const) {
+      const entry = draft.options?.get(key);
+      const mode = key === 'cgroup' ? service.spec.cgroupns : service.spec[key];
+      if (entry !== undefined && mode === 'host' && !security.allowHostNamespaces) {
+        issues.push(issue('PHX-POLICY-HOST-NAMESPACE', entry.location, `services.${service.name}.${key}`, `"${service.name}" shares the host's ${key} namespace, which this environment's policy does not allow.`, `Remove ${key}: host, ${policyHint} (allow_host_namespaces: true).`));
+      }
+    }
+    if (service.spec.usernsMode === 'host' && !security.allowHostNamespaces) {
+      issues.push(issue('PHX-POLICY-HOST-NAMESPACE', where('userns_mode'), `services.${service.name}.userns_mode`, `"${service.name}" shares the host's user namespace, which this environment's policy does not allow.`, `Remove userns_mode: host, ${policyHint} (allow_host_namespaces: true).`));
+    }
+    const devices = draft.options?.get('devices');
+    for (const device of service.spec.devices ?? []) {
+      // A CDI name (vendor.com/class=name) is resolved by Podman from the host's CDI specs, not a path.
+      const hostPath = device.startsWith('/') ? device.split(':')[0]! : null;
+      if (hostPath !== null && !security.allowedHostPaths.some((allowed) => isWithin(hostPath, allowed))) {
+        issues.push(issue('PHX-POLICY-HOST-PATH', devices?.location ?? where('devices'), `services.${service.name}.devices`, `"${service.name}" is given the host device ${hostPath}, which lies outside this environment's allowed_host_paths.`, `Remove the device, ${policyHint} (allowed_host_paths: [${hostPath}]).`));
+      }
+    }
     for (const { value, location } of draft.capAdd ?? []) {
       const capability = normaliseCapability(value);
       if (!allowAll && !security.allowedCapabilities.includes(capability)) {

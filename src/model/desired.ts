@@ -388,6 +388,8 @@ export interface HealthPolicy {
 export interface SecurityPolicy {
   readonly allowPrivileged: boolean;
   readonly allowHostNetwork: boolean;
+  /** Whether services may share the host's PID, IPC, UTS, cgroup or user namespace (`pid: host`, ...). */
+  readonly allowHostNamespaces: boolean;
   readonly allowedCapabilities: readonly string[];
   /** Absolute host paths (and everything below them) that bind mounts may use. */
   readonly allowedHostPaths: readonly string[];

@@ -20,8 +20,11 @@ import type { FixtureOptions } from '../support/load-fixture.js';
 import { SURFACE_COMPOSE, SURFACE_FILES } from '../support/compose-surface.js';
 import { containerIntent } from '../support/podman-fixtures.js';
 
+/** The surface fixture's devices are host paths: the policy must allow them. */
+const SURFACE_ENVIRONMENT = 'project: app\ncompose: [compose.yaml]\npolicy:\n  security:\n    allowed_host_paths: [/dev/null, /dev/zero]\n';
+
 function serviceOf(compose: string, name: string, options: FixtureOptions = {}): DesiredService {
-  const found = desiredFrom(compose, { files: SURFACE_FILES, ...options }).services.find((s) => s.name === name);
+  const found = desiredFrom(compose, { files: SURFACE_FILES, environment: SURFACE_ENVIRONMENT, ...options }).services.find((s) => s.name === name);
   if (found === undefined) throw new Error(`no service ${name}`);
   return found;
 }
@@ -142,7 +145,7 @@ describe('every new service key reaches the spec and podman create', () => {
   });
 
   it('prints notes for expose and for keys Phoenix accepts and ignores; the environment stays valid', () => {
-    const result = loadFixture(SURFACE_COMPOSE, { files: SURFACE_FILES });
+    const result = loadFixture(SURFACE_COMPOSE, { files: SURFACE_FILES, environment: SURFACE_ENVIRONMENT });
     expect(result.ok).toBe(true);
     const notes = (result.ok ? result.warnings : []).filter((i) => i.severity === 'note').map(formatIssue);
     expect(notes).toContainEqual(expect.stringMatching(/^environments\/compose\.yaml:\d+:5 note PHX-EXPOSE-NOTE services\.web\.expose: expose only documents/));
@@ -304,7 +307,7 @@ volumes:
 secrets:
   token: {environment: TOKEN, x-t: 1}
 `;
-    const result = loadFixture(compose, { processEnv: { TOKEN: 'x' } });
+    const result = loadFixture(compose, { processEnv: { TOKEN: 'x' }, environment: SURFACE_ENVIRONMENT });
     expect(result.ok ? [] : result.issues.map(formatIssue)).toEqual([]);
   });
 
@@ -377,5 +380,25 @@ describe('the plan creates a container after the containers it joins or takes vo
     const [web, vpn, db] = [createOf('app-test-a-web-1'), createOf('app-test-m-vpn-1'), createOf('app-test-z-db-1')];
     expect(web.dependsOn).toEqual(expect.arrayContaining([vpn.id, db.id]));
     expect(vpn.dependsOn).toContain(db.id);
+  });
+});
+
+describe('the security policy covers the new keys', () => {
+  const denied: [string, string][] = [
+    ['pid: host', 'environments/compose.yaml:4:10 error PHX-POLICY-HOST-NAMESPACE services.web.pid: "web" shares the host\'s pid namespace, which this environment\'s policy does not allow.'],
+    ['ipc: host', 'error PHX-POLICY-HOST-NAMESPACE services.web.ipc:'],
+    ['uts: host', 'error PHX-POLICY-HOST-NAMESPACE services.web.uts:'],
+    ['cgroup: host', 'error PHX-POLICY-HOST-NAMESPACE services.web.cgroup:'],
+    ['userns_mode: host', 'error PHX-POLICY-HOST-NAMESPACE services.web.userns_mode:'],
+    ['devices: [/dev/fuse]', 'environments/compose.yaml:4:14 error PHX-POLICY-HOST-PATH services.web.devices: "web" is given the host device /dev/fuse, which lies outside this environment\'s allowed_host_paths.'],
+  ];
+  it.each(denied)('%s is refused by default', (line, expected) => {
+    expect(issues(`${BASE}    ${line}\n`).join('\n')).toContain(expected);
+  });
+
+  it('allow_host_namespaces and allowed_host_paths open them; a CDI device name is no host path', () => {
+    const environment = 'project: app\ncompose: [compose.yaml]\npolicy:\n  security:\n    allow_host_namespaces: true\n    allowed_host_paths: [/dev/fuse]\n';
+    const spec = serviceOf(`${BASE}    pid: host\n    uts: host\n    devices: [/dev/fuse, nvidia.com/gpu=all]\n`, 'web', { environment }).spec;
+    expect(spec).toMatchObject({ pid: 'host', uts: 'host', devices: ['/dev/fuse', 'nvidia.com/gpu=all'] });
   });
 });
