@@ -25,7 +25,7 @@ export async function createSecret(
       'Give the secret a `file:` or `environment:` source, or mark it `external: true` if it is made outside Phoenix.',
     );
   }
-  const value = await readValue(readSecret, secret.source, secret.name);
+  const value = await readValue(readSecret, secret.source, `${secret.config === true ? 'config' : 'secret'} "${secret.name}"`);
   if (secret.config === true) {
     // A config is not secret: Podman's error is shown as it is.
     await podman.createSecret(secret.podmanName, value, secret.labels, call);
@@ -40,7 +40,7 @@ export async function createSecret(
 }
 
 /** Reads the value; an uncoded failure (a missing file, an unset variable) becomes PHX-SECRET-SOURCE-MISSING naming the source. */
-async function readValue(readSecret: (source: SecretSource) => Promise<Uint8Array>, source: ContentSource, name: string): Promise<Uint8Array> {
+async function readValue(readSecret: (source: SecretSource) => Promise<Uint8Array>, source: ContentSource, what: string): Promise<Uint8Array> {
   if (source.kind === 'content') return new TextEncoder().encode(source.text);
   try {
     return await readSecret(source);
@@ -49,7 +49,7 @@ async function readValue(readSecret: (source: SecretSource) => Promise<Uint8Arra
     const where = source.kind === 'file' ? `file ${source.path}` : `environment variable ${source.variable}`;
     throw new ExecutionError(
       'PHX-SECRET-SOURCE-MISSING',
-      `cannot read secret "${name}" from ${where}: ${toErrorInfo(error).message}`,
+      `cannot read ${what} from ${where}: ${toErrorInfo(error).message}`,
       source.kind === 'file' ? 'Create the file (keep it out of git) or correct its path.' : `Set ${source.variable} in Phoenix's environment.`,
     );
   }

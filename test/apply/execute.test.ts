@@ -246,6 +246,25 @@ describe('execute: secrets', () => {
   });
 });
 
+describe('execute: configs (Podman secrets that are not secret)', () => {
+  it('hands inline content to createSecret without reading any source', async () => {
+    const h = harness();
+    const config = { ...secret('motd', null), source: { kind: 'content' as const, text: 'hello' }, labels: { 'io.phoenix.config': 'motd' }, config: true as const };
+    const report = await h.run(planOf([act.secretCreate(1, config)]));
+    expect(report.ok).toBe(true);
+    expect(new TextDecoder().decode(h.podman.secrets.get(config.podmanName)!.value)).toBe('hello');
+    expect(h.podman.secrets.get(config.podmanName)!.labels).toEqual({ 'io.phoenix.config': 'motd' });
+  });
+
+  it('names a config whose file cannot be read as a config', async () => {
+    const h = harness();
+    const config = { ...secret('site', { kind: 'file', path: '/srv/site.conf' }), config: true as const };
+    const report = await h.run(planOf([act.secretCreate(1, config)]));
+    expect(outcomeOf(report, 1)?.error?.message).toMatch(/^cannot read config "site" from file \/srv\/site\.conf/);
+    expect(h.podman.calls).toEqual([]);
+  });
+});
+
 describe('execute: cancellation', () => {
   it('starts nothing after abort, hands the signal to in-flight actions and cancels the rest', async () => {
     const h = harness();
