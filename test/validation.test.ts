@@ -330,6 +330,13 @@ describe('input found by the fuzz tests (no crash: an error at a place)', () => 
     expect(issuesOf(result).map((i) => `${i.code} ${where(i)} ${i.message}`)).toEqual([`PHX-SCHEMA ${ENV_FILE}:1:7 the document must be object.`]);
   });
 
+  it('an unknown key named like an Object.prototype member (valueOf)', () => {
+    const issue = soleError(loadFixture('services: {}\nvolumes:\n  data:\n    valueOf: 0\n'), 'PHX-UNKNOWN-KEY');
+    expect(where(issue)).toBe(`${COMPOSE}:4:5`);
+    expect(typeof issue.remediation).toBe('string');
+    expect(issue.remediation).toContain('correct its spelling');
+  });
+
   it('a scale no host can run (more than 10000 containers)', () => {
     const issue = soleError(loadFixture('services:\n  web:\n    image: nginx\n    scale: 3537358699302346\n'), 'PHX-SCHEMA');
     expect(where(issue)).toBe(`${COMPOSE}:4:12`);
