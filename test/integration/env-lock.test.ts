@@ -146,7 +146,20 @@ describe('one actor per environment (real Podman, real processes)', { timeout: 2
     await expectConverged(project, '1', result.output);
   });
 
-  it('an apply while watch runs hands its request to the watcher and prints the outcome; one watch cannot do waits and is refused after --lock-timeout', async () => {
+  it('a second watch of the environment waits, fails its reconciles with PHX-LOCKED naming the first, and takes over once the first stops', async () => {
+    const project = suite.project();
+    project.writeCompose(compose('1'));
+    const first = await startWatch(project);
+    const second = await startWatch(project, ['--lock-timeout', '1s'], { waitReady: false });
+    const refused = await second.waitForEvent('a reconcile refused by the lock', 20_000, (e) => e.event === 'reconcile.failed');
+    expect(refused.data.error).toMatchObject({ code: 'PHX-LOCKED', message: expect.stringMatching(new RegExp(`^${project.name}/${ENV} is locked by pid ${process.pid} \\(phoenix watch, since `)) as unknown });
+    expect(second.events('action.started')).toEqual([]);
+    expect(await first.stop()).toBe(0);
+    await second.waitForEvent('the second watch to reconcile once the lock is free', 30_000, (e) => e.event === 'reconcile.succeeded');
+    await expectConverged(project, '1', second.stdout().slice(-4000));
+  });
+
+  it('an apply while watch runs hands its request to the watcher and prints the outcome; an apply (or down) watch cannot do waits and is refused after --lock-timeout', async () => {
     const project = suite.project();
     project.writeCompose(compose('1'));
     const watch = await startWatch(project);
