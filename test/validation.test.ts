@@ -54,6 +54,18 @@ describe('YAML syntax errors', () => {
     expect(where(issue)).toBe(`${COMPOSE}:3:1`);
     expect(issue.message).toContain('Tabs are not allowed as indentation');
   });
+
+  it('a duplicate key: one error at the second occurrence, in a map of any size', () => {
+    const issue = soleError(loadFixture('services:\n  web:\n    image: nginx\n    user: "1000"\n    image: redis\n'), 'PHX-YAML-SYNTAX');
+    expect(where(issue)).toBe(`${COMPOSE}:5:5`);
+    expect(issue.message).toContain('duplicate key "image"');
+  });
+
+  it('repeated << merge keys are merged, not duplicates', () => {
+    const compose = 'x-a: &a {user: "1"}\nx-b: &b {working_dir: /w}\nservices:\n  web:\n    <<: *a\n    <<: *b\n    image: nginx\n';
+    const result = loadFixture(compose);
+    expect(result.ok).toBe(true);
+  });
 });
 
 describe('schema and unknown keys', () => {

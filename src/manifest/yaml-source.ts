@@ -74,7 +74,9 @@ const MAX_ALIAS_EXPANSION = 1000;
  */
 export function parseYamlWithLocations(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true, strict: true });
+  // Duplicate keys are found in buildMap with a set: the library's own check scans every earlier
+  // key of the map for each key, which made a 20k-key map take 10 s.
+  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: false, strict: true });
   const where = (offset: number | undefined): SourceLocation => {
     const pos = lineCounter.linePos(offset ?? 0);
     return { file, line: pos.line, column: pos.col };
@@ -148,6 +150,7 @@ class PlainBuilder {
   private buildMap(items: readonly { key: unknown; value: unknown }[], path: KeyPath): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const mergeKeys: { node: YamlNode | null; keyLocation: SourceLocation }[] = [];
+    const seen = new Set<string>();
     for (const pair of items) {
       const keyNode = pair.key as YamlNode | null;
       const keyLocation = this.where(keyNode?.range?.[0]);
@@ -161,6 +164,8 @@ class PlainBuilder {
         throw new YamlShapeError(keyLocation, 'map keys must be plain strings');
       }
       const name = String(key);
+      if (seen.has(name)) throw new YamlShapeError(keyLocation, `duplicate key "${name}" (map keys must be unique)`);
+      seen.add(name);
       out[name] = this.build(pair.value as YamlNode | null, [...path, name], keyLocation);
     }
     // `<<` entries give only the keys the map does not set itself, the earliest source winning.

@@ -1,4 +1,5 @@
 import type { Action, ActionKind } from './actions.js';
+import { MinHeap } from './min-heap.js';
 
 /** An action before it has a place in the plan: identified by a key, depending on keys. */
 export interface PendingAction {
@@ -38,7 +39,11 @@ export function orderActions(pending: readonly PendingAction[]): Action[] {
   for (const p of pending) {
     const deps = [...p.after].filter((key) => byKey.has(key));
     remaining.set(p.key, deps.length);
-    for (const dep of deps) dependents.set(dep, [...(dependents.get(dep) ?? []), p.key]);
+    for (const dep of deps) {
+      const list = dependents.get(dep);
+      if (list === undefined) dependents.set(dep, [p.key]);
+      else list.push(p.key);
+    }
   }
   const rank = (key: string): [number, string] => {
     const p = byKey.get(key)!;
@@ -49,11 +54,12 @@ export function orderActions(pending: readonly PendingAction[]): Action[] {
     const [rb, kb] = rank(b);
     return ra - rb || ka.localeCompare(kb);
   };
-  const ready = pending.filter((p) => remaining.get(p.key) === 0).map((p) => p.key);
+  // A heap, not a list sorted on every step: re-sorting made ordering quadratic in the number
+  // of actions that are ready together (10k replicas of one service all wait on one network).
+  const ready = new MinHeap<string>(compare);
+  for (const p of pending) if (remaining.get(p.key) === 0) ready.push(p.key);
   const ordered: string[] = [];
-  while (ready.length > 0) {
-    ready.sort(compare);
-    const key = ready.shift()!;
+  for (let key = ready.pop(); key !== undefined; key = ready.pop()) {
     ordered.push(key);
     for (const dependent of dependents.get(key) ?? []) {
       const left = remaining.get(dependent)! - 1;
@@ -62,7 +68,8 @@ export function orderActions(pending: readonly PendingAction[]): Action[] {
     }
   }
   if (ordered.length !== pending.length) {
-    const stuck = pending.filter((p) => !ordered.includes(p.key)).map((p) => p.key);
+    const done = new Set(ordered);
+    const stuck = pending.filter((p) => !done.has(p.key)).map((p) => p.key);
     throw new Error(`planner bug: actions depend on each other in a cycle: ${stuck.join(', ')}`);
   }
   const ids = new Map(ordered.map((key, index) => [key, index + 1]));

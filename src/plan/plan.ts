@@ -55,6 +55,13 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
 
 class Planner {
   private readonly pending: PendingAction[] = [];
+  /** The same actions by key, and the containers any action touches: lookups stay O(1) at 10k replicas. */
+  private readonly pendingByKey = new Map<string, PendingAction>();
+  private readonly containersWithActions = new Set<string>();
+  private readonly observedByName: ReadonlyMap<string, ObservedContainer>;
+  private readonly observedById: ReadonlyMap<string, ObservedContainer>;
+  private readonly servicesByName: ReadonlyMap<string, DesiredService>;
+  private kept: ObservedContainer[] | null = null;
   private readonly issues: PlanIssue[] = [];
   private readonly warnings: PlanWarning[] = [];
   private readonly prune: boolean;
@@ -83,11 +90,14 @@ class Planner {
     this.prune = options.prune ?? desired.policy.prune;
     this.inactiveServices = new Set(desired.inactiveServices ?? []);
     this.networkLoads = containersByNetwork(desired);
+    this.observedByName = new Map(observed.containers.map((c) => [c.name, c]));
+    this.observedById = new Map(observed.containers.map((c) => [c.id, c]));
+    this.servicesByName = new Map(desired.services.map((s) => [s.name, s]));
   }
 
   run(): Result<Plan, PlanIssue> {
     const images = planImages(this.desired, this.observed, this.options, this.desired.policy.insecureRegistries ?? []);
-    this.pending.push(...images.pending);
+    for (const pending of images.pending) this.track(pending);
     this.issues.push(...images.issues);
     this.imageKeys = images.keys;
     this.rebuiltImages = images.rebuilt;
@@ -112,8 +122,14 @@ class Planner {
   }
 
   private add(key: string, action: PendingAction['action'], after: Iterable<string> = []): string {
-    this.pending.push({ key, action, after: new Set(after) });
+    this.track({ key, action, after: new Set(after) });
     return key;
+  }
+
+  private track(pending: PendingAction): void {
+    this.pending.push(pending);
+    this.pendingByKey.set(pending.key, pending);
+    if (pending.key.startsWith('container:')) this.containersWithActions.add(pending.key.slice('container:'.length, pending.key.lastIndexOf(':')));
   }
 
   private owns(labels: Readonly<Record<string, string>>): boolean {
@@ -225,7 +241,7 @@ class Planner {
     const onReplacedNetwork = service.spec.networks.some((n) => this.replacedNetworks.has(n.network));
     for (let replica = 1; replica <= service.replicas; replica++) {
       const intent = this.intent(service, replica);
-      const found = this.observed.containers.find((c) => c.name === intent.name);
+      const found = this.observedByName.get(intent.name);
       const startAfter: string[] = [];
       let needsStart = false;
       let startCause = '';
@@ -247,7 +263,7 @@ class Planner {
       } else if (onReplacedNetwork && this.owns(found.labels)) {
         const removeKey = this.add(`container:${found.name}:remove`, { kind: 'container.remove', cause: 'its network is created again', name: found.name, containerId: found.id, service: service.name, timeoutSeconds: service.spec.stopGracePeriodSeconds });
         this.containerTeardownKeys.push(removeKey);
-        for (const n of service.spec.networks) this.pending.find((p) => p.key === `network:${n.network}:remove`)?.after.add(removeKey);
+        for (const n of service.spec.networks) this.pendingByKey.get(`network:${n.network}:remove`)?.after.add(removeKey);
         const createKey = this.add(`container:${intent.name}:create`, { kind: 'container.create', cause: 'its network is created again', container: intent }, [...needs, removeKey]);
         startAfter.push(createKey);
         // Fix: removed and created again is a recreation too: dependants with `restart: true` follow.
@@ -291,7 +307,7 @@ class Planner {
   private addStart(service: DesiredService, name: string, cause: string, after: readonly string[]): string {
     const key = `container:${name}:start`;
     const awaits: DependencyWait[] = service.dependsOn.map((d) => {
-      const dependency = this.desired.services.find((s) => s.name === d.service);
+      const dependency = this.servicesByName.get(d.service);
       return { service: d.service, containers: dependency?.containerNames ?? [], condition: d.condition, required: d.required, healthcheck: dependency?.spec.healthcheck ?? null };
     });
     return this.add(key, { kind: 'container.start', cause, name, service: service.name, awaits }, after);
@@ -355,8 +371,8 @@ class Planner {
       const triggers = service.dependsOn.filter((d) => d.restart).flatMap((d) => this.recreateKeys.get(d.service) ?? []);
       if (triggers.length === 0) continue;
       for (const name of service.containerNames) {
-        if (this.pending.some((p) => p.key.startsWith(`container:${name}:`))) continue;
-        const found = this.observed.containers.find((c) => c.name === name);
+        if (this.containersWithActions.has(name)) continue;
+        const found = this.observedByName.get(name);
         if (found === undefined || found.state !== 'running') continue;
         const stopKey = this.add(`container:${name}:stop`, { kind: 'container.stop', cause: 'a dependency with restart: true is recreated', name, service: service.name, timeoutSeconds: service.spec.stopGracePeriodSeconds }, triggers);
         this.startKeys.get(service.name)?.push(this.addStart(service, name, 'restarted after its dependency', [stopKey]));
@@ -367,10 +383,10 @@ class Planner {
     for (const service of this.desired.services) {
       const referenced = referencedContainers(service.spec);
       if (referenced.length === 0) continue;
-      const before = referenced.flatMap((name) => ['create', 'recreate'].map((kind) => `container:${name}:${kind}`)).filter((key) => this.pending.some((p) => p.key === key));
+      const before = referenced.flatMap((name) => ['create', 'recreate'].map((kind) => `container:${name}:${kind}`)).filter((key) => this.pendingByKey.has(key));
       for (const name of service.containerNames) {
         for (const kind of ['create', 'recreate']) {
-          const pending = this.pending.find((p) => p.key === `container:${name}:${kind}`);
+          const pending = this.pendingByKey.get(`container:${name}:${kind}`);
           for (const key of before) pending?.after.add(key);
         }
       }
@@ -379,7 +395,7 @@ class Planner {
     for (const service of this.desired.services) {
       const dependencyStarts = service.dependsOn.flatMap((d) => this.startKeys.get(d.service) ?? []);
       for (const key of this.startKeys.get(service.name) ?? []) {
-        const pending = this.pending.find((p) => p.key === key)!;
+        const pending = this.pendingByKey.get(key)!;
         for (const dep of dependencyStarts) pending.after.add(dep);
       }
     }
@@ -416,15 +432,20 @@ class Planner {
       this.containerTeardownKeys.push(key);
       removals.push({ key, container });
       if (replaced !== null && wanted.has(replaced)) {
-        for (const kind of ['create', 'recreate']) this.pending.find((p) => p.key === `container:${replaced}:${kind}`)?.after.add(key);
+        for (const kind of ['create', 'recreate']) this.pendingByKey.get(`container:${replaced}:${kind}`)?.after.add(key);
       }
     }
     // Reverse dependency order: a container goes before the ones it depended on.
+    const removalsByService = new Map<string, string[]>();
     for (const { key, container } of removals) {
-      const dependsOn = (container.labels[LABEL.dependsOn] ?? '').split(',').filter((s) => s !== '');
-      for (const other of removals) {
-        if (dependsOn.includes(other.container.labels[LABEL.service] ?? '')) this.pending.find((p) => p.key === other.key)!.after.add(key);
-      }
+      const service = container.labels[LABEL.service] ?? '';
+      const keys = removalsByService.get(service);
+      if (keys === undefined) removalsByService.set(service, [key]);
+      else keys.push(key);
+    }
+    for (const { key, container } of removals) {
+      const dependsOn = new Set((container.labels[LABEL.dependsOn] ?? '').split(',').filter((s) => s !== ''));
+      for (const service of dependsOn) for (const other of removalsByService.get(service) ?? []) this.pendingByKey.get(other)!.after.add(key);
     }
   }
 
@@ -435,11 +456,11 @@ class Planner {
     // service or a service recreated off the network may use it too (known from the applied
     // spec), and `podman network rm` refuses a network in use.
     for (const network of this.replacedNetworks) {
-      const removal = this.pending.find((p) => p.key === `network:${network}:remove`);
+      const removal = this.pendingByKey.get(`network:${network}:remove`);
       for (const key of teardown) {
-        const action = this.pending.find((p) => p.key === key)?.action;
+        const action = this.pendingByKey.get(key)?.action;
         const containerId = action?.kind === 'container.remove' ? action.containerId : action?.kind === 'container.recreate' ? action.replaces.id : undefined;
-        const container = this.observed.containers.find((c) => c.id === containerId);
+        const container = containerId === undefined ? undefined : this.observedById.get(containerId);
         if (container !== undefined && appliedNetworks(container).includes(network)) removal?.after.add(key);
       }
     }
@@ -495,6 +516,11 @@ class Planner {
    * and those of services whose profiles are not active (always left alone).
    */
   private keptContainers(): ObservedContainer[] {
+    this.kept ??= this.findKeptContainers();
+    return this.kept;
+  }
+
+  private findKeptContainers(): ObservedContainer[] {
     const services = new Set(this.desired.services.map((s) => s.name));
     const wanted = new Set(this.desired.services.flatMap((s) => s.containerNames));
     return this.observed.containers.filter((c) => {
