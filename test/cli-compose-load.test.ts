@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchCanDo } from '../src/cli/apply-command.js';
 import { main } from '../src/cli/main.js';
 import type { CliIo } from '../src/cli/io.js';
 
@@ -146,5 +147,13 @@ describe('extends and include, through plan --observed', () => {
     expect([...byName.keys()].sort()).toEqual(['shop-dev-db-1', 'shop-dev-web-1']);
     expect(byName.get('shop-dev-db-1')!.image).toBe('postgres:16');
     expect(byName.get('shop-dev-web-1')!.mounts[0]!.source).toBe(path.join(cwd, 'environments/common/html'));
+  });
+});
+
+describe('apply --profile while watch runs', () => {
+  it('is not handed over to watch, which reconciles with its own profiles', () => {
+    const base = { env: 'dev' };
+    expect(watchCanDo(base)).toBe(true);
+    expect(watchCanDo({ ...base, profile: ['debug'] })).toBe(false);
   });
 });

@@ -133,11 +133,12 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
 }
 
 /**
- * Whether a watching process can do what this apply asks: it reconciles with its policy, so
- * not with a saved plan or with flags that change what the plan may do.
+ * Whether a watching process can do what this apply asks: it reconciles with its policy and its
+ * own --profile flags, so not with a saved plan, flags that change what the plan may do, or
+ * profiles (an apply asking for others must not be answered with watch's).
  */
-function watchCanDo(options: ApplyOptions): boolean {
-  return options.plan === undefined && options.prune === undefined && options.adopt !== true && options.removeVolumes !== true;
+export function watchCanDo(options: ApplyOptions): boolean {
+  return options.plan === undefined && options.prune === undefined && options.adopt !== true && options.removeVolumes !== true && (options.profile ?? []).length === 0;
 }
 
 /** The apply itself, holding the environment's lock: observe, plan (or take the saved plan), carry it out. */
