@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CliIo } from './io.js';
 import { EXIT, processIo } from './io.js';
+import { InputFileError } from '../manifest/bounded-read.js';
 import type { ApplyOptions } from './apply-command.js';
 import type { DownOptions } from './down-command.js';
 import type { InitOptions } from './init-command.js';
@@ -159,6 +160,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.failure;
+    }
+    // A refused input file outside a load (the environments folder, a secret read at apply).
+    if (error instanceof InputFileError) {
+      io.stderr(`phoenix: error ${error.code}: ${error.message} ${error.remediation}\n`);
+      return EXIT.failure;
     }
     io.stderr(`phoenix: internal error: ${(error as Error).stack ?? String(error)}\nPlease report this with the command you ran.\n`);
     return EXIT.failure;

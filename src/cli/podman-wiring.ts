@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../manifest/bounded-read.js';
 import path from 'node:path';
 import type { SecretSource } from '../model/desired.js';
 import { PodmanCli } from '../podman/podman-cli.js';
@@ -39,7 +39,12 @@ export function connectPodman(options: EnvironmentOptions, io: CliIo): PodmanCon
  */
 export function secretReader(io: CliIo): (source: SecretSource) => Promise<Uint8Array> {
   return async (source) => {
-    if (source.kind === 'file') return readFile(source.path);
+    // Bounded like the loader's read: a FIFO or device is refused instead of blocking the apply.
+    if (source.kind === 'file') {
+      const bytes = readRegularFile(source.path);
+      if (bytes === null) throw new Error(`the file ${source.path} does not exist`);
+      return bytes;
+    }
     const value = io.env[source.variable];
     if (value === undefined) throw new Error(`the environment variable ${source.variable} is not set`);
     return new TextEncoder().encode(value);

@@ -3,6 +3,7 @@ import { parseDotenv } from '../manifest/dotenv.js';
 import { interpolateValue } from '../manifest/interpolate.js';
 import type { ManifestReader } from '../manifest/reader.js';
 import { parseYamlWithLocations } from '../manifest/yaml-source.js';
+import { yamlErrorIssue } from '../manifest/manifest-issue.js';
 import type { IssueCode, ManifestIssue, SourceLocation } from '../model/issue.js';
 import { ENVIRONMENT_NAME, loadEnvironment } from '../manifest/load.js';
 import { ALL_PROFILES } from '../manifest/profiles.js';
@@ -67,7 +68,7 @@ export function initEnvironment(options: InitOptions): InitResult {
   if (!parsed.ok) {
     return {
       ok: false,
-      issues: parsed.errors.map((error) => ({ code: 'PHX-YAML-SYNTAX' as const, severity: 'error' as const, location: error.location, path: '', message: `YAML syntax error: ${error.message}.`, remediation: 'Fix the YAML syntax at this position; phoenix init reads the file before writing anything.' })),
+      issues: parsed.errors.map((error) => error.code !== undefined ? yamlErrorIssue(error) : ({ code: 'PHX-YAML-SYNTAX' as const, severity: 'error' as const, location: error.location, path: '', message: `YAML syntax error: ${error.message}.`, remediation: 'Fix the YAML syntax at this position; phoenix init reads the file before writing anything.' })),
     };
   }
   const projectDir = path.dirname(options.composeFile);

@@ -1,12 +1,14 @@
 import path from 'node:path';
 import type { IssueCode, ManifestIssue, SourceLocation } from '../model/issue.js';
+import { formatPath } from '../model/issue.js';
 import type { ComposeDraft } from './compose-draft.js';
 import { markId, normaliseCompose } from './compose-normalize.js';
 import type { NamedFile } from './environment-manifest.js';
 import { interpolateValue } from './interpolate.js';
 import type { InterpolationError } from './interpolate.js';
-import { issueAt, YAML_SYNTAX_REMEDIATION } from './manifest-issue.js';
+import { issueAt, yamlErrorIssue } from './manifest-issue.js';
 import type { ManifestReader } from './reader.js';
+import { checkComposeGrammar, pruneFindings } from './grammar-checks.js';
 import { checkSchemaAndPrune } from './schema-check.js';
 import type { KeyPath, LocationMap } from './yaml-source.js';
 import { Override, parseYamlWithLocations, RESET } from './yaml-source.js';
@@ -76,12 +78,22 @@ export function readComposeFile(file: NamedFile, projectDir: string, lookup: (na
   }
   const parsed = parseYamlWithLocations(text, file.display);
   if (!parsed.ok) {
-    for (const error of parsed.errors) ctx.report(issueAt('PHX-YAML-SYNTAX', error.location, [], `YAML syntax error: ${error.message}.`, YAML_SYNTAX_REMEDIATION));
+    for (const error of parsed.errors) ctx.report(yamlErrorIssue(error));
     return null;
   }
   const marks = { reset: new Set<string>(), override: new Set<string>() };
   const unmarked = stripTags(parsed.value, [], marks, parsed.locations, ctx.report);
-  const interpolated = interpolateValue(unmarked, lookup, (keyPath, error) => ctx.report(interpolationIssue(error, parsed.locations, keyPath)));
+  const unresolved: string[] = [];
+  const interpolated = interpolateValue(unmarked, lookup, (keyPath, error) => {
+    unresolved.push(formatPath(keyPath));
+    ctx.report(interpolationIssue(error, parsed.locations, keyPath));
+  });
+  // Grammars first, on the values as written: the schema would coerce `image: 123` to text.
+  // A value whose variable is unset was already reported; what is left of it is no second problem.
+  const grammar = checkComposeGrammar(interpolated, parsed.locations, (keyPath) => unresolved.includes(formatPath(keyPath)));
+  grammar.issues.forEach(ctx.report);
+  grammar.prune.forEach(ctx.pruned);
+  pruneFindings(interpolated, grammar);
   const checked = checkSchemaAndPrune('compose', interpolated, parsed.locations);
   checked.issues.forEach(ctx.report);
   checked.pruned.forEach(ctx.pruned);

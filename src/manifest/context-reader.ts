@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { InputFileError, readRegularFile, unreadable } from './bounded-read.js';
 import path from 'node:path';
 import type { ManifestReader } from './reader.js';
 
@@ -44,19 +45,16 @@ export const nodeContextReader: BuildContextReader = {
     }
   },
   readText(absolutePath) {
-    try {
-      return readFileSync(absolutePath, 'utf8');
-    } catch {
-      return null;
-    }
+    // Bounded like every other input: a FIFO named as the Dockerfile is refused, not waited on.
+    return readRegularFile(absolutePath)?.toString('utf8') ?? null;
   },
   walk(absoluteDir, decide) {
     const out: ContextEntry[] = [];
     const visit = (dir: string, prefix: string): void => {
-      for (const name of readdirSync(dir).sort()) {
+      for (const name of guarded(dir, () => readdirSync(dir)).sort()) {
         const full = path.join(dir, name);
         const rel = prefix === '' ? name : `${prefix}/${name}`;
-        const stat = lstatSync(full);
+        const stat = guarded(full, () => lstatSync(full));
         const mode = stat.mode & 0o7777;
         if (stat.isDirectory()) {
           const decision = decide(rel, true);
@@ -64,7 +62,7 @@ export const nodeContextReader: BuildContextReader = {
           if (decision.descend) visit(full, rel);
         } else if (decide(rel, false).keep) {
           if (stat.isSymbolicLink()) out.push({ path: rel, type: 'symlink', mode, digest: sha256(readlinkSync(full)) });
-          else if (stat.isFile()) out.push({ path: rel, type: 'file', mode, digest: sha256(readFileSync(full)) });
+          else if (stat.isFile()) out.push({ path: rel, type: 'file', mode, digest: sha256(guarded(full, () => readFileSync(full))) });
         }
       }
     };
@@ -73,6 +71,25 @@ export const nodeContextReader: BuildContextReader = {
   },
 };
 
+/** Runs a file system call of the walk; a failure (no permission, a file gone) names the path. */
+function guarded<T>(absolutePath: string, call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw unreadable(error, absolutePath);
+  }
+}
+
+/** The bytes of a file, or null for no file or a folder (the walk descends into those). */
+function fileBytes(reader: ManifestReader, absolutePath: string): Uint8Array | null {
+  try {
+    return reader.readBytes(absolutePath);
+  } catch (error) {
+    if (error instanceof InputFileError && error.code === 'PHX-FILE-NOT-REGULAR') return null;
+    throw error;
+  }
+}
+
 /**
  * A {@link BuildContextReader} over a ManifestReader, for loads that never touch the disk
  * (tests, editors): a path is a file when it can be read, a folder when it lists entries.
@@ -80,7 +97,7 @@ export const nodeContextReader: BuildContextReader = {
  */
 export function manifestContextReader(reader: ManifestReader): BuildContextReader {
   return {
-    isDirectory: (p) => reader.readBytes(p) === null && reader.list(p).length > 0,
+    isDirectory: (p) => fileBytes(reader, p) === null && reader.list(p).length > 0,
     readText: (p) => reader.readText(p),
     walk(absoluteDir, decide) {
       const out: ContextEntry[] = [];
@@ -88,7 +105,7 @@ export function manifestContextReader(reader: ManifestReader): BuildContextReade
         for (const name of [...new Set(reader.list(dir))].sort()) {
           const full = path.join(dir, name);
           const rel = prefix === '' ? name : `${prefix}/${name}`;
-          const bytes = reader.readBytes(full);
+          const bytes = fileBytes(reader, full);
           if (bytes === null) {
             const decision = decide(rel, true);
             if (decision.keep) out.push({ path: rel, type: 'dir', mode: 0, digest: '' });

@@ -6,15 +6,18 @@ import { formatPath } from '../model/issue.js';
 import type { BuildContext } from './build-context.js';
 import type { BuildContextReader } from './context-reader.js';
 import { manifestContextReader } from './context-reader.js';
+import { checkAddressesAndServices } from './address-checks.js';
 import { buildDesiredState } from './build-desired.js';
+import { InputFileError } from './bounded-read.js';
 import { loadComposeProject } from './compose-project.js';
 import { parseDotenv } from './dotenv.js';
 import type { EnvironmentManifest, EnvironmentSecret, NamedFile } from './environment-manifest.js';
 import { foldRepeatedIssues } from './issue-folding.js';
-import { issueAt, YAML_SYNTAX_REMEDIATION } from './manifest-issue.js';
+import { issueAt, yamlErrorIssue } from './manifest-issue.js';
 import { resolvePolicy } from './policy.js';
 import { activeProfiles, selectProfiles } from './profiles.js';
 import type { ManifestReader } from './reader.js';
+import { checkEnvironmentGrammar, pruneFindings } from './grammar-checks.js';
 import { checkSchemaAndPrune } from './schema-check.js';
 import { checkSemantics } from './semantic-checks.js';
 import { parseYamlWithLocations } from './yaml-source.js';
@@ -43,8 +46,11 @@ export type LoadResult =
   | { readonly ok: true; readonly desired: DesiredState; readonly warnings: readonly ManifestIssue[] }
   | { readonly ok: false; readonly issues: readonly ManifestIssue[] };
 
-/** Environment names are file names: this keeps them usable in container names too. */
-export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+/**
+ * Environment names are file names: this keeps them usable in container names too. At most 63
+ * characters (a DNS label's length), so that `<name>.yaml` and the names derived from it fit.
+ */
+export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /** The environments a folder holds: every `<name>.yaml` (or `.yml`) directly inside it. */
 export function listEnvironments(reader: ManifestReader, environmentsDir: string): string[] {
@@ -64,6 +70,24 @@ export function listEnvironments(reader: ManifestReader, environmentsDir: string
  * broken manifest never reaches the planner. Never throws for bad input.
  */
 export function loadEnvironment(options: LoadOptions): LoadResult {
+  try {
+    return loadReadableEnvironment(options);
+  } catch (error) {
+    // A file that must not or cannot be read (a FIFO, /dev/zero, a symlink loop, no permission)
+    // stops the load: what was found so far may be a consequence of the file being unread.
+    if (!(error instanceof InputFileError)) throw error;
+    return { ok: false, issues: [inputFileIssue(error, options.cwd)] };
+  }
+}
+
+/** The issue for a refused input file, at the file itself (the reader knows no key position). */
+export function inputFileIssue(error: InputFileError, cwd: string): ManifestIssue {
+  const relative = path.relative(cwd, error.path);
+  const shown = relative.startsWith('..') || path.isAbsolute(relative) ? error.path : relative;
+  return issueAt(error.code, { file: shown, line: 1, column: 1 }, [], error.message, error.remediation);
+}
+
+function loadReadableEnvironment(options: LoadOptions): LoadResult {
   const issues: ManifestIssue[] = [];
   const report = (issue: ManifestIssue): void => void issues.push(issue);
   /** Key paths (as shown) whose values the schema reported and took out. */
@@ -89,13 +113,14 @@ export function loadEnvironment(options: LoadOptions): LoadResult {
   const built = buildDesiredState(merged, env, ctx);
   const desired = selection.inactive.length === 0 ? built : { ...built, inactiveServices: selection.inactive };
   issues.push(...checkSemantics(merged, desired, env));
+  issues.push(...checkAddressesAndServices(project, env.composeFiles, issues.some((i) => i.severity === 'error')));
   const all = finalIssues(issues, pruned);
   if (all.some((i) => i.severity === 'error')) return { ok: false, issues: all };
   return { ok: true, desired, warnings: all };
 }
 
 /** Issues the schema stage reports; every other issue comes from a later check. */
-const SCHEMA_STAGE: ReadonlySet<IssueCode> = new Set(['PHX-YAML-SYNTAX', 'PHX-SCHEMA', 'PHX-UNKNOWN-KEY', 'PHX-UNSUPPORTED-KEY', 'PHX-SECRET-INLINE']);
+const SCHEMA_STAGE: ReadonlySet<IssueCode> = new Set(['PHX-YAML-SYNTAX', 'PHX-SCHEMA', 'PHX-UNKNOWN-KEY', 'PHX-UNSUPPORTED-KEY', 'PHX-SECRET-INLINE', 'PHX-INVALID-FORMAT', 'PHX-LABEL-RESERVED', 'PHX-LIMIT-EXCEEDED']);
 
 /**
  * Every issue once, in file order: later checks ran on what the schema left, so an issue of
@@ -129,7 +154,7 @@ interface RawEnvironment {
 function readEnvironmentFile(options: LoadOptions, display: (p: string) => string, report: (i: ManifestIssue) => void, pruned: string[]): EnvironmentManifest | null {
   const yamlFile = path.join(options.environmentsDir, `${options.name}.yaml`);
   if (!ENVIRONMENT_NAME.test(options.name)) {
-    report(issueAt('PHX-INVALID-VALUE', { file: display(yamlFile), line: 1, column: 1 }, [], `"${options.name}" is not a valid environment name.`, 'Use lower-case letters, digits, "-" and "_", starting with a letter or digit.'));
+    report(issueAt('PHX-INVALID-VALUE', { file: display(yamlFile), line: 1, column: 1 }, [], `"${options.name.length > 80 ? `${options.name.slice(0, 80)}…` : options.name}" is not a valid environment name.`, 'Use at most 63 lower-case letters, digits, "-" and "_", starting with a letter or digit.'));
     return null;
   }
   // Fix: listEnvironments lists `<name>.yml` too, so loading must read it (it only tried `.yaml`,
@@ -148,11 +173,15 @@ function readEnvironmentFile(options: LoadOptions, display: (p: string) => strin
   }
   const parsed = parseYamlWithLocations(text, shown);
   if (!parsed.ok) {
-    for (const error of parsed.errors) report(issueAt('PHX-YAML-SYNTAX', error.location, [], `YAML syntax error: ${error.message}.`, YAML_SYNTAX_REMEDIATION));
+    for (const error of parsed.errors) report(yamlErrorIssue(error));
     return null;
   }
   // Invalid parts are reported and left out; the compose files are still read when the file
   // names them and a valid project, so that their problems are reported in the same round.
+  const grammar = checkEnvironmentGrammar(parsed.value, parsed.locations);
+  grammar.issues.forEach(report);
+  pruned.push(...grammar.prune.map((keyPath) => formatPath(keyPath)));
+  pruneFindings(parsed.value, grammar);
   const checked = checkSchemaAndPrune('environment', parsed.value, parsed.locations);
   checked.issues.forEach(report);
   pruned.push(...checked.pruned.map((keyPath) => formatPath(keyPath)));
@@ -195,7 +224,8 @@ function readEnvironmentFile(options: LoadOptions, display: (p: string) => strin
 
 /** Process environment over `variables:` over dotenv files (a later file over an earlier one). */
 function variableLookup(env: EnvironmentManifest, options: LoadOptions, display: (p: string) => string, report: (i: ManifestIssue) => void): (name: string) => string | undefined {
-  const fromDotenv: Record<string, string> = {};
+  // Maps, not plain objects: `${constructor}` must be an unset variable, not Object's constructor.
+  const fromDotenv = new Map<string, string>();
   for (const file of env.dotenvFiles) {
     const text = options.reader.readText(file.path);
     if (text === null) {
@@ -206,7 +236,8 @@ function variableLookup(env: EnvironmentManifest, options: LoadOptions, display:
     for (const problem of parsed.errors) {
       report({ code: 'PHX-ENV-FILE-SYNTAX', severity: 'error', location: { file: display(file.path), line: problem.line, column: problem.column }, path: '', message: problem.message, remediation: 'Write each line as KEY=VALUE; lines starting with # are comments.' });
     }
-    for (const entry of parsed.entries) fromDotenv[entry.key] = entry.value;
+    for (const entry of parsed.entries) fromDotenv.set(entry.key, entry.value);
   }
-  return (name) => options.processEnv[name] ?? env.variables[name] ?? fromDotenv[name];
+  const own = (record: Readonly<Record<string, string | undefined>>, name: string): string | undefined => (Object.hasOwn(record, name) ? record[name] : undefined);
+  return (name) => own(options.processEnv, name) ?? own(env.variables, name) ?? fromDotenv.get(name);
 }

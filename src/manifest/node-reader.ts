@@ -1,35 +1,19 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { listFolder, readRegularFile } from './bounded-read.js';
 import type { ManifestReader } from './reader.js';
 
-function missing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
-}
-
-/** A {@link ManifestReader} over the real file system. */
+/**
+ * A {@link ManifestReader} over the real file system. Reads are bounded (regular files only, at
+ * most MAX_INPUT_FILE_BYTES); a file that cannot or must not be read throws an InputFileError,
+ * which the loader reports as an issue naming the path.
+ */
 export const nodeReader: ManifestReader = {
   readText(absolutePath) {
-    try {
-      return readFileSync(absolutePath, 'utf8');
-    } catch (error) {
-      if (missing(error)) return null;
-      throw error;
-    }
+    return readRegularFile(absolutePath)?.toString('utf8') ?? null;
   },
   readBytes(absolutePath) {
-    try {
-      return readFileSync(absolutePath);
-    } catch (error) {
-      if (missing(error)) return null;
-      throw error;
-    }
+    return readRegularFile(absolutePath);
   },
   list(absoluteDir) {
-    try {
-      return readdirSync(absoluteDir);
-    } catch (error) {
-      if (missing(error)) return [];
-      throw error;
-    }
+    return listFolder(absoluteDir);
   },
 };

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
-import type { SourceLocation } from '../model/issue.js';
+import type { IssueCode, SourceLocation } from '../model/issue.js';
 
 /** A key path into parsed YAML: map keys as strings, sequence indexes as numbers. */
 export type KeyPath = readonly (string | number)[];
@@ -59,6 +59,10 @@ function pathId(path: KeyPath): string {
 export interface YamlSyntaxError {
   readonly location: SourceLocation;
   readonly message: string;
+  /** The issue code when it is not plain syntax (an unknown tag, a reserved key, too deep). */
+  readonly code?: IssueCode;
+  /** What to do, when it is not the general syntax advice. */
+  readonly remediation?: string;
 }
 
 export type ParsedYaml =
@@ -66,6 +70,20 @@ export type ParsedYaml =
   | { readonly ok: false; readonly errors: readonly YamlSyntaxError[] };
 
 const MAX_ALIAS_EXPANSION = 1000;
+
+/**
+ * The deepest nesting of maps and lists Phoenix reads: a Compose file needs about 8 levels;
+ * the limit keeps a hostile document from exhausting the stack of every recursive stage.
+ */
+export const MAX_NESTING = 64;
+
+/** Keys that JavaScript objects treat specially: assigning one would drop it or change the object. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__']);
+
+/** The tags Phoenix understands: YAML's own (`!!str`, …) and Compose's `!reset` and `!override`. */
+function knownTag(tag: string): boolean {
+  return tag === '!reset' || tag === '!override' || tag.startsWith('tag:yaml.org,2002:');
+}
 
 /**
  * Parses YAML text into plain data and records the line and column of every key and value,
@@ -93,7 +111,7 @@ export function parseYamlWithLocations(text: string, file: string): ParsedYaml {
     const value = builder.build(doc.contents as YamlNode | null, [], null);
     return { ok: true, value: value === undefined ? null : value, locations };
   } catch (error) {
-    if (error instanceof YamlShapeError) return { ok: false, errors: [{ location: error.location, message: error.message }] };
+    if (error instanceof YamlShapeError) return { ok: false, errors: [{ location: error.location, message: error.message, ...(error.code === undefined ? {} : { code: error.code, remediation: error.remediation ?? '' }) }] };
     throw error;
   }
 }
@@ -106,6 +124,8 @@ class YamlShapeError extends Error {
   constructor(
     readonly location: SourceLocation,
     message: string,
+    readonly code?: IssueCode,
+    readonly remediation?: string,
   ) {
     super(message);
   }
@@ -122,9 +142,26 @@ class PlainBuilder {
     private readonly where: (offset: number | undefined) => SourceLocation,
   ) {}
 
+  private depth = 0;
+
   build(node: YamlNode | null, path: KeyPath, keyLocation: SourceLocation | null): unknown {
     if (node === null || node === undefined) return null;
     const location = this.where(node.range?.[0]);
+    if (node.tag !== undefined && !knownTag(node.tag)) {
+      throw new YamlShapeError(location, `the tag ${node.tag} is not one Phoenix knows`, 'PHX-YAML-TAG', 'Remove the tag; Phoenix knows YAML\'s own tags (such as !!str) and Compose\'s !reset and !override.');
+    }
+    if (this.depth >= MAX_NESTING) {
+      throw new YamlShapeError(location, `maps and lists are nested more than ${MAX_NESTING} levels deep`, 'PHX-LIMIT-EXCEEDED', `Flatten the document: Phoenix reads at most ${MAX_NESTING} levels of nesting.`);
+    }
+    this.depth++;
+    try {
+      return this.buildNode(node, path, keyLocation, location);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private buildNode(node: YamlNode, path: KeyPath, keyLocation: SourceLocation | null, location: SourceLocation): unknown {
     this.locations.set(path, keyLocation, location, this.mergeDepth === 0);
     let value: unknown;
     if (isAlias(node)) {
@@ -164,6 +201,10 @@ class PlainBuilder {
         throw new YamlShapeError(keyLocation, 'map keys must be plain strings');
       }
       const name = String(key);
+      if (RESERVED_KEYS.has(name)) {
+        // A plain object would take `__proto__` as its prototype and drop the entry without a word.
+        throw new YamlShapeError(keyLocation, `"${name}" cannot be used as a name or key`, 'PHX-RESERVED-NAME', `Rename "${name}"; it is reserved by JavaScript, in which Phoenix is written.`);
+      }
       if (seen.has(name)) throw new YamlShapeError(keyLocation, `duplicate key "${name}" (map keys must be unique)`);
       seen.add(name);
       out[name] = this.build(pair.value as YamlNode | null, [...path, name], keyLocation);

@@ -54,7 +54,15 @@ export type IssueCode =
   | 'PHX-UNSUPPORTED-VALUE'
   | 'PHX-KEY-IGNORED'
   | 'PHX-EXPOSE-NOTE'
-  | 'PHX-PODMAN-DIFFERENCE';
+  | 'PHX-PODMAN-DIFFERENCE'
+  | 'PHX-FILE-UNREADABLE'
+  | 'PHX-FILE-NOT-REGULAR'
+  | 'PHX-FILE-TOO-LARGE'
+  | 'PHX-LIMIT-EXCEEDED'
+  | 'PHX-YAML-TAG'
+  | 'PHX-RESERVED-NAME'
+  | 'PHX-LABEL-RESERVED'
+  | 'PHX-INVALID-FORMAT';
 
 /**
  * One problem found in an environment's manifests: where it is, which key, what is wrong
