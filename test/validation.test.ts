@@ -350,10 +350,10 @@ describe('input found by the fuzz tests (no crash: an error at a place)', () => 
   });
 
   it('a scale no host can run (more than 10000 containers)', () => {
-    const issue = soleError(loadFixture('services:\n  web:\n    image: nginx\n    scale: 3537358699302346\n'), 'PHX-SCHEMA');
+    const issue = soleError(loadFixture('services:\n  web:\n    image: nginx\n    scale: 3537358699302346\n'), 'PHX-LIMIT-EXCEEDED');
     expect(where(issue)).toBe(`${COMPOSE}:4:12`);
     expect(issue.message).toContain('10000');
-    expect(soleError(loadFixture('services:\n  web:\n    image: nginx\n    deploy:\n      replicas: 20000\n'), 'PHX-SCHEMA').path).toBe('services.web.deploy.replicas');
+    expect(soleError(loadFixture('services:\n  web:\n    image: nginx\n    deploy:\n      replicas: 20000\n'), 'PHX-LIMIT-EXCEEDED').path).toBe('services.web.deploy.replicas');
   });
 });
 

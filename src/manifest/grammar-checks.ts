@@ -122,6 +122,8 @@ class GrammarChecker {
       if (typeof value === 'number' || typeof value === 'boolean') this.problem(at, `the value is a ${typeof value}, not text`, `Quote it if it is meant as text. ${remediation}`);
       return;
     }
+    // An empty value (often `${VAR:-}`) means "not set" to Compose, like leaving the key out.
+    if (value === '' && at[at.length - 1] !== 'image') return;
     const problem = grammar(value);
     if (problem !== null) this.problem(at, problem, remediation);
   }
