@@ -28,7 +28,7 @@ import type { EnvironmentManifest } from './environment-manifest.js';
 import { normaliseCapability } from './policy.js';
 import { parseSizeBytes } from './units.js';
 import { dependenciesOf, serviceReference, volumesFromService } from './implicit-dependencies.js';
-import { DEPLOY_MEMORY_RESERVATION, DEPLOY_PIDS } from './compose-normalize.js';
+import { DEPLOY_MEMORY_RESERVATION, DEPLOY_PIDS } from './normalize-surface.js';
 import { SERVICE_OPTIONS } from './service-options.js';
 
 /** Compose's and Docker's defaults for a health check's timing. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { IssueCode, SourceLocation } from '../model/issue.js';
-import type { ContainerOptions, DependencyCondition } from '../model/desired.js';
+import type { DependencyCondition } from '../model/desired.js';
 import type {
   ComposeConfigDraft,
   ComposeDraft,
@@ -10,7 +10,6 @@ import type {
   EnvFileDraft,
   HealthcheckDraft,
   KeyedDraft,
-  LinkDraft,
   Located,
   NetworkAttachmentDraft,
   NetworkDraft,
@@ -26,8 +25,8 @@ import { parseDurationMs, parseSizeBytes } from './units.js';
 import { splitShellWords } from './shell-words.js';
 import { portKey, volumeKey } from './compose-keys.js';
 import { normaliseBuild, parsePullPolicy } from './build-draft.js';
-import { SERVICE_OPTIONS } from './service-options.js';
-import type { ProblemSink } from './service-options.js';
+import { SurfaceReader, positiveNumber } from './normalize-surface.js';
+import type { DeployRaw } from './normalize-surface.js';
 import { ignoredKeyNotes } from './ignored-keys.js';
 
 
@@ -87,6 +86,13 @@ export function normaliseCompose(
 }
 
 class Normaliser {
+  /** Reads the keys of the Compose surface (service options, deploy, links); reports through this normaliser. */
+  private readonly surface = new SurfaceReader({
+    at: (keyPath) => this.at(keyPath),
+    problem: (keyPath, message, remediation, code) => this.problem(keyPath, message, remediation, code),
+    note: (keyPath, message, remediation, code) => this.note(keyPath, message, remediation, code),
+  });
+
   constructor(
     private readonly locations: LocationMap,
     private readonly marks: TagMarks,
@@ -241,13 +247,13 @@ class Normaliser {
     else if (deploy?.mode === 'global') draft.replicas = 1;
     const limits = deploy?.resources?.limits;
     const limitsPath = [...f('deploy'), 'resources', 'limits'];
-    this.limit(draft, 'cpus', raw.cpus, f('cpus'), limits?.cpus, [...limitsPath, 'cpus'], (v) => this.cpus(v));
-    this.limit(draft, 'memoryBytes', raw.mem_limit, f('mem_limit'), limits?.memory, [...limitsPath, 'memory'], (v) => {
+    this.surface.limit(draft, 'cpus', raw.cpus, f('cpus'), limits?.cpus, [...limitsPath, 'cpus'], (v) => positiveNumber(v));
+    this.surface.limit(draft, 'memoryBytes', raw.mem_limit, f('mem_limit'), limits?.memory, [...limitsPath, 'memory'], (v) => {
       const bytes = parseSizeBytes(v as string | number);
       return bytes !== null && bytes > 0 ? bytes : null;
     });
-    this.options(draft, raw, base);
-    if (deploy !== undefined) this.deploy(draft, deploy, raw, f('deploy'));
+    this.surface.options(draft, raw, base);
+    if (deploy !== undefined) this.surface.deploy(draft, deploy, raw, f('deploy'));
     if (raw.expose !== undefined) {
       this.note(f('expose'), 'expose only documents the ports a container listens on: other containers on its networks reach every port anyway, and nothing is published on the host', 'Use `ports:` to publish a port on the host.', 'PHX-EXPOSE-NOTE');
     }
@@ -262,8 +268,8 @@ class Normaliser {
       const files = Array.isArray(raw.label_file) ? (raw.label_file as string[]) : [raw.label_file as string];
       draft.labelFiles = files.map((file, index) => ({ value: path.resolve(this.projectDir, file), location: this.at(Array.isArray(raw.label_file) ? [...f('label_file'), index] : f('label_file')) }));
     }
-    if (raw.links !== undefined) draft.links = this.links(raw.links as string[], f('links'));
-    if (raw.external_links !== undefined) draft.externalLinks = this.links(raw.external_links as string[], f('external_links'));
+    if (raw.links !== undefined) draft.links = this.surface.links(raw.links as string[], f('links'));
+    if (raw.external_links !== undefined) draft.externalLinks = this.surface.links(raw.external_links as string[], f('external_links'));
     if (raw.volumes_from !== undefined) draft.volumesFrom = this.list(raw.volumes_from as string[], f('volumes_from'));
     if (raw.stop_grace_period !== undefined) {
       const ms = this.duration(raw.stop_grace_period, f('stop_grace_period'));
@@ -273,86 +279,6 @@ class Normaliser {
     if (raw.profiles !== undefined) draft.profiles = this.list(raw.profiles as string[], f('profiles'));
     if (raw.tmpfs !== undefined) draft.tmpfs = this.list(typeof raw.tmpfs === 'string' ? [raw.tmpfs] : (raw.tmpfs as string[]), f('tmpfs'));
     return draft;
-  }
-
-  /** A resource limit Compose lets one write at the service (`cpus`, `mem_limit`) or under deploy; both must agree. */
-  private limit(draft: ServiceDraft, field: 'cpus' | 'memoryBytes', top: unknown, topPath: KeyPath, deployed: unknown, deployPath: KeyPath, parse: (value: unknown) => number | null): void {
-    const read = (value: unknown, keyPath: KeyPath): number | undefined => {
-      if (value === undefined) return undefined;
-      const parsed = parse(value);
-      if (parsed !== null) return parsed;
-      this.problem(keyPath, field === 'cpus' ? `cpus "${String(value)}" is not a positive number` : `memory "${String(value)}" is not a size`, field === 'cpus' ? 'Write a number of CPUs such as 0.5 or 2.' : 'Write a size such as 512m or 1g.');
-      return undefined;
-    };
-    const fromTop = read(top, topPath);
-    const fromDeploy = read(deployed, deployPath);
-    if (fromTop !== undefined && fromDeploy !== undefined && fromTop !== fromDeploy) {
-      this.problem(topPath, `${String(topPath[topPath.length - 1])} and ${deployPath.slice(2).join('.')} are both set, to different values`, 'Keep one of them (Compose refuses distinct values too).');
-      return;
-    }
-    const value = fromDeploy ?? fromTop;
-    if (value !== undefined) draft[field] = value;
-  }
-
-  private cpus(value: unknown): number | null {
-    const cpus = Number(value);
-    return Number.isFinite(cpus) && cpus > 0 ? cpus : null;
-  }
-
-  /** The keys of service-options.ts: each read by its row into container options. */
-  private options(draft: ServiceDraft, raw: Raw, base: KeyPath): void {
-    const options = new Map<string, Located<ContainerOptions>>();
-    for (const row of SERVICE_OPTIONS) {
-      if (raw[row.key] === undefined) continue;
-      const keyPath = [...base, row.key];
-      const sink: ProblemSink = (message, remediation, below = []) => this.problem([...keyPath, ...below], message, remediation);
-      options.set(row.key, { value: row.read(raw[row.key], sink), location: this.at(keyPath) });
-    }
-    if (options.size > 0) draft.options = options;
-  }
-
-  /** deploy: replicas and limits are read by the caller; here pids, reservations, restart_policy and what is ignored. */
-  private deploy(draft: ServiceDraft, deploy: DeployRaw, raw: Raw, keyPath: KeyPath): void {
-    const options = draft.options ?? new Map<string, Located<ContainerOptions>>();
-    const resources = deploy.resources;
-    if (resources?.limits?.pids !== undefined) {
-      const at = [...keyPath, 'resources', 'limits', 'pids'];
-      const pids = Number(resources.limits.pids);
-      if (!Number.isInteger(pids) || pids < -1) this.problem(at, `pids "${String(resources.limits.pids)}" is not a whole number`, 'Write a number of processes, or -1 for unlimited.');
-      else options.set(DEPLOY_PIDS, { value: { pidsLimit: pids }, location: this.at(at) });
-    }
-    const reservations = resources?.reservations;
-    if (reservations?.memory !== undefined) {
-      const at = [...keyPath, 'resources', 'reservations', 'memory'];
-      const bytes = parseSizeBytes(reservations.memory as string | number);
-      if (bytes === null) this.problem(at, `memory "${String(reservations.memory)}" is not a size`, 'Write a size such as 512m or 1g.');
-      else options.set(DEPLOY_MEMORY_RESERVATION, { value: { memoryReservationBytes: bytes }, location: this.at(at) });
-    }
-    if (reservations?.cpus !== undefined) {
-      this.note([...keyPath, 'resources', 'reservations', 'cpus'], 'Podman has no CPU reservation: on one host there is no scheduler that places containers by reserved CPUs', 'Use cpu_shares to weigh containers against each other, or deploy.resources.limits.cpus to cap one.');
-    }
-    if (options.size > 0) draft.options = options;
-    const policy = deploy.restart_policy;
-    if (policy !== undefined && raw.restart === undefined) {
-      // Compose applies deploy.restart_policy when `restart` is not set.
-      const condition = policy.condition ?? 'any';
-      if (condition === 'none' || condition === 'no') draft.restart = 'no';
-      else if (condition === 'on-failure') draft.restart = policy.max_attempts === undefined ? 'on-failure' : `on-failure:${Number(policy.max_attempts)}`;
-      else if (condition === 'unless-stopped') draft.restart = 'unless-stopped';
-      else draft.restart = 'always';
-    }
-    if (policy?.delay !== undefined || policy?.window !== undefined) {
-      this.note([...keyPath, 'restart_policy', policy.delay !== undefined ? 'delay' : 'window'], 'Podman restarts a container at once, with no delay and no window', 'Remove delay and window; Phoenix\'s own health policy (policy.health.backoff) spaces restarts it makes.');
-    }
-    for (const { key, message, remediation } of ignoredKeyNotes('deploy', deploy as Raw)) this.note([...keyPath, key], message, remediation);
-  }
-
-  private links(values: readonly string[], keyPath: KeyPath): Located<LinkDraft>[] {
-    return values.map((text, index) => {
-      const colon = text.indexOf(':');
-      const name = colon === -1 ? text : text.slice(0, colon);
-      return { value: { name, alias: colon === -1 ? name : text.slice(colon + 1) }, location: this.at([...keyPath, index]) };
-    });
   }
 
   private commandLine(value: unknown, keyPath: KeyPath): string[] | null {
@@ -631,20 +557,6 @@ class Normaliser {
   private list(values: readonly string[], keyPath: KeyPath): Located<string>[] {
     return values.map((value, index) => ({ value: String(value), location: this.at([...keyPath, index]) }));
   }
-}
-
-/** Keys of {@link ServiceDraft.options} for the container options deploy sets. */
-export const DEPLOY_PIDS = 'deploy.resources.limits.pids';
-export const DEPLOY_MEMORY_RESERVATION = 'deploy.resources.reservations.memory';
-
-interface DeployRaw {
-  replicas?: number;
-  mode?: string;
-  resources?: {
-    limits?: { cpus?: unknown; memory?: unknown; pids?: unknown };
-    reservations?: { cpus?: unknown; memory?: unknown };
-  };
-  restart_policy?: { condition?: string; max_attempts?: unknown; delay?: string; window?: string };
 }
 
 /** `[::1]` → `::1`: Compose allows an IPv6 address in brackets; Podman's --add-host wants it bare. */

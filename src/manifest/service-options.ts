@@ -32,7 +32,7 @@ export interface OptionRow {
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === null || value === undefined ? [] : [String(value)]);
 
 /** `list_or_dict` of Compose: a map, or a list of `KEY=VALUE`. */
-export function keyValueMap(value: unknown): Record<string, string> {
+function keyValueMap(value: unknown): Record<string, string> {
   if (Array.isArray(value)) {
     return Object.fromEntries(
       value.map((entry) => {
@@ -124,7 +124,7 @@ function device(entry: unknown, problem: ProblemSink): string | undefined {
 }
 
 /** Log drivers Podman 4.3 has (`json-file` is its alias of k8s-file). */
-export const PODMAN_LOG_DRIVERS = ['k8s-file', 'json-file', 'journald', 'none', 'passthrough'] as const;
+const PODMAN_LOG_DRIVERS = ['k8s-file', 'json-file', 'journald', 'none', 'passthrough'] as const;
 
 function logging(value: unknown, problem: ProblemSink): ContainerOptions {
   const spec = value as { driver?: string; options?: Record<string, unknown> | null };
