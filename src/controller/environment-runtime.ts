@@ -7,13 +7,14 @@ import type { LoadOptions, LoadResult } from '../manifest/load.js';
 import { loadEnvironment } from '../manifest/load.js';
 import type { ManifestReader } from '../manifest/reader.js';
 import type { DesiredState, SecretSource } from '../model/desired.js';
-import type { PodmanClient } from '../podman/podman-client.js';
+import type { PodmanClient, PodmanInspector } from '../podman/podman-client.js';
 import type { PodmanStats } from '../podman/podman-stats.js';
 import { reportStatus } from '../plan/status.js';
 import type { ServiceReport } from '../plan/status.js';
 import type { SecretRedactor } from '../telemetry/secret-redactor.js';
 import type { ReconcileResult } from './environment-reconciler.js';
 import { EnvironmentReconciler } from './environment-reconciler.js';
+import { logEvidence } from './health/failure-evidence.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { RestartDriver } from './health/restart-driver.js';
 import { ThresholdMonitor } from './health/threshold-monitor.js';
@@ -29,6 +30,8 @@ export interface EnvironmentRuntimeOptions {
   readonly disk: ManifestReader;
   readonly source: ManifestSource;
   readonly podman: PodmanClient;
+  /** Where failure events read a container's last log lines; without it they carry none. */
+  readonly logs?: Pick<PodmanInspector, 'streamLogs'>;
   readonly stats: PodmanStats;
   readonly bus: EventBus;
   readonly redactor: SecretRedactor;
@@ -72,7 +75,14 @@ export class EnvironmentRuntime {
 
   constructor(private readonly options: EnvironmentRuntimeOptions) {
     this.monitor = new HealthMonitor({ podman: options.podman, bus: options.bus, onError: options.onError });
-    this.restarts = new RestartDriver({ actuator: { kind: 'reconcile', requestReconcile: options.requestReconcile }, bus: options.bus, monitor: this.monitor, onError: options.onError });
+    this.restarts = new RestartDriver({
+      actuator: { kind: 'reconcile', requestReconcile: options.requestReconcile },
+      bus: options.bus,
+      monitor: this.monitor,
+      onError: options.onError,
+      redact: (text) => options.redactor.redact(text),
+      ...(options.logs === undefined ? {} : { evidence: logEvidence(options.logs, options.redactor) }),
+    });
     this.thresholds = new ThresholdMonitor({ stats: options.stats, bus: options.bus, onError: options.onError });
     this.reconciler = new EnvironmentReconciler({
       environment: options.name,

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { EventBus, EventFilter } from '../events/event-bus.js';
-import { matchesFilter } from '../events/event-bus.js';
+import { makeEvent, matchesFilter } from '../events/event-bus.js';
 import type { PhoenixEvent } from '../events/event-types.js';
 import { JsonlFileSink } from '../events/sinks/jsonl-file-sink.js';
 import { SseHub } from '../events/sinks/sse-hub.js';
@@ -107,6 +108,7 @@ export class WatchController {
           disk: options.disk,
           source: options.source(name),
           podman: options.podman,
+          logs: options.inspector,
           stats: options.stats,
           bus: options.bus,
           redactor: options.redactor,
@@ -154,6 +156,10 @@ export class WatchController {
       {
         onTrigger: (environment, reason) => this.enqueue(environment, reason),
         isWatched: (environment, project) => this.runtimes.get(environment)?.reconciler.desired?.project === project,
+        onDied: (owner, event) => {
+          const origin = { project: owner.project, environment: owner.environment, ...(owner.service === undefined ? {} : { service: owner.service }) };
+          bus.publish(makeEvent('container.died', origin, { container: event.name, exitCode: event.exitCode }, randomUUID(), event.time));
+        },
         onStatus: (status) => {
           if (status.kind === 'dropped') logger.warn({ err: status.error, retryInMs: status.retryInMs }, 'podman events stream dropped; restarting it');
         },

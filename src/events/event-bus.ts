@@ -42,6 +42,7 @@ const SEVERITY: Record<EventKind, Severity> = {
   'container.unhealthy': 'high',
   'container.healthy': 'info',
   'service.crash-looping': 'critical',
+  'container.restart-failed': 'high',
   'secret.rotated': 'info',
   'threshold.alert': 'high',
   'threshold.resolved': 'info',

@@ -18,11 +18,18 @@ export interface EventPayloads {
   'action.failed': { readonly actionId: number; readonly kind: string; readonly resource: string; readonly error: { readonly code: string; readonly message: string; readonly remediation: string } };
   'drift.detected': { readonly actions: number; readonly summary: string };
   'manifest.invalid': { readonly issues: readonly { readonly code: string; readonly location: string; readonly message: string }[] };
+  /** Podman reported the container's main process ended (its `died` event), whatever restarts it next. */
   'container.died': { readonly container: string; readonly exitCode: number | null };
   'container.restarted': { readonly container: string; readonly reason: string; readonly attempt: number; readonly backoffMs: number };
   'container.unhealthy': { readonly container: string; readonly output: string; readonly failures: number };
   'container.healthy': { readonly container: string };
-  'service.crash-looping': { readonly restarts: number; readonly windowMs: number; readonly lastError: string };
+  /**
+   * The restart breaker opened. `exitCode` is the container's last exit code (null when it
+   * failed its health check while running); `logLines` its last log lines, redacted.
+   */
+  'service.crash-looping': { readonly restarts: number; readonly windowMs: number; readonly lastError: string; readonly container: string; readonly exitCode: number | null; readonly logLines: readonly string[] };
+  /** Phoenix's restart of a failing container failed; `error` is why, redacted; evidence as for crash-looping. */
+  'container.restart-failed': { readonly container: string; readonly attempt: number; readonly error: string; readonly exitCode: number | null; readonly logLines: readonly string[] };
   'secret.rotated': { readonly secret: string; readonly version: string };
   'threshold.alert': { readonly container: string; readonly metric: 'cpu' | 'memory'; readonly value: number; readonly limit: number; readonly sustainedMs: number; readonly recommendation: string };
   'threshold.resolved': { readonly container: string; readonly metric: 'cpu' | 'memory'; readonly value: number; readonly limit: number };

@@ -79,7 +79,7 @@ describe('SseHub', () => {
     expect(filtered.headers['content-type']).toMatch(/^text\/event-stream/);
     expect(filtered.headers['cache-control']).toContain('no-cache');
 
-    const wanted = [restarted('web', 'dev'), event('service.crash-looping', { restarts: 5, windowMs: 60_000, lastError: 'exit 1' }, { service: 'web' })];
+    const wanted = [restarted('web', 'dev'), event('service.crash-looping', { restarts: 5, windowMs: 60_000, lastError: 'exit 1', container: 'app-dev-web-1', exitCode: 1, logLines: [] }, { service: 'web' })];
     const unwanted = [restarted('db', 'dev'), restarted('web', 'prod'), reconcileStarted('dev')];
     for (const e of [unwanted[0]!, wanted[0]!, unwanted[1]!, unwanted[2]!, wanted[1]!]) bus.publish(e);
 

@@ -95,7 +95,7 @@ describe('Metrics', () => {
       restarted('web', 'prod'),
       restarted('web', 'prod'),
       event('drift.detected', { actions: 1, summary: 's' }, { environment: 'prod' }),
-      event('service.crash-looping', { restarts: 5, windowMs: 60_000, lastError: 'e' }, { environment: 'prod', service: 'db' }),
+      event('service.crash-looping', { restarts: 5, windowMs: 60_000, lastError: 'e', container: 'c', exitCode: 1, logLines: [] }, { environment: 'prod', service: 'db' }),
       event('container.unhealthy', { container: 'db-1', output: 'x', failures: 3 }, { environment: 'prod', service: 'db' }),
       event('container.healthy', { container: 'web-1' }, { environment: 'prod', service: 'web' }),
       event('secret.rotated', { secret: 'db-password', version: '2' }, { environment: 'prod' }),

@@ -13,8 +13,10 @@ import type { DesiredService, DesiredState, HealthPolicy } from '../../model/des
 import { LABEL } from '../../model/desired.js';
 import type { ObservedContainer } from '../../model/observed.js';
 import type { EventBus } from '../../events/event-bus.js';
+import type { EventPayloads } from '../../events/event-types.js';
 import type { PodmanClient } from '../../podman/podman-client.js';
 import { describeError } from './container-probe.js';
+import type { LogEvidence } from './failure-evidence.js';
 import type { ContainerHealth } from './container-watch.js';
 import type { EnvironmentRef, HealthPublisher } from './health-events.js';
 import { healthPublisher } from './health-events.js';
@@ -41,6 +43,10 @@ export interface RestartDriverOptions {
   readonly newId?: () => string;
   /** Told about each failed restart, with the error in full (the alert only carries its message). */
   readonly onError?: (error: unknown, context: string) => void;
+  /** Reads a failing container's last log lines (redacted) for the crash-loop and restart-failed events; none when absent. */
+  readonly evidence?: LogEvidence;
+  /** Redacts secret values from text an event carries (failure reasons, errors); identity when absent. */
+  readonly redact?: (text: string) => string;
 }
 
 /** Where one container stands with respect to restarts, for `/status`. */
@@ -65,6 +71,11 @@ export interface RestartDecisions {
 
 type Due = Extract<RestartDecision, { kind: 'restart' }>;
 
+/** The events that carry a failing container's evidence. */
+type FailureEvent =
+  | { readonly kind: 'service.crash-looping'; readonly data: EventPayloads['service.crash-looping'] }
+  | { readonly kind: 'container.restart-failed'; readonly data: EventPayloads['container.restart-failed'] };
+
 interface Entry {
   service: DesiredService;
   policy: HealthPolicy;
@@ -76,6 +87,8 @@ interface Entry {
   /** A restart the policy allowed that has not happened yet. */
   due: Due | null;
   restarting: boolean;
+  /** The exit code of the last failure seen; null when it was a failed health check (or none). */
+  exitCode: number | null;
 }
 
 /** States in which a container has stopped running (not `created`: a new one the executor is about to start; not `paused`). */
@@ -111,7 +124,7 @@ export class RestartDriver {
         const entry = this.entries.get(container);
         if (entry === undefined) {
           const state = initialRestartState(service.configHash);
-          this.entries.set(container, { service, policy: desired.policy.health, state, running: false, timer: null, nextRestartAt: null, due: null, restarting: false });
+          this.entries.set(container, { service, policy: desired.policy.health, state, running: false, timer: null, nextRestartAt: null, due: null, restarting: false, exitCode: null });
           continue;
         }
         const state = nextRestartState(entry.state, { kind: 'manifest', configHash: service.configHash });
@@ -159,6 +172,7 @@ export class RestartDriver {
       if (container.labels[LABEL.configHash] !== entry.service.configHash) continue;
       if (!ENDED_STATES.has(container.state) || !shouldBeRunning(entry.service.spec, container.exitCode)) continue;
       entry.running = false;
+      entry.exitCode = container.exitCode;
       entry.state = nextRestartState(entry.state, { kind: 'failing', at, reason: `${container.state}${container.exitCode === null ? '' : ` with code ${container.exitCode}`}` });
       this.evaluate(container.name, entry);
     }
@@ -212,6 +226,7 @@ export class RestartDriver {
     const input = inputFor(entry.service, report.health, report.at);
     entry.running = report.health.condition !== 'not-running' && report.health.condition !== 'missing';
     if (input !== null) entry.state = nextRestartState(entry.state, input);
+    if (input?.kind === 'failing') entry.exitCode = report.health.condition === 'unhealthy' ? null : report.health.exitCode;
     this.evaluate(report.health.container, entry);
   }
 
@@ -238,8 +253,34 @@ export class RestartDriver {
         void restart.finally(() => this.inFlight.delete(restart));
       }
     } else if (decision.kind === 'crash-looping' && decision.tripped) {
-      this.publish('service.crash-looping', this.environment, entry.service.name, { restarts: decision.restarts, windowMs: decision.windowMs, lastError: `${container}: ${decision.lastError}` });
+      const { restarts, windowMs } = decision;
+      const lastError = this.redact(`${container}: ${decision.lastError}`);
+      this.withEvidence(container, entry, (exitCode, logLines) => ({ kind: 'service.crash-looping', data: { restarts, windowMs, lastError, container, exitCode, logLines } }));
     }
+  }
+
+  private redact(text: string): string {
+    return this.options.redact === undefined ? text : this.options.redact(text);
+  }
+
+  /**
+   * Publishes a failure event once the container's last log lines are read (at once when
+   * there is no evidence reader). The exit code is taken now, before the read: a restart
+   * meanwhile must not make the event describe the next run.
+   */
+  private withEvidence(container: string, entry: Entry, make: (exitCode: number | null, logLines: readonly string[]) => FailureEvent): void {
+    const exitCode = entry.exitCode;
+    const environment = this.environment;
+    const service = entry.service.name;
+    const send = (logLines: readonly string[]): void => {
+      const event = make(exitCode, logLines);
+      if (event.kind === 'service.crash-looping') this.publish(event.kind, environment, service, event.data);
+      else this.publish(event.kind, environment, service, event.data);
+    };
+    if (this.options.evidence === undefined) return send([]);
+    const read = this.options.evidence(container).then(send, () => send([]));
+    this.inFlight.add(read);
+    void read.finally(() => this.inFlight.delete(read));
   }
 
   private async restartThroughPodman(podman: Pick<PodmanClient, 'stopContainer' | 'startContainer'>, container: string, entry: Entry, due: Due): Promise<void> {
@@ -266,6 +307,8 @@ export class RestartDriver {
     this.clearTimer(entry);
     if (error !== undefined) {
       this.onError(error, `restarting ${container} of service "${entry.service.name}"`);
+      const message = this.redact(describeError(error));
+      this.withEvidence(container, entry, (exitCode, logLines) => ({ kind: 'container.restart-failed', data: { container, attempt: due.attempt, error: message, exitCode, logLines } }));
       return;
     }
     entry.running = true;

@@ -24,14 +24,24 @@ export interface EventTriggerOptions {
   readonly isWatched?: (environment: string, project: string) => boolean;
   /** Default {@link DRIFT_STATUSES}. */
   readonly statuses?: ReadonlySet<string>;
+  /** Told of each `died` event of a watched environment's container (for the `container.died` event). */
+  readonly onDied?: (owner: ContainerOwner, event: ContainerEvent) => void;
+}
+
+/** Whose container an event is about: its environment, project and, when labelled, service. */
+export interface ContainerOwner {
+  readonly environment: string;
+  readonly project: string;
+  readonly service?: string;
 }
 
 /** The environment an event's container belongs to, when Phoenix owns it. */
-export function ownerOf(event: ContainerEvent): { readonly environment: string; readonly project: string } | null {
+export function ownerOf(event: ContainerEvent): ContainerOwner | null {
   const environment = event.labels[LABEL.environment];
   const project = event.labels[LABEL.project];
+  const service = event.labels[LABEL.service];
   if (event.labels[LABEL.managedBy] !== MANAGED_BY || environment === undefined || environment === '' || project === undefined) return null;
-  return { environment, project };
+  return service === undefined || service === '' ? { environment, project } : { environment, project, service };
 }
 
 function describe(event: ContainerEvent): string {
@@ -67,6 +77,7 @@ export class ContainerEventTrigger {
     if (owner === null || !this.statuses.has(event.status)) return;
     if (this.options.isWatched !== undefined && !this.options.isWatched(owner.environment, owner.project)) return;
     if (event.status === 'remove') this.health.delete(event.id);
+    if (event.status === 'died') this.options.onDied?.(owner, event);
     if (event.status === 'health_status' && !this.healthChanged(event)) return;
     this.options.onTrigger(owner.environment, describe(event));
   }

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src/events/event-bus.js';
 import type { PhoenixEvent } from '../../../src/events/event-types.js';
 import { HealthMonitor } from '../../../src/controller/health/health-monitor.js';
-import type { RestartActuator } from '../../../src/controller/health/restart-driver.js';
+import type { RestartActuator, RestartDriverOptions } from '../../../src/controller/health/restart-driver.js';
 import { RestartDriver } from '../../../src/controller/health/restart-driver.js';
 import type { DesiredState, HealthPolicy } from '../../../src/model/desired.js';
 import { FakeTimers, T0 } from './fake-timers.js';
@@ -23,11 +23,11 @@ let monitor: HealthMonitor;
 let driver: RestartDriver;
 let reconcileRequests: string[];
 
-function start(actuator: RestartActuator = { kind: 'podman', podman }): void {
+function start(actuator: RestartActuator = { kind: 'podman', podman }, extra: Pick<RestartDriverOptions, 'evidence' | 'redact'> = {}): void {
   const bus = new EventBus();
   bus.subscribe({}, (event) => events.push(event));
   monitor = new HealthMonitor({ podman, bus, timers, statusIntervalMs: 1000 });
-  driver = new RestartDriver({ actuator, bus, monitor, timers });
+  driver = new RestartDriver({ actuator, bus, monitor, timers, ...extra });
 }
 
 async function apply(state: DesiredState): Promise<void> {
@@ -167,6 +167,27 @@ describe('RestartDriver', () => {
     await timers.advance(120_000);
     expect(of('container.restarted')).toEqual([]);
     expect(of('service.crash-looping')[0]?.data).toMatchObject({ restarts: 3, lastError: 'app-test-web-1: exited with code 143; the last restart failed: podman start failed: OCI runtime error' });
+  });
+
+  it('the crash-loop alert carries the exit code and the last log lines; a failed restart is its own event, redacted', async () => {
+    const read: string[] = [];
+    start({ kind: 'podman', podman }, { evidence: async (container) => (read.push(container), [`${container} said boom`]), redact: (text) => text.replaceAll('s3cret', '[REDACTED]') });
+    podman.add('app-test-worker-1', { running: false, exitCode: 3 });
+    podman.onStart = (name) => podman.exit(name, 3);
+    await apply(desired([service('worker', { restart: 'unless-stopped' })], { health: HEALTH }));
+    await timers.advance(120_000);
+    const alert = of('service.crash-looping');
+    expect(alert).toHaveLength(1);
+    expect(alert[0]?.data).toMatchObject({ container: 'app-test-worker-1', exitCode: 3, logLines: ['app-test-worker-1 said boom'], lastError: 'app-test-worker-1: exited with code 3' });
+    podman.failing.set('startContainer', new Error('start failed: token s3cret rejected'));
+    podman.onStart = () => undefined;
+    await apply(desired([service('worker', { restart: 'unless-stopped' }, { configHash: 'hash-2' })], { health: HEALTH }));
+    await timers.advance(5_000);
+    const failed = of('container.restart-failed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed[0]).toMatchObject({ severity: 'high', subject: 'worker', data: { container: 'app-test-worker-1', attempt: 1, exitCode: 3, logLines: ['app-test-worker-1 said boom'] } });
+    expect(JSON.stringify(failed)).not.toContain('s3cret');
+    expect((failed[0]?.data as { error: string }).error).toContain('[REDACTED]');
   });
 
   it('through the reconciler: asks for a reconcile, names the container to restart, counts noteStarted, and holds while backing off before the next restart', async () => {

@@ -25,6 +25,15 @@ describe('ContainerEventTrigger', () => {
     ]);
   });
 
+  it('tells onDied of each died event of a watched container, with its exit code and service', () => {
+    const died: [unknown, number | null][] = [];
+    const trigger = new ContainerEventTrigger({ onTrigger: () => undefined, isWatched: (environment) => environment === 'dev', onDied: (owner, e) => died.push([owner, e.exitCode]) });
+    trigger.handle(event('died', { exitCode: 3, labels: { ...OWNED, 'io.phoenix.service': 'web' } }));
+    trigger.handle(event('stop'));
+    trigger.handle(event('died', { exitCode: 1, labels: { ...OWNED, 'io.phoenix.environment': 'prod' } }));
+    expect(died).toEqual([[{ environment: 'dev', project: 'shop', service: 'web' }, 3]]);
+  });
+
   it('ignores noise: exec, attach, init, start, cleanup and the like', () => {
     const { trigger, triggers } = harness();
     for (const status of ['create', 'init', 'start', 'attach', 'exec', 'exec_died', 'cleanup', 'kill', 'stop', 'mount']) trigger.handle(event(status));
