@@ -59,7 +59,7 @@ const deep = (levels: number): unknown => Array.from({ length: levels }).reduce<
 
 /** Values that are wrong somewhere (or everywhere). */
 const badValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, true, 0, -1, 1e400, -1e400, Number.MAX_SAFE_INTEGER, 1000000000, 99999, 1.5, '', ' ', 'x\u0000y', 'a\nb', '${', '${UNSET}', '$$', '../../../etc/passwd', '/dev/zero', 'SIGFOO', 'NOT_A_CAP', '99999:80', '9000-8000:80', ':8080', '10.0.0.0/33', 'io.phoenix.service=x', '__proto__', 'constructor', 'Upper/Case:1', '[]', '{}', 'a'.repeat(5000)),
+  fc.constantFrom(null, true, 0, -1, Infinity, -Infinity, Number.MAX_SAFE_INTEGER, 1000000000, 99999, 1.5, '', ' ', 'x\u0000y', 'a\nb', '${', '${UNSET}', '$$', '../../../etc/passwd', '/dev/zero', 'SIGFOO', 'NOT_A_CAP', '99999:80', '9000-8000:80', ':8080', '10.0.0.0/33', 'io.phoenix.service=x', '__proto__', 'constructor', 'Upper/Case:1', '[]', '{}', 'a'.repeat(5000)),
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
   fc.integer(),
@@ -109,7 +109,11 @@ function mutatedWorkspace(m: Mutation): string {
     else if (m.as === 'loop') symlinkSync(path.basename(target), target);
     else if (m.as === 'devzero') symlinkSync('/dev/zero', target);
     else if (m.as === 'empty') writeFileSync(target, '');
-    else if (m.file !== 'folder') writeFileSync(target, 'x'), unlinkSync(target);
+    else if (m.file !== 'folder') {
+      // 'missing': the file is gone (rmSync above); a missing folder stays missing too.
+      writeFileSync(target, 'x');
+      unlinkSync(target);
+    }
   }
   return cwd;
 }
