@@ -6,8 +6,11 @@ import { EXIT } from './io.js';
 import { connectPodman } from './podman-wiring.js';
 import type { PodmanConnection } from './podman-wiring.js';
 import { reportStatus } from '../plan/status.js';
-import type { ServiceReport } from '../plan/status.js';
-import type { HealthStatus, ObservedState } from '../model/observed.js';
+import type { ServiceReport, StatusReport } from '../plan/status.js';
+import type { CheckedHealth, HealthEvidence, VerdictKind } from '../plan/verdict.js';
+
+/** `phoenix status` exits with its environment's verdict, so that a script can gate on it (docs/cli.md). */
+export const VERDICT_EXIT: Readonly<Record<VerdictKind, number>> = { converged: EXIT.ok, progressing: 2, degraded: 3, failed: 4 };
 
 export interface StatusOptions extends EnvironmentOptions {
   readonly env: string;
@@ -18,23 +21,30 @@ export interface StatusOptions extends EnvironmentOptions {
  * Podman's own health timers need systemd, so the stored health of a running container may
  * never move past "starting": status runs each running container's check once, now.
  */
-async function checkHealth(live: LiveState, podman: PodmanConnection, io: CliIo): Promise<ObservedState> {
+async function checkHealth(live: LiveState, podman: PodmanConnection, io: CliIo): Promise<HealthEvidence> {
   const withCheck = new Set(live.desired.services.filter((s) => s.spec.healthcheck !== null).flatMap((s) => s.containerNames));
-  const containers = await Promise.all(
-    live.observed.containers.map(async (container) => {
-      if (!withCheck.has(container.name) || container.state !== 'running') return container;
+  const checked = await Promise.all(
+    live.observed.containers.map(async (container): Promise<[string, CheckedHealth] | null> => {
+      if (!withCheck.has(container.name) || container.state !== 'running') return null;
       try {
         const result = await podman.client.runHealthCheck(container.name, io.signal === undefined ? {} : { signal: io.signal });
-        return { ...container, health: (result.healthy ? 'healthy' : 'unhealthy') as HealthStatus };
+        return [container.name, { status: result.healthy ? 'healthy' : 'unhealthy', output: result.output }];
       } catch {
-        return container;
+        // Podman's stored health stands in for a check that could not run.
+        return null;
       }
     }),
   );
-  return { ...live.observed, containers };
+  return { containers: Object.fromEntries(checked.filter((entry) => entry !== null)) };
 }
 
-function renderTable(reports: readonly ServiceReport[]): string {
+function describeService(r: ServiceReport): string {
+  const why = r.reason === null ? '' : ` — ${r.reason}: ${r.detail}`;
+  return `${r.service}: ${r.verdict} (${r.runningReplicas}/${r.desiredReplicas} running)${why}`;
+}
+
+function renderTable(report: StatusReport): string {
+  const reports = report.services;
   const rows = [['SERVICE', 'CONTAINER', 'STATE', 'HEALTH', 'CONFIG', 'RESTARTS', 'REVISION']];
   for (const service of reports) {
     for (const c of service.containers) {
@@ -44,24 +54,27 @@ function renderTable(reports: readonly ServiceReport[]): string {
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
-  const summary = reports.map((r) => `${r.service}: ${r.verdict} (${r.runningReplicas}/${r.desiredReplicas} running)`).join(', ');
-  return `${lines.join('\n')}\n\n${summary}\n`;
+  const summary = reports.map(describeService).join('\n');
+  return `${lines.join('\n')}\n\n${summary}\n\nenvironment: ${report.verdict}\n`;
 }
 
-/** `phoenix status`: each service, desired vs observed. Exit 0 when converged, 1 otherwise. */
+/**
+ * `phoenix status`: each service, desired vs observed, and its verdict. Exits with VERDICT_EXIT
+ * of the environment's verdict (0 only when converged), 1 when it could not tell.
+ */
 export async function runStatus(options: StatusOptions, io: CliIo): Promise<number> {
   const podman = connectPodman(options, io);
   const live = await loadLiveState(options.env, options, io, podman);
   if (live === null) return EXIT.failure;
-  let observed: ObservedState;
+  let evidence: HealthEvidence;
   try {
-    observed = await checkHealth(live, podman, io);
+    evidence = await checkHealth(live, podman, io);
   } catch (error) {
     reportFailure(io, error);
     return EXIT.failure;
   }
-  const reports = reportStatus(live.desired, observed);
-  if (options.json === true) io.stdout(`${JSON.stringify({ project: live.desired.project, environment: live.desired.environment, services: reports }, null, 2)}\n`);
-  else io.stdout(renderTable(reports));
-  return reports.every((r) => r.verdict === 'converged') ? EXIT.ok : EXIT.failure;
+  const report = reportStatus(live.desired, live.observed, evidence);
+  if (options.json === true) io.stdout(`${JSON.stringify({ project: live.desired.project, environment: live.desired.environment, verdict: report.verdict, services: report.services }, null, 2)}\n`);
+  else io.stdout(renderTable(report));
+  return VERDICT_EXIT[report.verdict];
 }

@@ -10,7 +10,9 @@ import type { DesiredState, SecretSource } from '../model/desired.js';
 import type { PodmanClient, PodmanInspector } from '../podman/podman-client.js';
 import type { PodmanStats } from '../podman/podman-stats.js';
 import { reportStatus } from '../plan/status.js';
-import type { ServiceReport } from '../plan/status.js';
+import type { StatusReport } from '../plan/status.js';
+import type { VerdictKind } from '../plan/verdict.js';
+import { evidenceFrom, freshenObserved } from './health/verdict-evidence.js';
 import type { SecretRedactor } from '../telemetry/secret-redactor.js';
 import type { ReconcileResult } from './environment-reconciler.js';
 import { EnvironmentReconciler } from './environment-reconciler.js';
@@ -163,20 +165,39 @@ export class EnvironmentRuntime {
 
   /** Per service: desired vs observed, health as the monitor sees it, restarts and thresholds. */
   status(): unknown {
+    const report = this.report();
     const desired = this.reconciler.desired;
-    const reports: ServiceReport[] = desired === null || this.last?.observed == null ? [] : reportStatus(desired, this.last.observed);
     return {
       environment: this.options.name,
+      verdict: report?.verdict ?? null,
       project: desired?.project ?? null,
       revision: this.appliedRevision ?? null,
       lastReconcile: this.last === null ? null : { ok: this.last.ok, manifestInvalid: this.last.manifestInvalid, durationMs: this.last.durationMs, error: this.last.error, actions: this.last.plan?.actions.length ?? 0 },
-      services: reports.map((report) => ({
+      services: (report?.services ?? []).map((report) => ({
         ...report,
         health: this.monitor.statusOf(report.service),
         restarts: this.restarts.statusOf(report.service),
         thresholds: this.thresholds.statusOf(report.service),
       })),
     };
+  }
+
+  /**
+   * The verdicts (plan/verdict.ts) from the last reconcile's snapshot, freshened and judged with
+   * the health monitor's checks and the restart driver's holds; null before the first one.
+   */
+  report(): StatusReport | null {
+    const desired = this.reconciler.desired;
+    const observed = this.last?.observed;
+    if (desired === null || observed == null) return null;
+    const health = desired.services.flatMap((s) => this.monitor.statusOf(s.name));
+    const restarts = desired.services.flatMap((s) => this.restarts.statusOf(s.name));
+    return reportStatus(desired, freshenObserved(observed, health), evidenceFrom(health, restarts));
+  }
+
+  /** Each service's verdict, for the metrics. */
+  verdicts(): readonly { readonly service: string; readonly verdict: VerdictKind }[] {
+    return this.report()?.services ?? [];
   }
 
   /** Stops the monitors. */

@@ -127,6 +127,7 @@ export class WatchController {
   async start(): Promise<void> {
     const { bus, metrics, logger } = this.options;
     this.closers.push(bus.subscribe({}, (event) => metrics.observeEvent(event)));
+    metrics.readVerdictsFrom(() => [...this.runtimes].flatMap(([environment, runtime]) => runtime.verdicts().map(({ service, verdict }) => ({ environment, service, verdict }))));
     this.closers.push(bus.subscribe({}, (event) => this.sse.handle(event)));
     this.closers.push(bus.subscribe({}, (event) => this.log(event)));
     this.closers.push(

@@ -1,6 +1,8 @@
 import type { DesiredState } from '../model/desired.js';
 import { LABEL } from '../model/desired.js';
 import type { HealthStatus, ObservedState } from '../model/observed.js';
+import type { HealthEvidence, VerdictKind, VerdictReason } from './verdict.js';
+import { verdict } from './verdict.js';
 
 /** One container of a service as `phoenix status` shows it. */
 export interface ContainerReport {
@@ -23,34 +25,44 @@ export interface ServiceReport {
   readonly desiredReplicas: number;
   readonly runningReplicas: number;
   readonly containers: readonly ContainerReport[];
-  /** 'converged' | 'drifted' (config differs) | 'degraded' (missing or not running). */
-  readonly verdict: 'converged' | 'drifted' | 'degraded';
+  /** The service's verdict (verdict.ts), with why and a line for a person. */
+  readonly verdict: VerdictKind;
+  readonly reason: VerdictReason | null;
+  readonly detail: string;
+}
+
+/** Every service's report and the environment's verdict. */
+export interface StatusReport {
+  readonly verdict: VerdictKind;
+  readonly services: readonly ServiceReport[];
 }
 
 /**
  * Compares each desired service with what Podman runs: which containers exist, their state,
- * health and restarts, and whether their config is the one in the manifests. Pure.
+ * health and restarts, and whether their config is the one in the manifests; the verdicts come
+ * from verdict.ts with the same evidence (a checked health replaces Podman's stored one). Pure.
  */
-export function reportStatus(desired: DesiredState, observed: ObservedState): ServiceReport[] {
-  return desired.services.map((service): ServiceReport => {
+export function reportStatus(desired: DesiredState, observed: ObservedState, evidence: HealthEvidence = {}): StatusReport {
+  const judged = verdict(desired, observed, evidence);
+  const byName = new Map(observed.containers.map((c) => [c.name, c]));
+  const services = desired.services.map((service, serviceIndex): ServiceReport => {
     const containers = service.containerNames.map((name, index): ContainerReport => {
-      const found = observed.containers.find((c) => c.name === name);
+      const found = byName.get(name);
       if (found === undefined) return { name, replica: index + 1, state: 'missing', exitCode: null, health: 'none', inSync: false, restarts: 0, startedAt: null, revision: null };
       return {
         name,
         replica: index + 1,
         state: found.state,
         exitCode: found.exitCode,
-        health: found.health,
+        health: evidence.containers?.[name]?.status ?? found.health,
         inSync: found.labels[LABEL.configHash] === service.configHash,
         restarts: found.restartCount,
         startedAt: found.startedAt,
         revision: found.labels[LABEL.revision] ?? null,
       };
     });
-    const oneShot = service.spec.restart === 'no' || service.spec.restart === 'on-failure';
-    const up = (c: ContainerReport): boolean => c.state === 'running' || (oneShot && c.state === 'exited' && c.exitCode === 0);
-    const verdict = containers.some((c) => !c.inSync && c.state !== 'missing') ? 'drifted' : containers.every(up) ? 'converged' : 'degraded';
-    return { service: service.name, desiredReplicas: service.replicas, runningReplicas: containers.filter((c) => c.state === 'running').length, containers, verdict };
+    const { verdict: kind, reason, detail } = judged.services[serviceIndex]!;
+    return { service: service.name, desiredReplicas: service.replicas, runningReplicas: containers.filter((c) => c.state === 'running').length, containers, verdict: kind, reason, detail };
   });
+  return { verdict: judged.verdict, services };
 }

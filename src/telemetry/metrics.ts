@@ -7,6 +7,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HealthStatus } from '../model/observed.js';
 import type { PhoenixEvent } from '../events/event-types.js';
+import type { VerdictKind } from '../plan/verdict.js';
+import { VERDICTS } from '../plan/verdict.js';
 
 /** How a reconcile ended, as the `result` label. */
 export type ReconcileResult = 'succeeded' | 'failed';
@@ -39,6 +41,13 @@ export interface MetricsOptions {
 /** Used when an event names no service: an empty label value would read as "no label". */
 const UNKNOWN_SERVICE = 'unknown';
 
+/** One service's verdict, for phoenix_service_verdict. */
+export interface VerdictSample {
+  readonly environment: string;
+  readonly service: string;
+  readonly verdict: VerdictKind;
+}
+
 /** Phoenix's metrics: declared and registered once, at start-up, by the constructor. */
 export class Metrics {
   /** The registry to serve on /metrics. */
@@ -54,6 +63,8 @@ export class Metrics {
   private readonly lastSuccess: Gauge<'environment'>;
   private readonly eventsDropped: Counter<'sink'>;
   private readonly crashLooping: Gauge<'environment' | 'service'>;
+  private readonly verdict: Gauge<'environment' | 'service' | 'verdict'>;
+  private verdictSource: () => readonly VerdictSample[] = () => [];
 
   /** Declares every metric on the registry (and the process metrics unless turned off). */
   constructor(options: MetricsOptions = {}) {
@@ -76,6 +87,14 @@ export class Metrics {
     this.lastSuccess = new Gauge({ name: 'phoenix_last_successful_reconcile_timestamp_seconds', help: 'Unix time of the last reconcile that succeeded.', labelNames: ['environment'], registers });
     this.eventsDropped = new Counter({ name: 'phoenix_events_dropped_total', help: 'Events an event sink dropped instead of delivering, by sink.', labelNames: ['sink'], registers });
     this.crashLooping = new Gauge({ name: 'phoenix_crash_looping', help: '1 while a service is crash-looping (restarts paused), else 0.', labelNames: ['environment', 'service'], registers });
+    this.verdict = new Gauge({
+      name: 'phoenix_service_verdict',
+      help: "1 for the service's verdict now (converged, progressing, degraded, failed), 0 for the others.",
+      labelNames: ['environment', 'service', 'verdict'],
+      registers,
+      // Read at each scrape from the one verdict function: health changes between reconciles.
+      collect: () => this.collectVerdicts(),
+    });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
     for (const environment of options.environments ?? []) this.initEnvironment(environment);
   }
@@ -141,6 +160,18 @@ export class Metrics {
   /** Whether the service is crash-looping; the controller sets false once it recovers. */
   setCrashLooping(environment: string, service: string, crashLooping: boolean): void {
     this.crashLooping.set({ environment, service }, crashLooping ? 1 : 0);
+  }
+
+  /** Where phoenix_service_verdict reads each service's verdict at scrape time (the controller's /status model). */
+  readVerdictsFrom(source: () => readonly VerdictSample[]): void {
+    this.verdictSource = source;
+  }
+
+  private collectVerdicts(): void {
+    this.verdict.reset();
+    for (const { environment, service, verdict } of this.verdictSource()) {
+      for (const kind of VERDICTS) this.verdict.set({ environment, service, verdict: kind }, kind === verdict ? 1 : 0);
+    }
   }
 
   /**

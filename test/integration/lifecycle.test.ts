@@ -46,12 +46,12 @@ describe('status, restart, logs, down', { timeout: 120_000 }, () => {
     ]);
     for (const s of status.services) for (const c of s.containers) expect(c).toMatchObject({ state: 'running', inSync: true });
 
-    // status: drifted (the manifests changed, Podman did not), exit 1.
+    // status: progressing, drifted (the manifests changed, Podman did not), exit 2.
     project.writeCompose(compose('two'));
     const drifted = await project.phoenix(['status', '--json']);
-    expect(drifted.code).toBe(1);
+    expect(drifted.code).toBe(2);
     const driftedStatus = JSON.parse(drifted.stdout) as StatusJson;
-    expect(driftedStatus.services.find((s) => s.service === 'api')).toMatchObject({ verdict: 'drifted', containers: [{ name: api, inSync: false }] });
+    expect(driftedStatus.services.find((s) => s.service === 'api')).toMatchObject({ verdict: 'progressing', reason: 'drifted', containers: [{ name: api, inSync: false }] });
     expect(driftedStatus.services.find((s) => s.service === 'web')).toMatchObject({ verdict: 'converged' });
     project.writeCompose(compose('one'));
 

@@ -108,10 +108,16 @@ describe.sequential('watch: health checks and the restart policy', { timeout: 12
     expect(watch.events('service.crash-looping')).toHaveLength(1);
     expect(watch.events('container.restarted')).toHaveLength(3);
     expect((await tryInspect(crash))!.running).toBe(false);
-    const held = (await watch.status()).environments[0]!.services.find((s) => s.service === 'crash')!;
+    const heldStatus = (await watch.status()).environments[0]!;
+    const held = heldStatus.services.find((s) => s.service === 'crash')!;
     expect(held.restarts[0]).toMatchObject({ crashLooping: true, restartsInWindow: 3 });
+    // Health is part of convergence: never `converged` next to crashLooping.
+    expect(held).toMatchObject({ verdict: 'degraded', reason: 'crash-looping' });
+    expect(heldStatus.verdict).toBe('degraded');
     const heldMetrics = parsePrometheus((await watch.get('/metrics')).body);
     expect(metricSum(heldMetrics, 'phoenix_crash_looping', { service: 'crash' })).toBe(1);
+    expect(metricSum(heldMetrics, 'phoenix_service_verdict', { service: 'crash', verdict: 'degraded' })).toBe(1);
+    expect(metricSum(heldMetrics, 'phoenix_service_verdict', { service: 'crash', verdict: 'converged' })).toBe(0);
     expect(metricSum(heldMetrics, 'phoenix_restarts_total', { service: 'crash' })).toBe(3);
     expect((await tryInspect(steady))!.running).toBe(true);
 
@@ -126,6 +132,7 @@ describe.sequential('watch: health checks and the restart policy', { timeout: 12
     expect(watch.since(fixFrom, 'container.restarted')).toEqual([]);
     const recovered = (await watch.status()).environments[0]!.services.find((s) => s.service === 'crash')!;
     expect(recovered.restarts[0]).toMatchObject({ crashLooping: false, restartsInWindow: 0 });
+    expect(recovered.verdict).toBe('converged');
     expect(recovered.runningReplicas).toBe(1);
     const metrics = parsePrometheus((await watch.get('/metrics')).body);
     expect(metricSum(metrics, 'phoenix_crash_looping', { service: 'crash' })).toBe(0);

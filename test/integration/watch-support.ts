@@ -53,10 +53,13 @@ export interface WatchHandle {
 export interface WatchStatus {
   readonly environments: readonly {
     readonly environment: string;
+    readonly verdict: string | null;
     readonly revision: string | null;
     readonly lastReconcile: { readonly ok: boolean; readonly manifestInvalid: boolean; readonly actions: number } | null;
     readonly services: readonly {
       readonly service: string;
+      readonly verdict: string;
+      readonly reason: string | null;
       readonly runningReplicas: number;
       readonly containers: readonly { readonly name: string; readonly state: string; readonly revision: string | null }[];
       readonly health: readonly { readonly container: string; readonly condition: string }[];

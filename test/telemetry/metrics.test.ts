@@ -18,6 +18,7 @@ const DECLARED = {
   phoenix_last_successful_reconcile_timestamp_seconds: 'gauge',
   phoenix_events_dropped_total: 'counter',
   phoenix_crash_looping: 'gauge',
+  phoenix_service_verdict: 'gauge',
   process_resident_memory_bytes: 'gauge',
   process_cpu_seconds_total: 'counter',
 } as const;
@@ -113,5 +114,19 @@ describe('Metrics', () => {
     expect(valueOf(exposition, 'phoenix_crash_looping', { environment: 'prod', service: 'db' })).toBe(1);
     expect(valueOf(exposition, 'phoenix_health_status', { environment: 'prod', service: 'db', container: 'db-1' })).toBe(0);
     expect(valueOf(exposition, 'phoenix_health_status', { environment: 'prod', service: 'web', container: 'web-1' })).toBe(1);
+  });
+
+  it('reads each service verdict at scrape time: 1 for the current one, 0 for the others', async () => {
+    const metrics = new Metrics({ processMetrics: false });
+    let verdict: 'converged' | 'degraded' = 'converged';
+    metrics.readVerdictsFrom(() => [{ environment: 'prod', service: 'web', verdict }]);
+    let exposition = await scrape(metrics);
+    expect(valueOf(exposition, 'phoenix_service_verdict', { environment: 'prod', service: 'web', verdict: 'converged' })).toBe(1);
+    expect(valueOf(exposition, 'phoenix_service_verdict', { environment: 'prod', service: 'web', verdict: 'degraded' })).toBe(0);
+    verdict = 'degraded';
+    exposition = await scrape(metrics);
+    expect(valueOf(exposition, 'phoenix_service_verdict', { environment: 'prod', service: 'web', verdict: 'converged' })).toBe(0);
+    expect(valueOf(exposition, 'phoenix_service_verdict', { environment: 'prod', service: 'web', verdict: 'degraded' })).toBe(1);
+    expect(valueOf(exposition, 'phoenix_service_verdict', { environment: 'prod', service: 'web', verdict: 'failed' })).toBe(0);
   });
 });
