@@ -144,6 +144,7 @@ class Normaliser {
       this.problem([...keyPath, 'enable_ipv4'], 'Podman 4.3 cannot make a bridge network without IPv4', 'Remove enable_ipv4, or use `internal: true` for a network with no outside access.', 'PHX-UNSUPPORTED-VALUE');
     }
     for (const { key, message, remediation } of ignoredKeyNotes('network', raw)) this.note([...keyPath, key], message, remediation);
+    if (ipam !== undefined) for (const { key, message, remediation } of ignoredKeyNotes('ipam', ipam as Raw)) this.note([...keyPath, 'ipam', key], message, remediation);
     // The obsolete `external: {name: NAME}` means external, called NAME.
     const external = raw.external !== null && typeof raw.external === 'object' ? (raw.external as { name?: string }) : undefined;
     const ipamDriver = ipam?.driver === undefined || ipam.driver === 'default' ? undefined : ipam.driver;

@@ -50,6 +50,11 @@ export const IGNORED_KEYS: Readonly<Record<string, Readonly<Record<string, Ignor
     attachable: { message: 'attachable matters only for Swarm overlay networks; any container on this host may join a Podman network', remediation: 'Remove it.' },
     enable_ipv4: { message: 'Podman 4.3 always gives a bridge network IPv4 addresses', remediation: 'Remove it.', when: (value) => value === true || value === 'true' },
   },
+  ipam: {
+    // Hydra's podman-compose.yaml puts a bridge option here; Docker passes it to its default
+    // IPAM driver, which ignores it, so refusing the key would refuse a file Docker runs.
+    options: { message: "Podman 4.3's IPAM drivers take no options (Docker's default IPAM driver ignores them too)", remediation: 'Remove it; bridge options such as com.docker.network.bridge.* belong under the network\'s `driver_opts:`.' },
+  },
   networkAttachment: {
     priority: { message: 'Podman 4.3 connects a container to its networks in name order and has no priority between them', remediation: 'Remove it.' },
   },

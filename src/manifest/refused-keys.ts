@@ -61,9 +61,6 @@ export const REFUSED_KEYS: Readonly<Partial<Record<KeyContext, Readonly<Record<s
     driver_opts: { reason: 'Podman 4.3 has no per-attachment driver options', remediation: 'Set options on the network itself (`driver_opts:` under top-level `networks:`).' },
     gw_priority: { reason: 'Podman 4.3 cannot choose which network gives a container its default gateway', remediation: 'Remove it; Podman takes the default route from the first network.' },
   },
-  ipam: {
-    options: { reason: 'Podman 4.3 `network create` takes no IPAM driver options', remediation: 'Remove it; set the driver with `ipam.driver` and the addresses with `ipam.config`.' },
-  },
   ipamConfig: {
     aux_addresses: { reason: 'Podman\'s IPAM cannot reserve auxiliary addresses in a subnet', remediation: 'Remove it; use `ip_range` to keep container addresses out of part of the subnet.' },
   },

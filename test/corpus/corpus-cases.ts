@@ -118,6 +118,4 @@ export const BROKEN_UPSTREAM: Readonly<Record<string, { readonly why: string; re
  * these: when a feature lands the assertion fails, and the file moves to the passing set (or its
  * list shrinks to what is still missing). Empty: every other corpus file validates and plans.
  */
-export const WAITING_FOR_FEATURE: Readonly<Record<string, { readonly feature: string; readonly refusals: readonly string[] }>> = {
-  'hydra/infra/podman/podman-compose.yaml': { feature: 'network ipam.options, which surface refuses with a reason (PHX-UNSUPPORTED-KEY: Podman has no IPAM driver options)', refusals: ['PHX-UNSUPPORTED-KEY options'] },
-};
+export const WAITING_FOR_FEATURE: Readonly<Record<string, { readonly feature: string; readonly refusals: readonly string[] }>> = {};

@@ -153,6 +153,17 @@ describe('every new service key reaches the spec and podman create', () => {
     expect(notes).toContainEqual(expect.stringContaining('note PHX-KEY-IGNORED services.web.attach:'));
     expect(notes).toContainEqual(expect.stringContaining("note PHX-PODMAN-DIFFERENCE services.web.dns: with dns, Podman 4.3 writes only these servers into resolv.conf, so the other services' names stop resolving"));
   });
+
+  it('ipam.options (Phoenix Hydra puts a bridge option there) is a note, and the network is created as without it', () => {
+    const compose = 'services:\n  web:\n    image: localhost/phoenix-demo/busybox:1\n    networks: [front]\nnetworks:\n  front:\n    ipam:\n      config: [{subnet: 10.89.7.0/24}]\n      options:\n        com.docker.network.bridge.host_binding_ipv4: "0.0.0.0"\n';
+    const result = loadFixture(compose);
+    expect(result.ok).toBe(true);
+    const notes = (result.ok ? result.warnings : []).filter((i) => i.severity === 'note').map(formatIssue);
+    expect(notes).toContainEqual(expect.stringMatching(/^environments\/compose\.yaml:9:7 note PHX-KEY-IGNORED networks\.front\.ipam\.options: Podman 4\.3's IPAM drivers take no options/));
+    const network = desiredFrom(compose).networks.find((n) => n.name === 'front');
+    expect(network?.subnets).toEqual(['10.89.7.0/24']);
+    expect(network?.options).toEqual({});
+  });
 });
 
 describe('config hash', () => {
