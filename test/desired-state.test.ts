@@ -137,7 +137,7 @@ describe('every default is explicit', () => {
       health: { maxRestarts: 5, windowMs: 600_000, backoff: { initialMs: 1000, maxMs: 300_000, multiplier: 2 } },
       security: { allowPrivileged: false, allowHostNetwork: false, allowHostNamespaces: false, allowedCapabilities: [], allowedHostPaths: [] },
       thresholds: { cpuPercent: null, memoryBytes: null, sustainedMs: 60_000, services: {} },
-      events: { file: null, webhooks: [] },
+      events: { file: null, webhooks: [], commands: [] },
       telemetry: { host: '127.0.0.1', port: 9464 },
     });
   });
@@ -157,6 +157,12 @@ policy:
     webhooks:
       - url: http://127.0.0.1:9000/hook
         services: [web]
+    commands:
+      - command: [./hooks/on-crash.sh, --page]
+        types: [service.crash-looping]
+        severities: [critical]
+        timeout: 5s
+      - command: [logger, -t, phoenix]
   telemetry:
     listen: 0.0.0.0:9999
 `;
@@ -164,6 +170,10 @@ policy:
     expect(policy.thresholds).toEqual({ cpuPercent: 90, memoryBytes: 512 * 1024 * 1024, sustainedMs: 120_000, services: { web: { memoryBytes: 1024 ** 3 } } });
     expect(policy.events.file).toEqual({ path: '/fixture/logs/events.jsonl', maxSizeBytes: 1024 * 1024, keep: 5, filter: { types: ['container.*'], environments: [], services: [] } });
     expect(policy.events.webhooks).toEqual([{ url: 'http://127.0.0.1:9000/hook', filter: { types: [], environments: [], services: ['web'] } }]);
+    expect(policy.events.commands).toEqual([
+      { command: ['/fixture/environments/hooks/on-crash.sh', '--page'], cwd: '/fixture/environments', timeoutMs: 5000, maxConcurrent: 2, filter: { types: ['service.crash-looping'], environments: [], services: [], severities: ['critical'] } },
+      { command: ['logger', '-t', 'phoenix'], cwd: '/fixture/environments', timeoutMs: 30_000, maxConcurrent: 2, filter: { types: [], environments: [], services: [] } },
+    ]);
     expect(policy.telemetry).toEqual({ host: '0.0.0.0', port: 9999 });
   });
 

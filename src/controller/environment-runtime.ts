@@ -242,7 +242,10 @@ export class EnvironmentRuntime {
       // A config is not secret: redacting its content would hide ordinary text from the logs.
       if (secret.source === null || secret.source.kind === 'content' || secret.config === true) continue;
       try {
-        values.push(new TextDecoder().decode(await this.options.readSecret(secret.source)));
+        const value = new TextDecoder().decode(await this.options.readSecret(secret.source));
+        // A secret file usually ends in a newline that `$(cat file)` and most readers drop:
+        // the value without it is what a container prints.
+        values.push(value, value.replace(/\r?\n$/, ''));
       } catch {
         // A secret that cannot be read is reported by the reconcile; nothing to redact.
       }

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { EventBus, EventFilter } from '../events/event-bus.js';
 import { makeEvent, matchesFilter } from '../events/event-bus.js';
 import type { PhoenixEvent } from '../events/event-types.js';
+import { CommandSink } from '../events/sinks/command-sink.js';
 import { JsonlFileSink } from '../events/sinks/jsonl-file-sink.js';
 import { SseHub } from '../events/sinks/sse-hub.js';
 import { WebhookSink } from '../events/sinks/webhook-sink.js';
 import type { LoadOptions } from '../manifest/load.js';
 import { loadEnvironment } from '../manifest/load.js';
 import type { ManifestReader } from '../manifest/reader.js';
-import type { SecretSource } from '../model/desired.js';
+import type { CommandSinkPolicy, SecretSource, SinkFilter } from '../model/desired.js';
 import type { PodmanClient, PodmanInspector } from '../podman/podman-client.js';
 import type { PodmanStats } from '../podman/podman-stats.js';
 import type { Readiness } from '../telemetry/http-server.js';
@@ -265,6 +266,30 @@ export class WatchController {
     return this.subscribeSink(sink, filter, replay);
   }
 
+  /**
+   * Subscribes a command sink; each run's outcome is logged (exit code, signal, duration, the
+   * event's id and type: never its data, which the command may have been handed secrets about).
+   */
+  private addCommandSink(environment: string, policy: CommandSinkPolicy, filter: EventFilter, replay: boolean): () => Promise<void> {
+    const { metrics, logger } = this.options;
+    const program = policy.command[0];
+    const sink = new CommandSink({
+      argv: policy.command,
+      cwd: policy.cwd,
+      timeoutMs: policy.timeoutMs,
+      maxConcurrent: policy.maxConcurrent,
+      onDrop: (event, reason) => {
+        metrics.recordEventDropped('command');
+        logger.warn({ environment, program, eventId: event.id, reason }, 'event command sink dropped an event');
+      },
+      onOutcome: (outcome) => {
+        const failed = outcome.exitCode !== 0;
+        logger[failed ? 'warn' : 'info']({ environment, program, ...outcome }, failed ? 'event command failed' : 'event command ran');
+      },
+    });
+    return this.subscribeSink(sink, filter, replay);
+  }
+
   private subscribeSink(sink: { handle: (event: PhoenixEvent) => void; close: () => Promise<void> }, filter: EventFilter, replay: boolean): () => Promise<void> {
     if (replay) for (const event of this.early) if (matchesFilter(event, filter)) sink.handle(event);
     const unsubscribe = this.options.bus.subscribe(filter, sink.handle);
@@ -286,14 +311,16 @@ export class WatchController {
     const running = this.policySinks.get(name);
     if (running?.key === key) return;
     const replay = running === undefined;
-    const scoped = (filter: { types: readonly string[]; services: readonly string[]; environments: readonly string[] }): EventFilter => ({
+    const scoped = (filter: SinkFilter): EventFilter => ({
       types: filter.types,
       services: filter.services,
+      ...(filter.severities === undefined ? {} : { severities: filter.severities }),
       environments: filter.environments.length > 0 ? filter.environments : [name],
     });
     const closers: (() => Promise<void>)[] = [];
     if (events.file !== null) closers.push(this.addFileSink(events.file.path, scoped(events.file.filter), replay, events.file.maxSizeBytes, events.file.keep));
     for (const hook of events.webhooks) closers.push(this.addWebhookSink(hook.url, scoped(hook.filter), replay));
+    for (const command of events.commands) closers.push(this.addCommandSink(name, command, scoped(command.filter), replay));
     this.policySinks.set(name, { key, close: async () => void (await Promise.all(closers.map((close) => close()))) });
     if (this.policySinks.size === this.runtimes.size) this.early = [];
     // The old sinks go after the new ones are subscribed, so that no event falls between them.

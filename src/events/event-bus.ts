@@ -9,6 +9,8 @@ export interface EventFilter {
   readonly types?: readonly string[];
   readonly environments?: readonly string[];
   readonly services?: readonly string[];
+  /** Severities that pass (`critical`, `high`, ...). */
+  readonly severities?: readonly Severity[];
 }
 
 function patternMatches(pattern: string, kind: string): boolean {
@@ -21,6 +23,7 @@ export function matchesFilter(event: PhoenixEvent, filter: EventFilter): boolean
   if (filter.types !== undefined && filter.types.length > 0 && !filter.types.some((pattern) => patternMatches(pattern, kindOf(event)))) return false;
   if (filter.environments !== undefined && filter.environments.length > 0 && !filter.environments.includes(event.environment)) return false;
   if (filter.services !== undefined && filter.services.length > 0 && (event.subject === undefined || !filter.services.includes(event.subject))) return false;
+  if (filter.severities !== undefined && filter.severities.length > 0 && !filter.severities.includes(event.severity)) return false;
   return true;
 }
 

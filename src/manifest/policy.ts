@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Severity } from '../events/event-types.js';
 import type { Policy, SinkFilter, ThresholdLimits } from '../model/desired.js';
 import { parseDurationMs, parseSizeBytes } from './units.js';
 
@@ -9,7 +10,7 @@ export const DEFAULT_POLICY: Policy = {
   health: { maxRestarts: 5, windowMs: 10 * 60_000, backoff: { initialMs: 1000, maxMs: 5 * 60_000, multiplier: 2 } },
   security: { allowPrivileged: false, allowHostNetwork: false, allowHostNamespaces: false, allowedCapabilities: [], allowedHostPaths: [] },
   thresholds: { cpuPercent: null, memoryBytes: null, sustainedMs: 60_000, services: {} },
-  events: { file: null, webhooks: [] },
+  events: { file: null, webhooks: [], commands: [] },
   telemetry: { host: '127.0.0.1', port: 9464 },
 };
 
@@ -17,10 +18,16 @@ interface RawFilter {
   types?: string[];
   environments?: string[];
   services?: string[];
+  severities?: Severity[];
 }
 
 function filterOf(raw: RawFilter): SinkFilter {
-  return { types: raw.types ?? [], environments: raw.environments ?? [], services: raw.services ?? [] };
+  return { types: raw.types ?? [], environments: raw.environments ?? [], services: raw.services ?? [], ...(raw.severities === undefined ? {} : { severities: raw.severities }) };
+}
+
+/** A command's program: a relative path (`./hooks/x`, `hooks/x`) is the environment folder's; a bare name is looked up on PATH. */
+function resolveProgram(program: string, environmentDir: string): string {
+  return program.includes('/') && !path.isAbsolute(program) ? path.resolve(environmentDir, program) : program;
 }
 
 interface RawPolicy {
@@ -29,7 +36,11 @@ interface RawPolicy {
   health?: { max_restarts?: number; window?: string | number; backoff?: { initial?: string | number; max?: string | number; multiplier?: number } };
   security?: { allow_privileged?: boolean; allow_host_network?: boolean; allow_host_namespaces?: boolean; allowed_capabilities?: string[]; allowed_host_paths?: string[] };
   thresholds?: { cpu_percent?: number; memory?: string | number; sustained?: string | number; services?: Record<string, { cpu_percent?: number; memory?: string | number }> };
-  events?: { file?: RawFilter & { path: string; max_size?: string | number; keep?: number }; webhooks?: (RawFilter & { url: string })[] };
+  events?: {
+    file?: RawFilter & { path: string; max_size?: string | number; keep?: number };
+    webhooks?: (RawFilter & { url: string })[];
+    commands?: (RawFilter & { command: [string, ...string[]]; timeout?: string | number; max_concurrent?: number })[];
+  };
   telemetry?: { listen?: string };
   registries?: { insecure?: string[] };
   image_updates?: { interval: string | number };
@@ -98,6 +109,13 @@ export function resolvePolicy(raw: RawPolicy | undefined, environmentDir: string
           ? null
           : { path: path.resolve(environmentDir, file.path), maxSizeBytes: size(file.max_size, ['policy', 'events', 'file', 'max_size']) ?? 10 * 1024 * 1024, keep: file.keep ?? 5, filter: filterOf(file) },
       webhooks: (raw?.events?.webhooks ?? []).map((hook) => ({ url: hook.url, filter: filterOf(hook) })),
+      commands: (raw?.events?.commands ?? []).map((sink, index) => ({
+        command: [resolveProgram(sink.command[0], environmentDir), ...sink.command.slice(1)] as [string, ...string[]],
+        cwd: environmentDir,
+        timeoutMs: duration(sink.timeout, 30_000, ['policy', 'events', 'commands', String(index), 'timeout']),
+        maxConcurrent: sink.max_concurrent ?? 2,
+        filter: filterOf(sink),
+      })),
     },
     telemetry: { host, port: Number(port) },
     ...(raw?.registries?.insecure === undefined ? {} : { insecureRegistries: [...raw.registries.insecure] }),

@@ -3,6 +3,7 @@
  * default is explicit and every name is the real Podman name, so that the planner never has
  * to know a Compose rule.
  */
+import type { Severity } from '../events/event-types.js';
 
 /** Labels Phoenix puts on every object it owns; the controller keeps no other state. */
 export const LABEL = {
@@ -412,11 +413,25 @@ export interface SinkFilter {
   readonly types: readonly string[];
   readonly environments: readonly string[];
   readonly services: readonly string[];
+  /** Severities that pass; absent or empty: all. */
+  readonly severities?: readonly Severity[];
+}
+
+/** A command run for each matching event (`policy.events.commands`). */
+export interface CommandSinkPolicy {
+  /** Program and arguments; a relative program path is resolved against the environment file's folder. */
+  readonly command: readonly [string, ...string[]];
+  /** The environment file's folder: where the command runs. */
+  readonly cwd: string;
+  readonly timeoutMs: number;
+  readonly maxConcurrent: number;
+  readonly filter: SinkFilter;
 }
 
 export interface EventsPolicy {
   readonly file: { readonly path: string; readonly maxSizeBytes: number; readonly keep: number; readonly filter: SinkFilter } | null;
   readonly webhooks: readonly { readonly url: string; readonly filter: SinkFilter }[];
+  readonly commands: readonly CommandSinkPolicy[];
 }
 
 export interface TelemetryPolicy {
