@@ -14,6 +14,8 @@ export type ExecutionErrorCode =
   | 'PHX-WAIT-EXIT-CODE'
   /** service_healthy on a dependency that has no health check (the planner should have refused it). */
   | 'PHX-WAIT-NO-HEALTHCHECK'
+  /** `apply --wait`: a container without a health check exited instead of running. */
+  | 'PHX-WAIT-EXITED'
   /** A secret to create has no source to read its value from. */
   | 'PHX-SECRET-SOURCE-MISSING'
   /** The plan is malformed (unknown or duplicate ids, a cycle); nothing was done. */

@@ -24,6 +24,7 @@ import { progressPrinter, renderApplySummary } from './progress.js';
 import { resolveStateDir } from '../state/digest-key.js';
 import { recordPullTime } from '../state/pull-record.js';
 import { observeWithPulls } from './live-plan.js';
+import { waitForRollout } from './rollout-wait.js';
 
 export interface ApplyOptions extends EnvironmentOptions, PlanningFlags, LockFlags {
   readonly env: string;
@@ -31,6 +32,8 @@ export interface ApplyOptions extends EnvironmentOptions, PlanningFlags, LockFla
   readonly yes?: boolean;
   readonly concurrency?: string;
   readonly waitTimeout?: string;
+  /** Wait for the touched services to become healthy (rollout-wait.ts). */
+  readonly wait?: boolean;
   readonly json?: boolean;
 }
 
@@ -138,7 +141,8 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
  * profiles (an apply asking for others must not be answered with watch's).
  */
 export function watchCanDo(options: ApplyOptions): boolean {
-  return options.plan === undefined && options.prune === undefined && options.adopt !== true && options.removeVolumes !== true && (options.profile ?? []).length === 0;
+  // --wait watches the rollout itself: a watching process would apply and not wait.
+  return options.wait !== true && options.plan === undefined && options.prune === undefined && options.adopt !== true && options.removeVolumes !== true && (options.profile ?? []).length === 0;
 }
 
 /** The apply itself, holding the environment's lock: observe, plan (or take the saved plan), carry it out. */
@@ -180,15 +184,23 @@ async function applyLocked(desired: DesiredState, options: ApplyOptions, io: Cli
   }
   if (options.json !== true) io.stdout(renderPlanText(plan));
   if (!(await confirmDestructive(plan, io, options.yes === true))) return EXIT.failure;
+  // Checked before anything runs: a bad duration must change nothing.
+  const waitTimeoutMs = options.waitTimeout === undefined ? undefined : parseDurationMs(options.waitTimeout);
+  if (waitTimeoutMs === null) {
+    io.stderr('phoenix: --wait-timeout takes a duration such as 90s or 2m.\n');
+    return EXIT.failure;
+  }
+  const plans: Plan[] = [plan];
+  const rollout = async (code: number): Promise<number> => (code !== EXIT.ok || options.wait !== true ? code : waitForRollout(live.desired, plans, waitTimeoutMs, podman, io));
   const pulled = plan.actions.flatMap((a) => (a.kind === 'image.pull' ? [a.image] : []));
-  if (pulled.length === 0 || options.plan !== undefined) return runPlanWithProgress(plan, podman, io, options);
+  if (pulled.length === 0 || options.plan !== undefined) return rollout(await runPlanWithProgress(plan, podman, io, options));
   // With --json, both rounds make one object: the first round's, with the second under `afterPulls`.
   let first: Record<string, unknown> | null = null;
   let second: Record<string, unknown> | null = null;
   const exitCode = await runPlanWithProgress(plan, podman, io, options, (result) => (first = result));
-  const finalCode = exitCode === EXIT.ok ? await applyAfterPulls(live.desired, pulled, podman, io, options, (result) => (second = result)) : exitCode;
+  const finalCode = exitCode === EXIT.ok ? await applyAfterPulls(live.desired, pulled, podman, io, options, (result) => (second = result), plans) : exitCode;
   if (options.json === true && first !== null) io.stdout(`${JSON.stringify({ ...(first as Record<string, unknown>), afterPulls: second }, null, 2)}\n`);
-  return finalCode;
+  return rollout(finalCode);
 }
 
 /**
@@ -196,7 +208,16 @@ async function applyLocked(desired: DesiredState, options: ApplyOptions, io: Cli
  * after pulls, apply observes again and carries out what the new images call for (recreating
  * the containers whose image differs from the tag's), without pulling the same images again.
  */
-async function applyAfterPulls(desired: LiveState['desired'], pulled: readonly string[], podman: PodmanConnection, io: CliIo, options: ApplyOptions, jsonSink: (result: Record<string, unknown>) => void): Promise<number> {
+async function applyAfterPulls(
+  desired: LiveState['desired'],
+  pulled: readonly string[],
+  podman: PodmanConnection,
+  io: CliIo,
+  options: ApplyOptions,
+  jsonSink: (result: Record<string, unknown>) => void,
+  /** Told of the second plan, so that --wait waits for what it touched too. */
+  plans: Plan[],
+): Promise<number> {
   let observed;
   try {
     observed = await observeWithPulls(desired, options, io, podman);
@@ -210,6 +231,7 @@ async function applyAfterPulls(desired: LiveState['desired'], pulled: readonly s
     return EXIT.failure;
   }
   if (result.value.actions.length === 0) return EXIT.ok;
+  plans.push(result.value);
   if (options.json !== true) io.stdout(`\nAfter the pulls:\n${renderPlanText(result.value)}`);
   if (!(await confirmDestructive(result.value, io, options.yes === true))) return EXIT.failure;
   return runPlanWithProgress(result.value, podman, io, options, jsonSink);

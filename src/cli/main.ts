@@ -77,7 +77,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--plan <file>', 'apply exactly this saved plan (phoenix plan --out); refused when Podman changed since')
     .option('-y, --yes', 'carry out destructive steps (removals, recreating a service with a named volume) without asking')
     .option('--concurrency <n>', 'actions in flight at once (default 4)')
-    .option('--wait-timeout <duration>', 'longest wait for a dependency to start, become healthy or complete (default 2m)')
+    .option('--wait-timeout <duration>', 'longest wait for a dependency to start, become healthy or complete, and with --wait for the rollout (default 2m)')
+    .option('--wait', 'return only when every service the apply touched is healthy (or running, without a health check); fail naming each that is not')
     .option('--json', 'print the result as JSON instead of progress lines')
     .action(async (options: ApplyOptions) => {
       exitCode = await (await import('./apply-command.js')).runApply(options, io);

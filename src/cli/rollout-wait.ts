@@ -1,0 +1,62 @@
+/**
+ * `apply --wait`: once the plan ran, waits for the services it touched to become healthy
+ * (src/apply/rollout-wait.ts) and reports each one that did not, with its exit code and its
+ * last log lines (redacted against the environment's secret values).
+ */
+import { systemClock } from '../apply/execute.js';
+import { DEFAULT_WAIT_TIMEOUT_MS } from '../apply/execute.js';
+import { awaitRollout } from '../apply/rollout-wait.js';
+import { logEvidence } from '../controller/health/failure-evidence.js';
+import type { DesiredState } from '../model/desired.js';
+import type { Plan } from '../plan/actions.js';
+import { resourceOf } from '../plan/actions.js';
+import { SecretRedactor } from '../telemetry/secret-redactor.js';
+import type { CliIo } from './io.js';
+import { EXIT } from './io.js';
+import type { PodmanConnection } from './podman-wiring.js';
+import { secretReader } from './podman-wiring.js';
+
+/** The services of `desired` one of whose containers an action of `plans` touched. */
+export function touchedServices(desired: DesiredState, plans: readonly Plan[]): DesiredState['services'] {
+  const touched = new Set(plans.flatMap((plan) => plan.actions.filter((a) => a.kind.startsWith('container.')).map((a) => resourceOf(a).name)));
+  return desired.services.filter((service) => service.containerNames.some((name) => touched.has(name)));
+}
+
+/** Every secret value the environment reads, so that no log line quoted in a failure shows one. */
+async function redactorFor(desired: DesiredState, io: CliIo): Promise<SecretRedactor> {
+  const read = secretReader(io);
+  const redactor = new SecretRedactor();
+  for (const secret of desired.secrets) {
+    if (secret.source === null || secret.source.kind === 'content' || secret.config === true) continue;
+    try {
+      const value = new TextDecoder().decode(await read(secret.source));
+      // A file ending in a newline prints as a line without it.
+      redactor.add(value, value.trim());
+    } catch {
+      // The apply read them already; one that cannot be read now has nothing to redact.
+    }
+  }
+  return redactor;
+}
+
+/** Waits for the touched services; EXIT.ok when all became ready, else EXIT.failure after naming each that did not. */
+export async function waitForRollout(desired: DesiredState, plans: readonly Plan[], timeoutMs: number | undefined, podman: PodmanConnection, io: CliIo): Promise<number> {
+  const services = touchedServices(desired, plans);
+  if (services.length === 0) return EXIT.ok;
+  const timeout = timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  io.stderr(`Waiting up to ${Math.round(timeout / 1000)} s for ${services.map((s) => s.name).join(', ')} to become healthy...\n`);
+  const signal = io.signal ?? new AbortController().signal;
+  const failures = await awaitRollout({ podman: podman.client, sleep: systemClock.sleep, now: systemClock.now, timeoutMs: timeout, pollIntervalMs: 250 }, services, signal);
+  if (failures.length === 0) {
+    io.stderr(`Healthy: ${services.map((s) => s.name).join(', ')}.\n`);
+    return EXIT.ok;
+  }
+  const lastLines = logEvidence(podman.inspector, await redactorFor(desired, io));
+  for (const failure of failures) {
+    const exit = failure.exitCode === null ? 'still running' : `exit code ${failure.exitCode}`;
+    const lines = await lastLines(failure.container);
+    const log = lines.length === 0 ? '  (no log lines)\n' : lines.map((line) => `  | ${line}\n`).join('');
+    io.stderr(`phoenix: service "${failure.service}" did not become healthy (${failure.container}, ${exit}): ${failure.error.code} ${failure.error.message}\n${failure.error.remediation}\nlast log lines of ${failure.container}:\n${log}`);
+  }
+  return EXIT.failure;
+}
