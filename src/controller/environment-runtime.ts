@@ -175,6 +175,8 @@ export class EnvironmentRuntime {
       lastReconcile: this.last === null ? null : { ok: this.last.ok, manifestInvalid: this.last.manifestInvalid, durationMs: this.last.durationMs, error: this.last.error, actions: this.last.plan?.actions.length ?? 0 },
       services: (report?.services ?? []).map((report) => ({
         ...report,
+        // A container's restarts count both Podman's own restart policy (RestartCount) and Phoenix's restarts in the policy window.
+        containers: report.containers.map((container) => ({ ...container, restarts: container.restarts + (this.restarts.statusOf(report.service).find((r) => r.container === container.name)?.restartsInWindow ?? 0) })),
         health: this.monitor.statusOf(report.service),
         restarts: this.restarts.statusOf(report.service),
         thresholds: this.thresholds.statusOf(report.service),

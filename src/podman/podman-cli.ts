@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import type { DesiredNetwork, DesiredVolume, ImageBuild } from '../model/desired.js';
+import { LABEL } from '../model/desired.js';
 import { buildArgs, pullArgs } from './build-args.js';
 import type { ObservedSecret, ObservedState } from '../model/observed.js';
 import type { ContainerIntent } from '../plan/actions.js';
@@ -114,7 +115,7 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
   async observe(project: string, imageRefs: readonly string[], options?: CallOptions): Promise<ObservedState> {
     const call = this.call(options, 'read');
     const viaApi = await this.viaApi((api) => observeViaApi(api, project, imageRefs, call));
-    if (viaApi.done) return viaApi.value;
+    if (viaApi.done) return this.withRestartCounts(viaApi.value, project, call);
     // Everything, not only the project's: the planner needs foreign objects to report name conflicts.
     const [ps, networks, volumes, secrets, images] = await Promise.all([
       this.runner.run(['ps', '--all', '--format', 'json'], call),
@@ -123,13 +124,29 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
       this.observeSecrets(call),
       imageRefs.length === 0 ? Promise.resolve(null) : this.runner.run(['images', '--format', 'json'], call),
     ]);
-    return {
+    return this.withRestartCounts({
       containers: parseJsonList(ps.stdout, 'podman ps').map(parsePsEntry),
       networks: parseJsonList(networks.stdout, 'podman network ls').map(parseNetwork),
       volumes: parseJsonList(volumes.stdout, 'podman volume ls').map(parseVolume),
       secrets,
       ...observedImages(imageRefs, images === null ? null : parseJsonList(images.stdout, 'podman images').map(parseImage)),
-    };
+    }, project, call);
+  }
+
+  /**
+   * The restarts Podman's own restart policy made (`RestartCount`), for the project's
+   * containers: Podman 4.3's list (CLI and API) does not carry it, only inspect does, so one
+   * `container inspect` of all of them asks. Best effort: a container removed in between, or
+   * an inspect that fails, leaves the count the list gave (0), since a count is no reason to
+   * fail an observation.
+   */
+  private async withRestartCounts(state: ObservedState, project: string, call: RunOptions): Promise<ObservedState> {
+    const names = state.containers.filter((c) => c.labels[LABEL.project] === project && c.name !== '').map((c) => c.name);
+    if (names.length === 0) return state;
+    const result = await this.runner.exec(['container', 'inspect', '--format', '{{.Name}} {{.RestartCount}}', ...names], call);
+    if ('error' in result) return state;
+    const counts = parseRestartCounts(result.stdout);
+    return { ...state, containers: state.containers.map((c) => (counts.has(c.name) ? { ...c, restartCount: Math.max(c.restartCount, counts.get(c.name)!) } : c)) };
   }
 
   /**
@@ -321,4 +338,14 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
     const side = parsed.Server ?? parsed.Client ?? {};
     return { version: side.Version ?? 'unknown', apiVersion: side.APIVersion ?? 'unknown' };
   }
+}
+
+/** `name count` lines of `podman container inspect --format '{{.Name}} {{.RestartCount}}'`; lines that do not parse are skipped. */
+export function parseRestartCounts(stdout: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of stdout.split('\n')) {
+    const match = /^\/?(\S+) (\d+)$/.exec(line.trim());
+    if (match !== null) counts.set(match[1]!, Number(match[2]));
+  }
+  return counts;
 }

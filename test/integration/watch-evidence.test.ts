@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { service } from './support.js';
+import { podman, service } from './support.js';
 import { startWatch, useWatchSuite } from './watch-support.js';
 
 const suite = useWatchSuite();
@@ -53,5 +53,26 @@ describe.sequential('watch: failure events with evidence, through a command sink
     expect(typeof ran[0]!.durationMs).toBe('number');
     expect(JSON.stringify(watch.logLines())).not.toContain(SECRET);
     await watch.stop();
+  });
+
+  it('RESTARTS counts the restarts of Podman\'s own restart policy (RestartCount), in status --json and the table', async () => {
+    const project = suite.project();
+    project.writeEnvironment({ policy: { prune: false } });
+    project.writeCompose({ services: { flaky: service({ restart: 'on-failure:2', command: ['sh', '-c', 'echo failing; exit 3'] }) } });
+    await project.phoenix(['apply', '--yes']);
+    const flaky = project.container('flaky');
+    const deadline = Date.now() + 30_000;
+    let count = 0;
+    while (Date.now() < deadline) {
+      count = Number((await podman(['container', 'inspect', '--format', '{{.RestartCount}}', flaky])).trim());
+      if (count === 2) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(count).toBe(2);
+    const run = await project.phoenix(['status', '--json']);
+    const status = JSON.parse(run.stdout) as { services: { service: string; containers: { name: string; restarts: number }[] }[] };
+    expect(status.services.find((s) => s.service === 'flaky')!.containers[0]).toMatchObject({ name: flaky, restarts: 2 });
+    const table = await project.phoenix(['status']);
+    expect(table.stdout).toMatch(new RegExp(`${flaky}\\s.*\\s2\\s`));
   });
 });
