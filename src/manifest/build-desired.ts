@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { RESERVED_LABEL_PREFIX } from './value-grammars.js';
 import type {
   ConfigMount,
   ContainerOptions,
@@ -309,7 +310,14 @@ function readLabelFiles(draft: ServiceDraft, ctx: BuildContext): Record<string, 
     for (const problem of parsed.errors) {
       ctx.report({ code: 'PHX-ENV-FILE-SYNTAX', severity: 'error', location: { file: ctx.display(file), line: problem.line, column: problem.column }, path: '', message: problem.message, remediation: 'Write each line as LABEL=VALUE; lines starting with # are comments.' });
     }
-    for (const entry of parsed.entries) out[entry.key] = entry.value;
+    for (const entry of parsed.entries) {
+      // Phoenix's own labels are reserved here as in `labels:` (grammar-checks.ts).
+      if (entry.key.startsWith(RESERVED_LABEL_PREFIX)) {
+        ctx.report({ code: 'PHX-LABEL-RESERVED', severity: 'error', location: { file: ctx.display(file), line: entry.line, column: 1 }, path: '', message: `the label "${entry.key}" is in Phoenix's own namespace (${RESERVED_LABEL_PREFIX}*), where Phoenix records what it applied.`, remediation: 'Use a label key of your own, such as com.example.owner.' });
+        continue;
+      }
+      out[entry.key] = entry.value;
+    }
   }
   return out;
 }

@@ -144,6 +144,12 @@ describe('values the probe got through validate are refused with file:line and a
     }
   });
 
+  it('an io.phoenix.* label in a label_file is refused at its line', () => {
+    const result = loadFixture(`${SERVICE}    label_file: web.labels\n`, { files: { 'web.labels': 'com.example.a=1\nio.phoenix.service=db\n' } });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues.map((i) => `${i.code} ${i.location.file}:${i.location.line}`)).toEqual(['PHX-LABEL-RESERVED environments/web.labels:2']);
+  });
+
   it('${constructor} is an unset variable, not the JavaScript Object constructor', () => {
     const result = loadFixture(`${SERVICE}    environment: {A: "\${constructor}"}\n`);
     expect(result.ok).toBe(false);
