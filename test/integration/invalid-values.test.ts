@@ -6,7 +6,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { IMAGE, LOOP, useIntegrationSuite } from './support.js';
 
 const suite = useIntegrationSuite();
@@ -69,5 +71,26 @@ describe('invalid values never reach Podman', { timeout: 180_000 }, () => {
     expect(zero.stderr).toContain('/dev/zero:1:1 error PHX-FILE-NOT-REGULAR');
     const state = await project.state();
     expect([state.containers, state.networks, state.volumes, state.secrets]).toEqual([[], [], [], []]);
+  });
+
+  it('fuzz: a few generated broken values through apply; an answer of 1 leaves Podman unchanged', { timeout: 300_000 }, async () => {
+    const base = YAML.parse(compose('restart: "no"')) as Record<string, Record<string, Record<string, unknown>>>;
+    const keys = ['image', 'command', 'stop_signal', 'ports', 'labels', 'environment', 'cap_drop', 'hostname', 'working_dir', 'tmpfs', 'extra_hosts', 'dns', 'scale'];
+    const bad = fc.constantFrom<unknown>(5, Infinity, 'x\u0000y', 'Bad Value!', ['99999:80'], { 'io.phoenix.service': 'x' }, [1, 2], 'rel/path', null, 1000000000, ':8080');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...keys), bad, async (key, value) => {
+        const project = suite.project();
+        project.writeFile('environments/compose/token.txt', 'not-a-real-secret\n');
+        const doc = structuredClone(base);
+        doc.services!.bad![key] = value;
+        project.writeCompose(YAML.stringify(doc));
+        const run = await project.phoenix(['apply', '--yes']);
+        const what = `${key}: ${JSON.stringify(value)}`;
+        expect([0, 1, 2], what).toContain(run.code);
+        expect(run.stdout + run.stderr, what).not.toMatch(/^\s+at .+[(:]/m);
+        if (run.code === 1) expect(await project.state(), what).toEqual({ containers: [], networks: [], volumes: [], secrets: [] });
+      }),
+      { numRuns: Number(process.env.PHX_FUZZ_APPLY_RUNS ?? 6) },
+    );
   });
 });
