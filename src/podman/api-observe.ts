@@ -3,6 +3,7 @@ import type { CallOptions } from './podman-client.js';
 import { isPodmanError, outputInvalid } from './podman-error.js';
 import { observedImages } from './image-ref.js';
 import type { PodmanApi } from './podman-api.js';
+import { PodmanApiUnavailable } from './podman-api.js';
 import { parseImage, parseNetwork, parsePsEntry, parseSecretInspect, parseSecretListEntry, parseVolume } from './podman-json.js';
 
 type Raw = Record<string, unknown>;
@@ -49,4 +50,32 @@ export async function observeViaApi(api: PodmanApi, project: string, imageRefs: 
     secrets: observedSecrets.filter((s): s is ObservedSecret => s !== null),
     ...observedImages(imageRefs, images === null ? null : list(images, 'images').map(parseImage)),
   };
+}
+
+/** Inspects at once at most this many containers: enough to hide the socket's latency, few enough not to flood the service. */
+const INSPECT_CONCURRENCY = 8;
+
+/**
+ * `RestartCount` of each named container, read with one inspect request each over the socket
+ * (a few ms each, against ~100 ms for a `podman container inspect` process). Best effort: a
+ * container that cannot be inspected (removed in between, say) is left out; only an API that
+ * cannot be reached fails the call, so that the caller falls back to the CLI.
+ */
+export async function restartCountsViaApi(api: PodmanApi, names: readonly string[], options: CallOptions = {}): Promise<Map<string, number>> {
+  const call = { ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) };
+  const counts = new Map<string, number>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < names.length) {
+      const name = names[next++]!;
+      try {
+        const inspected = (await api.get(`/containers/${encodeURIComponent(name)}/json`, call)) as Raw;
+        if (typeof inspected.RestartCount === 'number') counts.set(name, inspected.RestartCount);
+      } catch (error) {
+        if (error instanceof PodmanApiUnavailable) throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(INSPECT_CONCURRENCY, names.length) }, worker));
+  return counts;
 }

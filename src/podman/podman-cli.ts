@@ -18,7 +18,7 @@ import { healthResult, lastHealthOutput, parseContainerStatus, parseImage, parse
 import { streamContainerLogs } from './podman-logs.js';
 import type { ContainerEvent, WatchContainerEventsOptions } from './podman-events.js';
 import { watchContainerEvents } from './podman-events.js';
-import { observeViaApi } from './api-observe.js';
+import { observeViaApi, restartCountsViaApi } from './api-observe.js';
 import { ensureApiService } from './api-service.js';
 import type { PodmanApi } from './podman-api.js';
 import { PodmanApiUnavailable } from './podman-api.js';
@@ -135,18 +135,24 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
 
   /**
    * The restarts Podman's own restart policy made (`RestartCount`), for the project's
-   * containers: Podman 4.3's list (CLI and API) does not carry it, only inspect does, so one
-   * `container inspect` of all of them asks. Best effort: a container removed in between, or
-   * an inspect that fails, leaves the count the list gave (0), since a count is no reason to
-   * fail an observation.
+   * containers: Podman 4.3's list (CLI and API) does not carry it, only inspect does. Through
+   * the API, one inspect request per container; without it, one `container inspect` process
+   * of all of them (a process costs as much as the rest of an unchanged apply's observation).
+   * Best effort: a container removed in between, or an inspect that fails, leaves the count
+   * the list gave (0), since a count is no reason to fail an observation.
    */
   private async withRestartCounts(state: ObservedState, project: string, call: RunOptions): Promise<ObservedState> {
     const names = state.containers.filter((c) => c.labels[LABEL.project] === project && c.name !== '').map((c) => c.name);
     if (names.length === 0) return state;
-    const result = await this.runner.exec(['container', 'inspect', '--format', '{{.Name}} {{.RestartCount}}', ...names], call);
-    if ('error' in result) return state;
-    const counts = parseRestartCounts(result.stdout);
+    const viaApi = await this.viaApi((api) => restartCountsViaApi(api, names, call));
+    const counts = viaApi.done ? viaApi.value : await this.restartCountsViaCli(names, call);
+    if (counts === null) return state;
     return { ...state, containers: state.containers.map((c) => (counts.has(c.name) ? { ...c, restartCount: Math.max(c.restartCount, counts.get(c.name)!) } : c)) };
+  }
+
+  private async restartCountsViaCli(names: readonly string[], call: RunOptions): Promise<Map<string, number> | null> {
+    const result = await this.runner.exec(['container', 'inspect', '--format', '{{.Name}} {{.RestartCount}}', ...names], call);
+    return 'error' in result ? null : parseRestartCounts(result.stdout);
   }
 
   /**

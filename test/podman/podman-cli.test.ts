@@ -49,6 +49,16 @@ afterAll(async () => {
 }, 30_000);
 
 describe('PodmanCli against real Podman', () => {
+  it("observe() counts Podman's own restarts (RestartCount), through the API and through the CLI alike", async () => {
+    const name = unique('restarts');
+    await podman(['run', '-d', '--name', name, '--label', 'io.phoenix.managed-by=phoenix', '--label', `io.phoenix.project=${prefix}`, '--restart', 'on-failure:2', DEMO_IMAGE, 'sh', '-c', 'exit 3']);
+    await eventually(async () => ((await podman(['inspect', '--format', '{{.RestartCount}} {{.State.Status}}', name])).trim() === '2 exited' ? true : undefined), 20_000, 'two restarts by Podman');
+    for (const observer of [apiClient, client]) {
+      const observed = await observer.observe(prefix, []);
+      expect(observed.containers.find((c) => c.name === name)?.restartCount).toBe(2);
+    }
+  });
+
   it('observe() returns the containers, networks, volumes and secrets it created, with their labels', async () => {
     const network = unique('net');
     const volume = unique('vol');
