@@ -22,9 +22,9 @@ export function reportFailure(io: CliIo, error: unknown): void {
 }
 
 /** One Podman snapshot of the environment's objects and images, with when Phoenix last pulled each image (from the state directory). */
-export async function observeWithPulls(desired: DesiredState, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection): Promise<ObservedState> {
+export async function observeWithPulls(desired: DesiredState, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection, restartCounts = false): Promise<ObservedState> {
   const refs = [...new Set(desired.services.map((s) => s.spec.image))];
-  const observed = await podman.client.observe(desired.project, refs, { ...(io.signal === undefined ? {} : { signal: io.signal }) });
+  const observed = await podman.client.observe(desired.project, refs, { ...(io.signal === undefined ? {} : { signal: io.signal }), ...(restartCounts ? { restartCounts } : {}) });
   return { ...observed, imagePulledAt: readPullTimes(resolveStateDir(options.stateDir, io.env)) };
 }
 
@@ -43,10 +43,10 @@ export function loadDesiredState(name: string, options: EnvironmentOptions, io: 
   return loaded.desired;
 }
 
-/** Takes one Podman snapshot for a loaded environment; reports a failure itself and returns null. */
-export async function observeLiveState(desired: DesiredState, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection): Promise<LiveState | null> {
+/** Takes one Podman snapshot for a loaded environment (with Podman's restart counts when asked); reports a failure itself and returns null. */
+export async function observeLiveState(desired: DesiredState, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection, restartCounts = false): Promise<LiveState | null> {
   try {
-    const observed = await observeWithPulls(desired, options, io, podman);
+    const observed = await observeWithPulls(desired, options, io, podman, restartCounts);
     return { desired, observed };
   } catch (error) {
     reportFailure(io, error);
@@ -58,7 +58,7 @@ export async function observeLiveState(desired: DesiredState, options: Environme
  * Loads the environment (every secret must be readable) and takes one Podman snapshot.
  * Reports problems itself and returns null when the command cannot go on.
  */
-export async function loadLiveState(name: string, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection): Promise<LiveState | null> {
+export async function loadLiveState(name: string, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection, restartCounts = false): Promise<LiveState | null> {
   const desired = loadDesiredState(name, options, io);
-  return desired === null ? null : observeLiveState(desired, options, io, podman);
+  return desired === null ? null : observeLiveState(desired, options, io, podman, restartCounts);
 }

@@ -64,7 +64,7 @@ function renderTable(report: StatusReport): string {
  */
 export async function runStatus(options: StatusOptions, io: CliIo): Promise<number> {
   const podman = connectPodman(options, io);
-  const live = await loadLiveState(options.env, options, io, podman);
+  const live = await loadLiveState(options.env, options, io, podman, true);
   if (live === null) return EXIT.failure;
   let evidence: HealthEvidence;
   try {

@@ -105,7 +105,7 @@ export class EnvironmentReconciler {
     let observed: ObservedState;
     try {
       await this.deps.claim?.(desired.project, signal);
-      observed = await this.deps.podman.observe(desired.project, [...new Set(desired.services.map((s) => s.spec.image))], { signal });
+      observed = await this.deps.podman.observe(desired.project, [...new Set(desired.services.map((s) => s.spec.image))], { signal, restartCounts: true });
       if (this.deps.imagePulls !== undefined) observed = { ...observed, imagePulledAt: this.deps.imagePulls.read() };
     } catch (error) {
       return finish({ ok: false, desired, observed: null, plan: null, manifestInvalid, error: errorInfo(error) });
@@ -153,7 +153,7 @@ export class EnvironmentReconciler {
     // `missing` for containers running for ~10 s (until the next trigger's reconcile).
     let after: ObservedState;
     try {
-      after = await this.deps.podman.observe(desired.project, [...new Set(desired.services.map((s) => s.spec.image))], { signal });
+      after = await this.deps.podman.observe(desired.project, [...new Set(desired.services.map((s) => s.spec.image))], { signal, restartCounts: true });
     } catch (error) {
       return finish({ ok: false, desired, observed, plan, manifestInvalid, error: errorInfo(error) });
     }

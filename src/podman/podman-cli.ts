@@ -12,7 +12,7 @@ import type { ObservedSecret, ObservedState } from '../model/observed.js';
 import type { ContainerIntent } from '../plan/actions.js';
 import { containerCreateArgs, networkCreateArgs, volumeCreateArgs } from './create-args.js';
 import { observedImages } from './image-ref.js';
-import type { CallOptions, ContainerStatus, HealthCheckResult, LogLine, LogOptions, PodmanClient, PodmanInspector, PodmanVersion } from './podman-client.js';
+import type { CallOptions, ContainerStatus, HealthCheckResult, LogLine, LogOptions, ObserveOptions, PodmanClient, PodmanInspector, PodmanVersion } from './podman-client.js';
 import { classifyPodmanFailure, isPodmanError, outputInvalid } from './podman-error.js';
 import { healthResult, lastHealthOutput, parseContainerStatus, parseImage, parseJsonList, parseNetwork, parsePsEntry, parseSecretInspect, parseSecretListEntry, parseVolume } from './podman-json.js';
 import { streamContainerLogs } from './podman-logs.js';
@@ -112,10 +112,11 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
     }
   }
 
-  async observe(project: string, imageRefs: readonly string[], options?: CallOptions): Promise<ObservedState> {
+  async observe(project: string, imageRefs: readonly string[], options?: ObserveOptions): Promise<ObservedState> {
     const call = this.call(options, 'read');
+    const counted = options?.restartCounts === true;
     const viaApi = await this.viaApi((api) => observeViaApi(api, project, imageRefs, call));
-    if (viaApi.done) return this.withRestartCounts(viaApi.value, project, call);
+    if (viaApi.done) return counted ? this.withRestartCounts(viaApi.value, project, call) : viaApi.value;
     // Everything, not only the project's: the planner needs foreign objects to report name conflicts.
     const [ps, networks, volumes, secrets, images] = await Promise.all([
       this.runner.run(['ps', '--all', '--format', 'json'], call),
@@ -124,13 +125,14 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
       this.observeSecrets(call),
       imageRefs.length === 0 ? Promise.resolve(null) : this.runner.run(['images', '--format', 'json'], call),
     ]);
-    return this.withRestartCounts({
+    const state: ObservedState = {
       containers: parseJsonList(ps.stdout, 'podman ps').map(parsePsEntry),
       networks: parseJsonList(networks.stdout, 'podman network ls').map(parseNetwork),
       volumes: parseJsonList(volumes.stdout, 'podman volume ls').map(parseVolume),
       secrets,
       ...observedImages(imageRefs, images === null ? null : parseJsonList(images.stdout, 'podman images').map(parseImage)),
-    }, project, call);
+    };
+    return counted ? this.withRestartCounts(state, project, call) : state;
   }
 
   /**

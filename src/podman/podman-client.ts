@@ -10,6 +10,17 @@ export interface CallOptions {
   readonly timeoutMs?: number;
 }
 
+/** Options of {@link PodmanClient.observe}. */
+export interface ObserveOptions extends CallOptions {
+  /**
+   * Also read how often Podman's own restart policy restarted each of the project's containers
+   * (`RestartCount`, which only inspect gives: one request per container). Only what reports
+   * restarts (status, watch's /status) asks: a plan does not need it, and it is a third of an
+   * unchanged apply's observation.
+   */
+  readonly restartCounts?: boolean;
+}
+
 /** The result of one health check run by Phoenix (`podman healthcheck run`). */
 export interface HealthCheckResult {
   readonly healthy: boolean;
@@ -52,7 +63,7 @@ export interface PodmanVersion {
  */
 export interface PodmanClient {
   /** One snapshot of everything the planner needs, in a fixed number of calls. */
-  observe(project: string, imageRefs: readonly string[], options?: CallOptions): Promise<ObservedState>;
+  observe(project: string, imageRefs: readonly string[], options?: ObserveOptions): Promise<ObservedState>;
   /** Builds an image with `podman build`, handing over each line of its output as it comes. */
   buildImage(build: ImageBuild, onLine: (line: string) => void, options?: CallOptions): Promise<void>;
   /** Pulls an image reference (with the registry credentials of `podman login` or REGISTRY_AUTH_FILE), handing over each progress line. */

@@ -9,7 +9,7 @@ import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, isB
 import type { DesiredNetwork, DesiredVolume, ImageBuild } from '../model/desired.js';
 import type { ObservedState } from '../model/observed.js';
 import type { ContainerIntent } from '../plan/actions.js';
-import type { CallOptions, ContainerStatus, HealthCheckResult, PodmanClient } from './podman-client.js';
+import type { CallOptions, ContainerStatus, ObserveOptions, HealthCheckResult, PodmanClient } from './podman-client.js';
 import type { PodmanErrorCode } from './podman-error.js';
 import { PodmanError, isPodmanError } from './podman-error.js';
 
@@ -152,7 +152,8 @@ export function withResilience(client: PodmanClient, options: ResilienceOptions 
   const write = <T>(operation: string, call: CallOptions | undefined, fn: (call: CallOptions) => Promise<T>): Promise<T> => run(policyFor(operation, false), operation, call, fn);
 
   return {
-    observe: (project: string, imageRefs: readonly string[], call?: CallOptions): Promise<ObservedState> => read('observe', call, (c) => client.observe(project, imageRefs, c)),
+    observe: (project: string, imageRefs: readonly string[], call?: ObserveOptions): Promise<ObservedState> =>
+      read('observe', call, (c) => client.observe(project, imageRefs, { ...c, ...(call?.restartCounts === true ? { restartCounts: true } : {}) })),
     // A build or pull is not retried (a failed build fails again; its output was already shown), but the breaker sees it.
     buildImage: (build: ImageBuild, onLine: (line: string) => void, call?: CallOptions) => write('buildImage', call, (c) => client.buildImage(build, onLine, c)),
     pullImage: (image: string, pull: { readonly tlsVerify: boolean }, onLine: (line: string) => void, call?: CallOptions) => write('pullImage', call, (c) => client.pullImage(image, pull, onLine, c)),
