@@ -5,21 +5,13 @@
  * printed), and a tag that moved in the registry recreating its containers under
  * `pull_policy: always` and not under `missing`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PhoenixRun, TestProject } from './support.js';
 import { IMAGE, LOOP, podman, podmanResult, useIntegrationSuite } from './support.js';
-import type { TestRegistry } from './registry.js';
-import { pushTo, startRegistry } from './registry.js';
+import { pushTo, useTestRegistry } from './registry.js';
 
 const suite = useIntegrationSuite();
-let registry: TestRegistry;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-}, 30_000);
-afterAll(async () => {
-  await registry?.stop();
-});
+const registry = useTestRegistry();
 
 function pulled(image: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { image, stop_grace_period: '1s', command: ['sh', '-c', LOOP], ...extra };

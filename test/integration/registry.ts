@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort, podman, sleep } from './support.js';
 
 const SETUP_HINT = 'Run scripts/setup.sh (as root on Debian/Ubuntu) to install docker-registry and apache2-utils, then run the tests again.';
@@ -117,6 +118,23 @@ export async function startRegistry(): Promise<TestRegistry> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One registry for a test file: started before its tests, stopped after them. The object is
+ * filled in by the beforeAll hook, so tests read it as they would the started registry.
+ */
+export function useTestRegistry(): TestRegistry {
+  const registry = {} as TestRegistry;
+  let started: TestRegistry | undefined;
+  beforeAll(async () => {
+    started = await startRegistry();
+    Object.assign(registry, started);
+  }, 30_000);
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return registry;
 }
 
 /** Pushes a local image to `registry` as `target` (`localhost:PORT/...`), with TLS verification off. */

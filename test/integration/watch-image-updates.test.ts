@@ -3,21 +3,13 @@
  * a tag that moves in the registry is pulled within the interval and its container recreated on
  * the new image, without systemd and without a second command.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IMAGE, LOOP, podman, podmanResult } from './support.js';
-import type { TestRegistry } from './registry.js';
-import { pushTo, startRegistry } from './registry.js';
+import { pushTo, useTestRegistry } from './registry.js';
 import { startWatch, useWatchSuite, waitForContainer } from './watch-support.js';
 
 const suite = useWatchSuite();
-let registry: TestRegistry;
-
-beforeAll(async () => {
-  registry = await startRegistry();
-}, 30_000);
-afterAll(async () => {
-  await registry?.stop();
-});
+const registry = useTestRegistry();
 
 async function imageId(reference: string): Promise<string> {
   return (await podman(['image', 'inspect', '--format', '{{.Id}}', reference])).trim();
