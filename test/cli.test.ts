@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -246,5 +246,20 @@ describe('the built launcher', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^ok demo: valid/m);
     expect(result.status).toBe(0);
+  });
+
+  it('ends quietly with exit 0 when the reader closes the pipe early (`| head`), no EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, ['bin/phoenix.js', 'validate', '--all', '--json', '--state-dir', stateDir], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? '', HOME: tmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Closing our end before the child writes makes its first write fail with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 });

@@ -27,6 +27,7 @@ export function processIo(): CliIo {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  endQuietlyWhenReaderLeaves();
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
@@ -44,6 +45,20 @@ export function processIo(): CliIo {
     },
     signal: controller.signal,
   };
+}
+
+/**
+ * `phoenix plan --json | head -1`: once the reader closes the pipe, the next write fails with
+ * EPIPE, which Node raised as an unhandled error (a stack trace, exit 1). The reader has what it
+ * wanted, so end at once and quietly, as ripgrep and most CLIs do.
+ */
+function endQuietlyWhenReaderLeaves(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
 }
 
 /** Colour only on a terminal, and never when NO_COLOR is set (no-color.org). */
