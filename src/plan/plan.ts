@@ -35,6 +35,11 @@ export interface PlanOptions extends ImagePlanOptions {
    * (a changed manifest) are not held.
    */
   readonly hold?: readonly string[];
+  /**
+   * The plan takes the whole environment down (`phoenix down`): removals say so, rather than
+   * blaming manifests that still declare what is removed.
+   */
+  readonly teardown?: boolean;
 }
 
 /** The suffix of the temporary name a replacement container is created under (src/apply/recreate.ts). */
@@ -418,7 +423,7 @@ class Planner {
         this.warnings.push({ resource: { type: 'container', name: container.name }, message: `service "${serviceName}" is not active (none of its profiles is); it is left as it is` });
         continue;
       } else if (this.prune) {
-        cause = `service "${serviceName ?? '?'}" is no longer in the manifests (prune)`;
+        cause = this.removalCause(`service "${serviceName ?? '?'}" is no longer in the manifests (prune)`);
       } else {
         this.warnings.push({ resource: { type: 'container', name: container.name }, message: `service "${serviceName ?? '?'}" is no longer in the manifests; it is kept (prune is off)` });
         continue;
@@ -471,14 +476,17 @@ class Planner {
         this.warnings.push({ resource: { type: 'network', name: network.name }, message: 'no longer in the manifests; it is kept (prune is off)' });
         continue;
       }
-      this.add(`network:${network.name}:remove`, { kind: 'network.remove', cause: 'no longer in the manifests (prune)', name: network.name }, teardown);
+      this.add(`network:${network.name}:remove`, { kind: 'network.remove', cause: this.removalCause('no longer in the manifests (prune)'), name: network.name }, teardown);
     }
     const desiredVolumes = new Set(this.desired.volumes.map((v) => v.podmanName));
     for (const volume of this.observed.volumes) {
       if (!this.owns(volume.labels) || desiredVolumes.has(volume.name)) continue;
       if (this.prune && this.options.removeVolumes === true) {
         this.warnings.push({ resource: { type: 'volume', name: volume.name }, message: 'WILL BE REMOVED WITH ALL ITS DATA' });
-        this.add(`volume:${volume.name}:remove`, { kind: 'volume.remove', cause: 'no longer in the manifests, and volume removal was asked for', name: volume.name }, teardown);
+        const cause = this.options.teardown === true ? '`phoenix down --volumes` takes the environment down, named volumes included' : 'no longer in the manifests, and volume removal was asked for';
+        this.add(`volume:${volume.name}:remove`, { kind: 'volume.remove', cause, name: volume.name }, teardown);
+      } else if (this.options.teardown === true) {
+        this.warnings.push({ resource: { type: 'volume', name: volume.name }, message: 'kept with its data (`phoenix down` removes named volumes only with --volumes)' });
       } else {
         const why = this.options.removeVolumes === true ? 'volume removal was asked for, but prune is off' : 'named volumes are removed only when asked explicitly';
         this.warnings.push({ resource: { type: 'volume', name: volume.name }, message: `no longer in the manifests; kept with its data (${why})` });
@@ -504,11 +512,16 @@ class Planner {
           [...teardown, ...optionalKey(this.secretCreateKeys.get(current))],
         );
       } else if (this.prune) {
-        this.add(`secret:${secret.name}:remove`, { kind: 'secret.remove', cause: 'no longer in the manifests (prune)', name: secret.name, secret: logical, ...(isConfig ? { config: true as const } : {}) }, teardown);
+        this.add(`secret:${secret.name}:remove`, { kind: 'secret.remove', cause: this.removalCause('no longer in the manifests (prune)'), name: secret.name, secret: logical, ...(isConfig ? { config: true as const } : {}) }, teardown);
       } else {
         this.warnings.push({ resource: { type: 'secret', name: secret.name }, message: 'no longer in the manifests; it is kept (prune is off)' });
       }
     }
+  }
+
+  /** Why an owned object goes: pruned, or the whole environment taken down by `phoenix down`. */
+  private removalCause(pruned: string): string {
+    return this.options.teardown === true ? '`phoenix down` takes the environment down' : pruned;
   }
 
   /**
