@@ -42,7 +42,8 @@ const RUNS = Number(option('--runs', '5'));
 const OUT = option('--out', null);
 
 const stateHome = process.env.PHOENIX_STATE_DIR ?? path.join(os.homedir(), '.local', 'state', 'phoenix');
-const containersConf = process.env.CONTAINERS_CONF || (existsSync(path.join(stateHome, 'containers.conf')) ? path.join(stateHome, 'containers.conf') : null);
+// The host's containers.conf fix where Phoenix finds it (src/podman/containers-conf.ts).
+const containersConf = process.env.CONTAINERS_CONF || ([path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'phoenix', 'containers.conf'), '/etc/phoenix/containers.conf', path.join(stateHome, 'containers.conf')].find((file) => existsSync(file)) ?? null);
 const podmanEnv = containersConf === null ? { ...process.env } : { ...process.env, CONTAINERS_CONF: containersConf };
 
 function run(command, args, env = process.env) {

@@ -105,9 +105,11 @@ export interface PodmanSetup {
 
 export function podmanSetup(): PodmanSetup {
   const stateDir = process.env.PHOENIX_STATE_DIR ?? path.join(os.homedir(), '.local', 'state', 'phoenix');
+  // Where Phoenix itself finds the host's fix (src/podman/containers-conf.ts; the bench compiles apart from src).
+  const configHome = process.env.PHOENIX_CONFIG_DIR || path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'phoenix');
+  const candidates = [path.join(configHome, 'containers.conf'), '/etc/phoenix/containers.conf', path.join(stateDir, 'containers.conf')];
   const fromEnv = process.env.CONTAINERS_CONF ?? '';
-  const candidate = path.join(stateDir, 'containers.conf');
-  const containersConf = fromEnv !== '' ? fromEnv : existsSync(candidate) ? candidate : null;
+  const containersConf = fromEnv !== '' ? fromEnv : (candidates.find((file) => existsSync(file)) ?? null);
   return { containersConf, env: containersConf === null ? { ...process.env } : { ...process.env, CONTAINERS_CONF: containersConf } };
 }
 

@@ -161,8 +161,9 @@ class Bench {
     this.envDir = path.join(this.root, 'environments');
     mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
     mkdirSync(path.join(this.envDir, 'compose'), { recursive: true });
-    const conf = path.join(stateDirDefault(), 'containers.conf');
-    if (existsSync(conf)) {
+    // The host's containers.conf fix where Phoenix finds it (src/podman/containers-conf.ts).
+    const conf = [path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'phoenix', 'containers.conf'), '/etc/phoenix/containers.conf', path.join(stateDirDefault(), 'containers.conf')].find((file) => existsSync(file));
+    if (conf !== undefined) {
       copyFileSync(conf, path.join(this.stateDir, 'containers.conf'));
       if (!process.env.CONTAINERS_CONF) podmanEnv = { ...process.env, CONTAINERS_CONF: conf };
     }

@@ -6,9 +6,11 @@
 #   2. builds the demo image localhost/phoenix-demo/busybox:1 offline (a static busybox and its
 #      applet links, /tmp, /run, /etc/passwd) unless the current revision is already there;
 #   3. runs a smoke container; only when it fails with the rlimit or cgroups-hybrid errors of
-#      machines without CAP_SYS_RESOURCE or with cgroups v1 (see PODMAN.md), writes
-#      <state dir>/containers.conf with the fix, which Phoenix then uses through CONTAINERS_CONF.
-# State dir: $PHOENIX_STATE_DIR, else ${XDG_STATE_HOME:-$HOME/.local/state}/phoenix.
+#      machines without CAP_SYS_RESOURCE or with cgroups v1 (see PODMAN.md), writes the fix as a
+#      host fact, which Phoenix then uses through CONTAINERS_CONF from any state directory:
+#      /etc/phoenix/containers.conf as root, else ${PHOENIX_CONFIG_DIR:-${XDG_CONFIG_HOME:-~/.config}/phoenix}/containers.conf.
+#      A fix an older release wrote into the state directory
+#      (${PHOENIX_STATE_DIR:-${XDG_STATE_HOME:-~/.local/state}/phoenix}/containers.conf) is still read.
 set -euo pipefail
 
 readonly IMAGE='localhost/phoenix-demo/busybox:1'
@@ -25,7 +27,14 @@ if [[ -n "${PHOENIX_STATE_DIR:-}" ]]; then
 else
   state_dir="${XDG_STATE_HOME:-$HOME/.local/state}/phoenix"
 fi
-conf_file="$state_dir/containers.conf"
+# Host facts live where every state directory finds them (src/podman/containers-conf.ts).
+if [[ "$(id -u)" == 0 ]]; then
+  host_config_dir=/etc/phoenix
+else
+  host_config_dir="${PHOENIX_CONFIG_DIR:-${XDG_CONFIG_HOME:-$HOME/.config}/phoenix}"
+fi
+conf_file="$host_config_dir/containers.conf"
+legacy_conf_file="$state_dir/containers.conf"
 
 if [[ -n "${CONTAINERS_CONF:-}" && ! -r "$CONTAINERS_CONF" ]]; then
   die "CONTAINERS_CONF is set to $CONTAINERS_CONF, which is not a readable file: unset it or point it at a containers.conf"
@@ -134,12 +143,12 @@ fi
 smoke() { podman run --rm "$IMAGE" sh -c 'echo phoenix-smoke-ok' 2>&1; }
 needs_fix() { grep -qiE 'rlimit|cgroups in hybrid mode' <<<"$1"; }
 write_conf() {
-  mkdir -p "$state_dir"
-  chmod 700 "$state_dir" 2>/dev/null || true
+  mkdir -p "$host_config_dir"
+  chmod 755 "$host_config_dir" 2>/dev/null || true
   cat >"$conf_file" <<EOF
 $CONF_MARKER: \`podman run\` failed here with the rlimit /
 # cgroups-hybrid errors (no CAP_SYS_RESOURCE, or cgroups v1). Phoenix passes this file to Podman
-# with CONTAINERS_CONF. Delete it and run scripts/setup.sh again to re-check.
+# with CONTAINERS_CONF, whatever its state directory. Delete it and run scripts/setup.sh again to re-check.
 [containers]
 default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 [engine]
@@ -147,35 +156,48 @@ runtime = "runc"
 EOF
 }
 
-if [[ -n "${CONTAINERS_CONF:-}" ]]; then
-  say "CONTAINERS_CONF is set ($CONTAINERS_CONF): smoke test with it as it is"
-  output="$(smoke)" || die "smoke test \`podman run --rm $IMAGE\` failed with CONTAINERS_CONF=$CONTAINERS_CONF: $output"
-  say 'smoke test passed'
-  exit 0
-fi
-
-# Fast path on a machine already set up: the file a previous run wrote still works.
-if [[ -f "$conf_file" ]] && grep -qF "$CONF_MARKER" "$conf_file"; then
-  if output="$(CONTAINERS_CONF="$conf_file" smoke)"; then
-    say "smoke test passed with $conf_file (written by an earlier run)"
-    exit 0
+# Runs the smoke container and writes (or removes) the fix; returns when Podman works.
+smoke_and_fix() {
+  if [[ -n "${CONTAINERS_CONF:-}" ]]; then
+    say "CONTAINERS_CONF is set ($CONTAINERS_CONF): smoke test with it as it is"
+    output="$(smoke)" || die "smoke test \`podman run --rm $IMAGE\` failed with CONTAINERS_CONF=$CONTAINERS_CONF: $output"
+    say 'smoke test passed'
+    return 0
   fi
-  say "smoke test failed with $conf_file; checking again without it"
-fi
 
-if output="$(smoke)"; then
+  # A machine set up by an older release has the fix in the state directory: it becomes a host fact
+  # (the old file stays, and is still read, for older Phoenix releases on this machine).
+  if [[ ! -f "$conf_file" && -f "$legacy_conf_file" ]] && grep -qF "$CONF_MARKER" "$legacy_conf_file"; then
+    mkdir -p "$host_config_dir"
+    cp "$legacy_conf_file" "$conf_file"
+    chmod 644 "$conf_file"
+    say "copied the containers.conf fix from $legacy_conf_file to $conf_file (host facts live outside the state directory)"
+  fi
+
+  # Fast path on a machine already set up: the file a previous run wrote still works.
   if [[ -f "$conf_file" ]] && grep -qF "$CONF_MARKER" "$conf_file"; then
-    rm -f "$conf_file"
-    say "removed $conf_file: Podman works here without it"
+    if output="$(CONTAINERS_CONF="$conf_file" smoke)"; then
+      say "smoke test passed with $conf_file (written by an earlier run)"
+      return 0
+    fi
+    say "smoke test failed with $conf_file; checking again without it"
   fi
-  say 'smoke test passed: Podman needs no extra configuration here'
-  exit 0
-fi
 
-needs_fix "$output" || die "smoke test \`podman run --rm $IMAGE\` failed: $output"
-say "smoke test failed with a known runtime limitation: $(grep -iE 'rlimit|cgroups in hybrid mode' <<<"$output" | head -n 1)"
-say "writing $conf_file (ulimits Podman may set here, runtime runc)"
-write_conf
-command -v runc >/dev/null 2>&1 || die "the fix in $conf_file needs runc, which is not installed: install runc and run this script again"
-output="$(CONTAINERS_CONF="$conf_file" smoke)" || die "smoke test still fails with CONTAINERS_CONF=$conf_file: $output"
-say "smoke test passed with CONTAINERS_CONF=$conf_file (Phoenix uses it automatically)"
+  if output="$(smoke)"; then
+    if [[ -f "$conf_file" ]] && grep -qF "$CONF_MARKER" "$conf_file"; then
+      rm -f "$conf_file"
+      say "removed $conf_file: Podman works here without it"
+    fi
+    say 'smoke test passed: Podman needs no extra configuration here'
+    return 0
+  fi
+
+  needs_fix "$output" || die "smoke test \`podman run --rm $IMAGE\` failed: $output"
+  say "smoke test failed with a known runtime limitation: $(grep -iE 'rlimit|cgroups in hybrid mode' <<<"$output" | head -n 1)"
+  say "writing $conf_file (ulimits Podman may set here, runtime runc)"
+  write_conf
+  command -v runc >/dev/null 2>&1 || die "the fix in $conf_file needs runc, which is not installed: install runc and run this script again"
+  output="$(CONTAINERS_CONF="$conf_file" smoke)" || die "smoke test still fails with CONTAINERS_CONF=$conf_file: $output"
+  say "smoke test passed with CONTAINERS_CONF=$conf_file (Phoenix uses it automatically)"
+}
+smoke_and_fix

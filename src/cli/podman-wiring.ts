@@ -18,7 +18,7 @@ export interface PodmanConnection {
 /**
  * Connects to Podman: its CLI for actions, the REST API of a `podman system service` on
  * `<state dir>/podman.sock` for observation (started on demand, gone after 5 idle minutes),
- * Phoenix's containers.conf from the state directory when the machine needs one
+ * the host's containers.conf fix when the machine needs one (containers-conf.ts: found from any state directory)
  * (scripts/setup.sh decides), and retries with a circuit breaker composed in one place
  * (withResilience).
  */

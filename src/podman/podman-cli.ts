@@ -32,7 +32,7 @@ export interface PodmanCliOptions {
   readonly binary?: string;
   /** Extra environment for podman, over this process's own. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Phoenix's state directory: its containers.conf (see scripts/setup.sh) is used when CONTAINERS_CONF is unset. */
+  /** Phoenix's state directory; with it, the host's containers.conf fix (containers-conf.ts) is used when CONTAINERS_CONF is unset. */
   readonly stateDir?: string;
   /**
    * Deadlines per kind of call, in ms, over the defaults (call-deadlines.ts) scaled by

@@ -41,7 +41,7 @@ export const REMEDIATION: Readonly<Record<PodmanErrorCode, string>> = {
     'Check that Podman answers (`podman info`; a hung podman process or a held storage lock are the usual causes). If the machine is only slow, raise every deadline with PHOENIX_PODMAN_TIMEOUT_SCALE (e.g. 3).',
   'PODMAN-STORAGE-LOCKED': 'Another Podman process holds the storage lock: wait for it to finish and try again.',
   'PODMAN-RUNTIME-SETUP':
-    'Run scripts/setup.sh, which writes a containers.conf with the fix (ulimits Podman may set, runtime runc) that Phoenix passes to Podman through CONTAINERS_CONF.',
+    'Run scripts/setup.sh, which writes a containers.conf with the fix (ulimits Podman may set, runtime runc) to /etc/phoenix (as root) or ~/.config/phoenix, where Phoenix finds it from any state directory and passes it to Podman through CONTAINERS_CONF.',
   'PODMAN-NO-SUCH-OBJECT': 'Observe again and re-plan: the object no longer exists, or never did.',
   'PODMAN-ABORTED': 'Nothing to do: the operation was cancelled on request.',
   'PODMAN-CIRCUIT-OPEN': "Check Podman (`podman info`) and the errors reported before this one: calls to it are paused after repeated failures and resume after a cool-down.",

@@ -2,26 +2,23 @@
  * Runs one podman process through execa: never a shell, standard input only for secret
  * values, a deadline and a cancel signal on every call, and every failure classified.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { execa as Execa } from 'execa';
 import type { PodmanError } from './podman-error.js';
 import { classifyPodmanFailure } from './podman-error.js';
 import { withFifoStdin } from './fifo-stdin.js';
-
-/** The file scripts/setup.sh writes where Podman needs the rlimit / runtime fix. */
-export const CONTAINERS_CONF_FILE = 'containers.conf';
+import { chooseContainersConf } from './containers-conf.js';
 
 /**
- * The environment to run podman with: `processEnv`, plus CONTAINERS_CONF pointing at
- * `<stateDir>/containers.conf` when that file exists and the caller set none of their own.
+ * The environment to run podman with: `processEnv`, plus CONTAINERS_CONF pointing at the
+ * host's containers.conf fix (containers-conf.ts: the user's config folder, /etc/phoenix, or
+ * the state directory of older releases) when one exists and the caller set none of their own.
  */
 export function podmanEnvironment(stateDir: string, processEnv: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(processEnv)) if (value !== undefined) env[key] = value;
-  const conf = path.join(stateDir, CONTAINERS_CONF_FILE);
-  if ((env.CONTAINERS_CONF ?? '') === '' && existsSync(conf)) env.CONTAINERS_CONF = conf;
+  const conf = chooseContainersConf(stateDir, env);
+  if (conf !== null) env.CONTAINERS_CONF = conf.path;
   return env;
 }
 

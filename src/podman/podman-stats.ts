@@ -117,7 +117,7 @@ export interface PodmanStatsOptions {
   readonly binary?: string;
   /** Extra environment for podman, over this process's own. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Phoenix's state directory: its containers.conf is used when CONTAINERS_CONF is unset. */
+  /** Phoenix's state directory; with it, the host's containers.conf fix (containers-conf.ts) is used when CONTAINERS_CONF is unset. */
   readonly stateDir?: string;
   /** Deadline of a call that gives none (default 30 s). */
   readonly timeoutMs?: number;

@@ -1,8 +1,8 @@
 /**
  * Shared helpers for the integration tests: the phoenix commands run against REAL Podman.
  *
- * - Each test file gets its own temporary root and state directory (the containers.conf fix
- *   scripts/setup.sh wrote is copied in), via `useIntegrationSuite()`.
+ * - Each test file gets its own temporary root and a fresh state directory (Phoenix finds the
+ *   host's containers.conf fix itself: src/podman/containers-conf.ts), via `useIntegrationSuite()`.
  * - Each test makes its own project (`phxit-<random>`, environment `it`) in its own folder with
  *   `suite.project()`; after the test, whatever happened, the project is taken down with
  *   `phoenix down --volumes --yes` and then anything left that carries its name or labels is
@@ -13,7 +13,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,7 @@ import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { LABEL } from '../../src/model/desired.js';
 import { resolveStateDir } from '../../src/state/digest-key.js';
+import { chooseContainersConf } from '../../src/podman/containers-conf.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** The demo image scripts/setup.sh builds offline. */
@@ -41,10 +42,9 @@ const SETUP_HINT = 'Run scripts/setup.sh (as root on Debian/Ubuntu) to install P
 // ---------------------------------------------------------------------------------------------
 // podman, for assertions
 
-/** The containers.conf scripts/setup.sh wrote for this machine, if any. */
+/** The containers.conf fix scripts/setup.sh wrote for this machine, found where Phoenix finds it (host facts), if any. */
 function setupContainersConf(): string | null {
-  const file = path.join(resolveStateDir(undefined, process.env), 'containers.conf');
-  return existsSync(file) ? file : null;
+  return chooseContainersConf(resolveStateDir(undefined, process.env), process.env)?.path ?? null;
 }
 
 /** The environment podman runs with in the tests: the caller's, plus the setup fix where there is one. */
@@ -428,8 +428,7 @@ async function stopApiServices(stateDir: string): Promise<void> {
 
 /**
  * Registers the hooks of an integration test file: Podman must be there (else every test
- * fails saying to run scripts/setup.sh), a temporary root and state directory (with the
- * setup's containers.conf), and the cleanup of every project a test made.
+ * fails saying to run scripts/setup.sh), a temporary root and a fresh state directory, and the cleanup of every project a test made.
  */
 export function useIntegrationSuite(): IntegrationSuite {
   let root = '';
@@ -440,8 +439,7 @@ export function useIntegrationSuite(): IntegrationSuite {
     root = mkdtempSync(path.join(os.tmpdir(), 'phxit-'));
     stateDir = path.join(root, 'state');
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    const conf = setupContainersConf();
-    if (conf !== null) copyFileSync(conf, path.join(stateDir, 'containers.conf'));
+    // No copy of the containers.conf fix: Phoenix finds the host's facts from any state directory.
   });
   afterEach(async () => {
     const done = projects.splice(0);

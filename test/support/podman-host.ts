@@ -15,7 +15,7 @@ import { DEMO_IMAGE } from './podman-fixtures.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SETUP = path.join(ROOT, 'scripts', 'setup.sh');
 
-/** The environment Phoenix runs podman with (CONTAINERS_CONF from the state dir where setup.sh wrote one). */
+/** The environment Phoenix runs podman with (CONTAINERS_CONF: the host's fix where setup.sh wrote one). */
 export const podmanEnv = (): Record<string, string> => podmanEnvironment(resolveStateDir(undefined, process.env), process.env);
 
 /** A prefix no other run uses: `phxtest-<random>`. */
