@@ -19,7 +19,8 @@ export interface DownOptions extends EnvironmentOptions, LockFlags {
 
 /** `phoenix down`: removes what the environment owns; named volumes only with --volumes. */
 export async function runDown(options: DownOptions, io: CliIo): Promise<number> {
-  const desired = loadDesiredState(options.env, options, io);
+  // Removal needs no secret values: what goes is found by its labels.
+  const desired = loadDesiredState(options.env, options, io, 'if-available');
   if (desired === null) return EXIT.failure;
   return withEnvironmentLock(desired, { command: 'down' }, options, io, () => downLocked(desired, options, io));
 }

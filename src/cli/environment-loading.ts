@@ -27,10 +27,23 @@ export function allEnvironments(options: EnvironmentOptions, io: CliIo): string[
 }
 
 /**
- * Loads one environment from disk. `requireSecretValues` is what plan and apply need; the
- * digest key then comes from the state directory (created on first use).
+ * What a command needs of secret values (docs/cli.md, "Secret values"):
+ * - 'required' (plan, apply, watch): a value that cannot be read is an error;
+ * - 'validate' (validate, build, pull): an unset variable is a warning, a missing file an error;
+ * - 'if-available' (read-only and removal commands: status, restart, down, stop, start, ps,
+ *   logs, exec, config): a value that cannot be read is no issue; the secret is marked
+ *   `valueUnknown`, and observeLiveState takes it as the version Podman runs, so that it never
+ *   shows as drift. A dummy value is never needed.
+ * `true` and `false` mean 'required' and 'validate'.
  */
-export function loadFromDisk(name: string, options: EnvironmentOptions, io: CliIo, requireSecretValues: boolean): LoadResult {
+export type SecretValues = 'required' | 'validate' | 'if-available';
+
+/**
+ * Loads one environment from disk, reading secret values as `secretValues` says; the digest
+ * key comes from the state directory (created on first use).
+ */
+export function loadFromDisk(name: string, options: EnvironmentOptions, io: CliIo, secretValues: SecretValues | boolean): LoadResult {
+  const mode = secretValues === true ? 'required' : secretValues === false ? 'validate' : secretValues;
   const key = loadOrCreateDigestKey(resolveStateDir(options.stateDir, io.env));
   return loadEnvironment({
     environmentsDir: environmentsDir(options, io),
@@ -41,7 +54,8 @@ export function loadFromDisk(name: string, options: EnvironmentOptions, io: CliI
     cwd: io.cwd,
     homeDir: io.env.HOME ?? os.homedir(),
     digester: new SecretDigester(key),
-    requireSecretValues,
+    requireSecretValues: mode === 'required',
+    secretValuesOptional: mode === 'if-available',
     profiles: options.profile ?? [],
   });
 }

@@ -3,7 +3,9 @@ import { formatIssue } from '../model/issue.js';
 import type { ObservedState } from '../model/observed.js';
 import { isPodmanError } from '../podman/podman-error.js';
 import { loadFromDisk } from './environment-loading.js';
-import type { EnvironmentOptions } from './environment-loading.js';
+import type { EnvironmentOptions, SecretValues } from './environment-loading.js';
+import { takeObservedSecretVersions } from '../plan/secret-versions.js';
+import type { UnknownSecretVersion } from '../plan/secret-versions.js';
 import type { CliIo } from './io.js';
 import type { PodmanConnection } from './podman-wiring.js';
 import { resolveStateDir } from '../state/digest-key.js';
@@ -13,6 +15,8 @@ import { readPullTimes } from '../state/pull-record.js';
 export interface LiveState {
   readonly desired: DesiredState;
   readonly observed: ObservedState;
+  /** Secrets whose value this command could not read and the version each was taken as (see SecretValues 'if-available'); absent when none. */
+  readonly unknownSecrets?: readonly UnknownSecretVersion[];
 }
 
 /** Prints a Podman or other failure with its code and remediation. */
@@ -29,11 +33,12 @@ export async function observeWithPulls(desired: DesiredState, options: Environme
 }
 
 /**
- * Loads the environment (every secret must be readable) without touching Podman. Reports
- * problems itself and returns null when the command cannot go on.
+ * Loads the environment without touching Podman, reading secret values as `secretValues` says
+ * (every one must be readable by default; read-only and removal commands pass 'if-available').
+ * Reports problems itself and returns null when the command cannot go on.
  */
-export function loadDesiredState(name: string, options: EnvironmentOptions, io: CliIo): DesiredState | null {
-  const loaded = loadFromDisk(name, options, io, true);
+export function loadDesiredState(name: string, options: EnvironmentOptions, io: CliIo, secretValues: SecretValues = 'required'): DesiredState | null {
+  const loaded = loadFromDisk(name, options, io, secretValues);
   if (!loaded.ok) {
     for (const issue of loaded.issues) io.stderr(`${formatIssue(issue)}\n`);
     io.stderr(`phoenix: environment ${name} is not valid; nothing was done.\n`);
@@ -43,11 +48,16 @@ export function loadDesiredState(name: string, options: EnvironmentOptions, io: 
   return loaded.desired;
 }
 
-/** Takes one Podman snapshot for a loaded environment (with Podman's restart counts when asked); reports a failure itself and returns null. */
+/**
+ * Takes one Podman snapshot for a loaded environment (with Podman's restart counts when asked);
+ * a secret whose value was not read (`valueUnknown`) is taken as the version Podman runs.
+ * Reports a failure itself and returns null.
+ */
 export async function observeLiveState(desired: DesiredState, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection, restartCounts = false): Promise<LiveState | null> {
   try {
     const observed = await observeWithPulls(desired, options, io, podman, restartCounts);
-    return { desired, observed };
+    const taken = takeObservedSecretVersions(desired, observed);
+    return { desired: taken.desired, observed, ...(taken.unknown.length === 0 ? {} : { unknownSecrets: taken.unknown }) };
   } catch (error) {
     reportFailure(io, error);
     return null;
@@ -55,10 +65,10 @@ export async function observeLiveState(desired: DesiredState, options: Environme
 }
 
 /**
- * Loads the environment (every secret must be readable) and takes one Podman snapshot.
- * Reports problems itself and returns null when the command cannot go on.
+ * Loads the environment (every secret readable unless `secretValues` says otherwise) and takes
+ * one Podman snapshot. Reports problems itself and returns null when the command cannot go on.
  */
-export async function loadLiveState(name: string, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection, restartCounts = false): Promise<LiveState | null> {
-  const desired = loadDesiredState(name, options, io);
+export async function loadLiveState(name: string, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection, restartCounts = false, secretValues: SecretValues = 'required'): Promise<LiveState | null> {
+  const desired = loadDesiredState(name, options, io, secretValues);
   return desired === null ? null : observeLiveState(desired, options, io, podman, restartCounts);
 }

@@ -16,8 +16,8 @@ const PALETTE = ['\u001b[36m', '\u001b[33m', '\u001b[35m', '\u001b[32m', '\u001b
 
 /** `phoenix logs`: the logs of the services' containers, interleaved, each line prefixed by its container. */
 export async function runLogs(services: readonly string[], options: LogsOptions, io: CliIo): Promise<number> {
-  // Logs need no secret values: validation-level loading is enough.
-  const loaded = loadFromDisk(options.env, options, io, false);
+  // Logs need no secret values, and an unreadable one is not worth a warning here.
+  const loaded = loadFromDisk(options.env, options, io, 'if-available');
   if (!loaded.ok) {
     for (const issue of loaded.issues) io.stderr(`${formatIssue(issue)}\n`);
     return EXIT.failure;

@@ -16,7 +16,8 @@ export interface RestartOptions extends EnvironmentOptions, LockFlags {
 
 /** `phoenix restart`: stops and starts the containers of the named services (all when none), in dependency order. */
 export async function runRestart(services: readonly string[], options: RestartOptions, io: CliIo): Promise<number> {
-  const desired = loadDesiredState(options.env, options, io);
+  // Restarting needs no secret values: the containers keep the secrets they were created with.
+  const desired = loadDesiredState(options.env, options, io, 'if-available');
   if (desired === null) return EXIT.failure;
   return withEnvironmentLock(desired, { command: 'restart' }, options, io, () => restartLocked(desired, services, options, io));
 }

@@ -8,6 +8,7 @@ import type { PodmanConnection } from './podman-wiring.js';
 import { reportStatus } from '../plan/status.js';
 import type { ServiceReport, StatusReport } from '../plan/status.js';
 import type { CheckedHealth, HealthEvidence, VerdictKind } from '../plan/verdict.js';
+import type { UnknownSecretVersion } from '../plan/secret-versions.js';
 
 /** `phoenix status` exits with its environment's verdict, so that a script can gate on it (docs/cli.md). */
 export const VERDICT_EXIT: Readonly<Record<VerdictKind, number>> = { converged: EXIT.ok, progressing: 2, degraded: 3, failed: 4 };
@@ -43,7 +44,25 @@ function describeService(r: ServiceReport): string {
   return `${r.service}: ${r.verdict} (${r.runningReplicas}/${r.desiredReplicas} running)${why}`;
 }
 
-function renderTable(report: StatusReport): string {
+/** Where an unread value would come from, in words (names only, never a value). */
+function sourceWords(source: UnknownSecretVersion['source']): string {
+  if (source === null) return 'it has no source';
+  if (source.kind === 'environment') return `the variable ${source.variable} is not set`;
+  if (source.kind === 'file') return `its file is not readable here`;
+  return 'it is not read here';
+}
+
+/**
+ * Why status did not report drift for a secret it could not read: the comparison took the
+ * version Podman runs, so a changed value is for `phoenix plan`, which reads it, to show.
+ */
+export function describeUnknownSecret(unknown: UnknownSecretVersion): string {
+  const what = `${unknown.config ? 'config' : 'secret'} "${unknown.name}"`;
+  const taken = unknown.takenAs === null ? 'Podman has no version of it either' : `compared as the version Podman runs, ${unknown.takenAs} (phoenix plan, which reads the value, shows whether it changed)`;
+  return `note: ${what} was not read (${sourceWords(unknown.source)}): ${taken}.`;
+}
+
+function renderTable(report: StatusReport, unknownSecrets: readonly UnknownSecretVersion[]): string {
   const reports = report.services;
   const rows = [['SERVICE', 'CONTAINER', 'STATE', 'HEALTH', 'CONFIG', 'RESTARTS', 'REVISION']];
   for (const service of reports) {
@@ -55,7 +74,8 @@ function renderTable(report: StatusReport): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
   const summary = reports.map(describeService).join('\n');
-  return `${lines.join('\n')}\n\n${summary}\n\nenvironment: ${report.verdict}\n`;
+  const notes = unknownSecrets.map((u) => `${describeUnknownSecret(u)}\n`).join('');
+  return `${lines.join('\n')}\n\n${summary}\n\n${notes === '' ? '' : `${notes}\n`}environment: ${report.verdict}\n`;
 }
 
 /**
@@ -64,7 +84,8 @@ function renderTable(report: StatusReport): string {
  */
 export async function runStatus(options: StatusOptions, io: CliIo): Promise<number> {
   const podman = connectPodman(options, io);
-  const live = await loadLiveState(options.env, options, io, podman, true);
+  // Status needs no secret values: one that cannot be read is taken as the version Podman runs.
+  const live = await loadLiveState(options.env, options, io, podman, true, 'if-available');
   if (live === null) return EXIT.failure;
   let evidence: HealthEvidence;
   try {
@@ -74,7 +95,10 @@ export async function runStatus(options: StatusOptions, io: CliIo): Promise<numb
     return EXIT.failure;
   }
   const report = reportStatus(live.desired, live.observed, evidence);
-  if (options.json === true) io.stdout(`${JSON.stringify({ project: live.desired.project, environment: live.desired.environment, verdict: report.verdict, services: report.services }, null, 2)}\n`);
-  else io.stdout(renderTable(report));
+  const unknownSecrets = live.unknownSecrets ?? [];
+  if (options.json === true) {
+    const unread = unknownSecrets.length === 0 ? {} : { unreadSecrets: unknownSecrets.map((u) => ({ name: u.name, config: u.config, comparedAs: u.takenAs })) };
+    io.stdout(`${JSON.stringify({ project: live.desired.project, environment: live.desired.environment, verdict: report.verdict, services: report.services, ...unread }, null, 2)}\n`);
+  } else io.stdout(renderTable(report, unknownSecrets));
   return VERDICT_EXIT[report.verdict];
 }

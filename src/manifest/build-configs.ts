@@ -37,6 +37,12 @@ export function buildConfigs(merged: ComposeDraft, prefix: string, owner: Record
     }
     const read = readConfig(name, def, entry.location, keyPath, ctx);
     if (read === null) continue;
+    if (read === 'unknown') {
+      // Left for the command to take as the version Podman runs (plan/secret-versions.ts).
+      const source: ContentSource = { kind: 'environment', variable: def.environment ?? '' };
+      out.push({ name, podmanName: `${prefix}-config-${name}-unset`, external: false, source, digest: '', labels: { ...owner, [LABEL.config]: name, [LABEL.secretDigest]: '' }, config: true, valueUnknown: true });
+      continue;
+    }
     const digest = createHash('sha256').update(read.content).digest('hex');
     out.push({
       name,
@@ -51,8 +57,11 @@ export function buildConfigs(merged: ComposeDraft, prefix: string, owner: Record
   return out;
 }
 
-/** The content (for the digest) and where the executor gets it; null after reporting why not. */
-function readConfig(name: string, def: { file?: string; content?: string; environment?: string }, location: SourceLocation, keyPath: string, ctx: BuildContext): { content: Uint8Array | string; source: ContentSource } | null {
+/**
+ * The content (for the digest) and where the executor gets it; null after reporting why not;
+ * 'unknown' for an unset variable when the command needs no values (ctx.secretValuesOptional).
+ */
+function readConfig(name: string, def: { file?: string; content?: string; environment?: string }, location: SourceLocation, keyPath: string, ctx: BuildContext): { content: Uint8Array | string; source: ContentSource } | 'unknown' | null {
   if (def.file !== undefined) {
     const bytes = ctx.reader.readBytes(def.file);
     if (bytes === null) {
@@ -65,6 +74,7 @@ function readConfig(name: string, def: { file?: string; content?: string; enviro
   const variable = def.environment ?? '';
   const value = ctx.lookup(variable);
   if (value === undefined) {
+    if (ctx.secretValuesOptional === true) return 'unknown';
     ctx.report({
       code: 'PHX-CONFIG-SOURCE-MISSING',
       severity: ctx.requireSecretValues ? 'error' : 'warning',

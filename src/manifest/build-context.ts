@@ -15,6 +15,12 @@ export interface BuildContext {
   readonly digester: SecretDigester;
   /** When true (plan, apply), a secret whose value cannot be read is an error; else a warning. */
   readonly requireSecretValues: boolean;
+  /**
+   * True for read-only and removal commands (status, restart, down, ...): a secret, or a config
+   * from a variable, whose value cannot be read here is no issue; it is marked `valueUnknown`
+   * and the command takes the version Podman runs (plan/secret-versions.ts).
+   */
+  readonly secretValuesOptional?: boolean;
   /** Shows an absolute path the way users should read it. */
   readonly display: (absolutePath: string) => string;
   readonly homeDir: string;

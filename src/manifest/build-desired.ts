@@ -439,12 +439,13 @@ function buildSecrets(merged: ComposeDraft, env: EnvironmentManifest, prefix: st
       ctx.report({ code: 'PHX-SECRET-SOURCE-MISSING', severity: 'error', location, path: keyPath, message: `secret "${name}" has no source.`, remediation: `Give it \`file:\` or \`environment:\` under \`secrets:\` in ${env.file}.` });
     } else if (source.kind === 'file') {
       content = ctx.reader.readBytes(source.path);
-      if (content === null) {
+      // Secret files are kept out of git: a command that needs no value does not need the file either.
+      if (content === null && ctx.secretValuesOptional !== true) {
         ctx.report({ code: 'PHX-SECRET-SOURCE-MISSING', severity: 'error', location, path: keyPath, message: `secret "${name}" reads ${ctx.display(source.path)}, which does not exist.`, remediation: 'Create the file (keep it out of git), or correct the path.' });
       }
     } else {
       content = ctx.processEnv[source.variable] ?? null;
-      if (content === null) {
+      if (content === null && ctx.secretValuesOptional !== true) {
         ctx.report({
           code: 'PHX-SECRET-SOURCE-MISSING',
           severity: ctx.requireSecretValues ? 'error' : 'warning',
@@ -457,7 +458,7 @@ function buildSecrets(merged: ComposeDraft, env: EnvironmentManifest, prefix: st
     }
     const digest = content === null ? '' : ctx.digester.digest(name, content);
     const podmanName = `${prefix}-${name}-${digest === '' ? 'unset' : digest.slice(0, 12)}`;
-    out.push({ name, podmanName, external: false, source, digest, labels: { ...owner, [LABEL.secret]: name, [LABEL.secretDigest]: digest } });
+    out.push({ name, podmanName, external: false, source, digest, labels: { ...owner, [LABEL.secret]: name, [LABEL.secretDigest]: digest }, ...(content === null ? { valueUnknown: true as const } : {}) });
   }
   return out;
 }

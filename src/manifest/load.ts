@@ -35,6 +35,11 @@ export interface LoadOptions {
   readonly digester: SecretDigester;
   /** Plan and apply need every secret's value; validate only warns when an environment variable is unset. */
   readonly requireSecretValues: boolean;
+  /**
+   * Read-only and removal commands need no secret values: a secret (or a config from a variable)
+   * that cannot be read is then reported nowhere and left `valueUnknown` (see BuildContext).
+   */
+  readonly secretValuesOptional?: boolean;
   /** `--profile` flags; with none, `COMPOSE_PROFILES` is read (see profiles.ts). */
   readonly profiles?: readonly string[];
   /** Reads build contexts; default: through `reader` (which sees no file modes). */
@@ -109,7 +114,7 @@ function loadReadableEnvironment(options: LoadOptions): LoadResult {
   const selection = selectProfiles(project, profiles);
   issues.push(...selection.issues);
   const merged = selection.draft;
-  const ctx: BuildContext = { reader: options.reader, contextReader: options.contextReader ?? manifestContextReader(options.reader), lookup, processEnv: options.processEnv, digester: options.digester, requireSecretValues: options.requireSecretValues, display, homeDir: options.homeDir, report };
+  const ctx: BuildContext = { reader: options.reader, contextReader: options.contextReader ?? manifestContextReader(options.reader), lookup, processEnv: options.processEnv, digester: options.digester, requireSecretValues: options.requireSecretValues, secretValuesOptional: options.secretValuesOptional === true, display, homeDir: options.homeDir, report };
   const built = buildDesiredState(merged, env, ctx);
   const desired = selection.inactive.length === 0 ? built : { ...built, inactiveServices: selection.inactive };
   issues.push(...checkSemantics(merged, desired, env));

@@ -372,6 +372,12 @@ export interface DesiredSecret {
    * content may be shown. Absent for real secrets.
    */
   readonly config?: true;
+  /**
+   * Set when the value could not be read where Phoenix runs (an unset variable, a missing
+   * file) and the command does not need it: read-only and removal commands, validate. The
+   * digest is then empty until plan/secret-versions.ts takes the version Podman runs.
+   */
+  readonly valueUnknown?: true;
 }
 
 export interface Backoff {

@@ -18,6 +18,8 @@ export interface FixtureOptions {
   readonly name?: string;
   readonly processEnv?: Readonly<Record<string, string>>;
   readonly requireSecretValues?: boolean;
+  /** Read-only commands' loading: unreadable secret values are left unknown, with no issue. */
+  readonly secretValuesOptional?: boolean;
   /** `--profile` flags. */
   readonly profiles?: readonly string[];
 }
@@ -37,6 +39,7 @@ export function loadFixture(compose: string, options: FixtureOptions = {}): Load
     homeDir: '/home/test',
     digester: new SecretDigester(TEST_DIGEST_KEY),
     requireSecretValues: options.requireSecretValues ?? true,
+    ...(options.secretValuesOptional === true ? { secretValuesOptional: true } : {}),
     ...(options.profiles === undefined ? {} : { profiles: options.profiles }),
   });
 }
