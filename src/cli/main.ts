@@ -3,6 +3,7 @@ import type { CliIo } from './io.js';
 import { EXIT, processIo } from './io.js';
 import { InputFileError } from '../manifest/bounded-read.js';
 import type { ApplyOptions } from './apply-command.js';
+import type { DoctorOptions } from './doctor-command.js';
 import type { DownOptions } from './down-command.js';
 import type { InitOptions } from './init-command.js';
 import type { ImageCommandOptions } from './image-commands.js';
@@ -154,6 +155,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--log-format <format>', 'auto (human on a terminal, JSON otherwise), json or pretty')
     .action(async (options: WatchOptions) => {
       exitCode = await (await import('./watch-command.js')).runWatch(options, io);
+    });
+
+  program
+    .command('doctor')
+    .description('Check this host for Phoenix as this user: Podman, rootless set-up (subuid/subgid, /dev/net/tun, runtime dir), cgroups, storage, containers.conf fix, health timers, lingering, the state directory. Exit 1 on a blocking problem.')
+    .option('--state-dir <dir>', "Phoenix's state directory to check (default: $PHOENIX_STATE_DIR or ~/.local/state/phoenix)")
+    .option('--json', 'print the checks as JSON')
+    .action(async (options: DoctorOptions) => {
+      exitCode = await (await import('./doctor-command.js')).runDoctor(options, io);
     });
 
   try {

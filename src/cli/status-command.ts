@@ -6,6 +6,7 @@ import { EXIT } from './io.js';
 import { connectPodman } from './podman-wiring.js';
 import type { PodmanConnection } from './podman-wiring.js';
 import { reportStatus } from '../plan/status.js';
+import { podmanMode } from '../podman/podman-info.js';
 import type { ServiceReport, StatusReport } from '../plan/status.js';
 import type { CheckedHealth, HealthEvidence, VerdictKind } from '../plan/verdict.js';
 import type { UnknownSecretVersion } from '../plan/secret-versions.js';
@@ -96,9 +97,11 @@ export async function runStatus(options: StatusOptions, io: CliIo): Promise<numb
   }
   const report = reportStatus(live.desired, live.observed, evidence);
   const unknownSecrets = live.unknownSecrets ?? [];
+  // Rootless or rootful: what a user must know to read ports, limits and volumes' owners right.
+  const mode = podmanMode();
   if (options.json === true) {
     const unread = unknownSecrets.length === 0 ? {} : { unreadSecrets: unknownSecrets.map((u) => ({ name: u.name, config: u.config, comparedAs: u.takenAs })) };
-    io.stdout(`${JSON.stringify({ project: live.desired.project, environment: live.desired.environment, verdict: report.verdict, services: report.services, ...unread }, null, 2)}\n`);
-  } else io.stdout(renderTable(report, unknownSecrets));
+    io.stdout(`${JSON.stringify({ project: live.desired.project, environment: live.desired.environment, podman: mode, verdict: report.verdict, services: report.services, ...unread }, null, 2)}\n`);
+  } else io.stdout(`${renderTable(report, unknownSecrets)}podman: ${mode}\n`);
   return VERDICT_EXIT[report.verdict];
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { podmanMode } from '../podman/podman-info.js';
 import type { EventBus, EventFilter } from '../events/event-bus.js';
 import { makeEvent, matchesFilter } from '../events/event-bus.js';
 import type { PhoenixEvent } from '../events/event-types.js';
@@ -195,7 +196,7 @@ export class WatchController {
 
   /** What /status serves. */
   status(): unknown {
-    return { environments: [...this.runtimes.values()].map((runtime) => runtime.status()), queue: this.queue.stats() };
+    return { podman: podmanMode(), environments: [...this.runtimes.values()].map((runtime) => runtime.status()), queue: this.queue.stats() };
   }
 
   /**

@@ -7,6 +7,9 @@ import { formatDeadline } from './call-deadlines.js';
 export type PodmanErrorCode =
   | 'PODMAN-NOT-INSTALLED'
   | 'PODMAN-NOT-PERMITTED'
+  | 'PODMAN-ROOTLESS-IDS'
+  | 'PODMAN-ROOTLESS-NETWORK'
+  | 'PODMAN-ROOTLESS-RUNTIME-DIR'
   | 'PODMAN-NAME-IN-USE'
   | 'PODMAN-IMAGE-NOT-FOUND'
   | 'PODMAN-REGISTRY-AUTH'
@@ -28,6 +31,12 @@ export const REMEDIATION: Readonly<Record<PodmanErrorCode, string>> = {
   'PODMAN-NOT-INSTALLED': 'Install Podman 4.3 or later (on Debian or Ubuntu, run `sudo scripts/setup.sh`), or give Phoenix the path of the podman binary.',
   'PODMAN-NOT-PERMITTED':
     'Set up rootless Podman for this user (ranges in /etc/subuid and /etc/subgid, then `podman system migrate`), or run Phoenix as a user that may run containers.',
+  'PODMAN-ROOTLESS-IDS':
+    'Give this user subordinate ID ranges and the tools that map them: as root, `usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER` and `apt-get install uidmap` (newuidmap/newgidmap), then `podman system migrate` as the user. `phoenix doctor` shows what is missing.',
+  'PODMAN-ROOTLESS-NETWORK':
+    "Rootless networking needs /dev/net/tun and slirp4netns: as root, `chmod 0666 /dev/net/tun` (its usual mode; it is root-only on some hosts) and `apt-get install slirp4netns`; or give the service `network_mode: none`. `phoenix doctor` shows what is missing.",
+  'PODMAN-ROOTLESS-RUNTIME-DIR':
+    'Set XDG_RUNTIME_DIR to a folder this user owns with mode 0700 (logind makes /run/user/UID; without it, as root: `install -d -m 0700 -o USER -g USER /run/user/UID`), then run Phoenix again.',
   'PODMAN-NAME-IN-USE': 'Remove or rename the existing object that has this name (see `podman ps -a`, `podman network ls`, `podman volume ls`, `podman secret ls`), or choose another name in the manifest.',
   'PODMAN-IMAGE-NOT-FOUND': 'Check the image reference, and when no registry is reachable make the image available locally with `podman build`, `podman load` or `podman import`.',
   'PODMAN-REGISTRY-AUTH':
@@ -113,6 +122,10 @@ export interface PodmanFailure {
 const RULES: readonly (readonly [PodmanErrorCode, RegExp])[] = [
   ['PODMAN-RUNTIME-SETUP', /setrlimit|error setting rlimit|cgroups in hybrid mode/i],
   ['PODMAN-NO-SPACE', /no space left on device|disk quota exceeded/i],
+  // Rootless set-up problems, each with its own remedy, before the generic "not permitted".
+  ['PODMAN-ROOTLESS-NETWORK', /\/dev\/net\/tun|slirp4netns[^\n]*(failed|not found)|could not find slirp4netns|pasta[^\n]*(failed|not found)/i],
+  ['PODMAN-ROOTLESS-RUNTIME-DIR', /XDG_RUNTIME_DIR|run(time)?[ -]dir[^\n]*not owned|podman-run-\d+[^\n]*permission denied/i],
+  ['PODMAN-ROOTLESS-IDS', /newuidmap|newgidmap|\/etc\/sub[ug]id|no subuid ranges|no subgid ranges|insufficient [ug]ids|not enough ids? available|cannot find mappings for user/i],
   [
     'PODMAN-NOT-PERMITTED',
     /newuidmap|newgidmap|\/etc\/sub[ug]id|user namespaces? (are|is) not enabled|cannot clone: operation not permitted|not enough ids? available|cannot set up namespace|rootless.*(not|cannot)|cannot re-exec process|permission denied.*(\/var\/lib\/containers|storage|\/run\/containers)|(\/var\/lib\/containers|\/run\/containers|\/run\/libpod)[^\n]*permission denied/i,

@@ -23,11 +23,15 @@ describe('phoenix status verdicts', { timeout: 120_000 }, () => {
     expect(text.stdout).toContain(`sick: degraded (1/1 running) — unhealthy: ${project.container('sick')} is unhealthy: not ready`);
     expect(text.stdout).toContain('fine: converged (1/1 running)');
     expect(text.stdout).toContain('environment: degraded');
+    // Rootless or rootful, as Podman decides it: by the effective user id.
+    const mode = process.geteuid?.() === 0 ? 'rootful' : 'rootless';
+    expect(text.stdout).toContain(`podman: ${mode}\n`);
 
     const json = await project.phoenix(['status', '--json']);
     expect(json.code).toBe(3);
-    const report = JSON.parse(json.stdout) as { verdict: string; services: { service: string; verdict: string; reason: string | null; containers: { health: string }[] }[] };
+    const report = JSON.parse(json.stdout) as { podman: string; verdict: string; services: { service: string; verdict: string; reason: string | null; containers: { health: string }[] }[] };
     expect(report.verdict).toBe('degraded');
+    expect(report.podman).toBe(mode);
     expect(report.services.find((s) => s.service === 'sick')).toMatchObject({ verdict: 'degraded', reason: 'unhealthy', containers: [{ health: 'unhealthy' }] });
     expect(report.services.find((s) => s.service === 'fine')).toMatchObject({ verdict: 'converged', reason: null, containers: [{ health: 'healthy' }] });
   });

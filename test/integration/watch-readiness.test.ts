@@ -24,6 +24,8 @@ describe.sequential('phoenix watch readiness', { timeout: 120_000 }, () => {
       ['worker', ['running']],
     ]);
     expect(status.environments[0]!.lastReconcile).toMatchObject({ ok: true });
+    // /status says whether Podman runs rootless or rootful (Podman's rule: the effective user id).
+    expect((status as unknown as { podman: string }).podman).toBe(process.geteuid?.() === 0 ? 'rootful' : 'rootless');
   });
 
   it('answers 503 with the reason while reconciles fail', async () => {
