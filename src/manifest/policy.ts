@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Severity } from '../events/event-types.js';
-import type { Policy, SinkFilter, ThresholdLimits } from '../model/desired.js';
+import type { Policy, RolloutPolicy, SinkFilter, ThresholdLimits } from '../model/desired.js';
 import { parseDurationMs, parseSizeBytes } from './units.js';
 
 /** The policy an environment gets for every key it leaves out; docs/manifest.md lists them. */
@@ -13,6 +13,14 @@ export const DEFAULT_POLICY: Policy = {
   events: { file: null, webhooks: [], commands: [] },
   telemetry: { host: '127.0.0.1', port: 9464 },
 };
+
+/** What `policy.rollout` is when an environment leaves it (or one of its keys) out; docs/manifest.md. */
+export const ROLLOUT_DEFAULTS: RolloutPolicy = { timeoutMs: 2 * 60_000, autoRollback: false, keepRevisions: 100 };
+
+/** The rollout policy in force: the environment's, else the defaults. */
+export function rolloutPolicy(policy: Policy): RolloutPolicy {
+  return policy.rollout ?? ROLLOUT_DEFAULTS;
+}
 
 interface RawFilter {
   types?: string[];
@@ -44,6 +52,7 @@ interface RawPolicy {
   telemetry?: { listen?: string };
   registries?: { insecure?: string[] };
   image_updates?: { interval: string | number };
+  rollout?: { timeout?: string | number; auto_rollback?: boolean; keep_revisions?: number };
 }
 
 /**
@@ -120,6 +129,16 @@ export function resolvePolicy(raw: RawPolicy | undefined, environmentDir: string
     telemetry: { host, port: Number(port) },
     ...(raw?.registries?.insecure === undefined ? {} : { insecureRegistries: [...raw.registries.insecure] }),
     ...(raw?.image_updates === undefined ? {} : { imageUpdates: { intervalMs: duration(raw.image_updates.interval, d.resyncIntervalMs, ['policy', 'image_updates', 'interval']) } }),
+    // Absent unless written, so that an environment without it resolves to the policy it had before rollouts were configurable.
+    ...(raw?.rollout === undefined
+      ? {}
+      : {
+          rollout: {
+            timeoutMs: duration(raw.rollout.timeout, ROLLOUT_DEFAULTS.timeoutMs, ['policy', 'rollout', 'timeout']),
+            autoRollback: raw.rollout.auto_rollback ?? ROLLOUT_DEFAULTS.autoRollback,
+            keepRevisions: raw.rollout.keep_revisions ?? ROLLOUT_DEFAULTS.keepRevisions,
+          },
+        }),
   };
 }
 

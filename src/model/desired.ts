@@ -457,6 +457,18 @@ export interface Policy {
   readonly insecureRegistries?: readonly string[];
   /** Watch mode pulls every pulled image this often and recreates on a moved tag (`policy.image_updates`); absent: off. */
   readonly imageUpdates?: { readonly intervalMs: number };
+  /** How a rollout is judged and undone (`policy.rollout`); absent: the defaults of ROLLOUT_DEFAULTS (src/manifest/policy.ts). */
+  readonly rollout?: RolloutPolicy;
+}
+
+/** `policy.rollout`: the deadline of a rollout, whether a failed one is rolled back, how much history is kept. */
+export interface RolloutPolicy {
+  /** How long the services a revision touched have to become healthy. */
+  readonly timeoutMs: number;
+  /** Roll a revision whose touched services do not become healthy in time back to the last healthy revision. */
+  readonly autoRollback: boolean;
+  /** Revisions kept in the history (the oldest go first). */
+  readonly keepRevisions: number;
 }
 
 export interface DesiredState {
