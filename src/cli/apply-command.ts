@@ -25,6 +25,9 @@ import { resolveStateDir } from '../state/digest-key.js';
 import { recordPullTime } from '../state/pull-record.js';
 import { observeWithPulls } from './live-plan.js';
 import { waitForRollout } from './rollout-wait.js';
+import { rolloutPolicy } from '../manifest/policy.js';
+import type { PlanOptions } from '../plan/plan.js';
+import { ExecutionErrors, cliUser, recordRevision, verdictAfter } from './revision-recording.js';
 
 export interface ApplyOptions extends EnvironmentOptions, PlanningFlags, LockFlags {
   readonly env: string;
@@ -64,7 +67,7 @@ export async function runPlanWithProgress(
   plan: Plan,
   podman: PodmanConnection,
   io: CliIo,
-  options: { concurrency?: string; waitTimeout?: string; json?: boolean; stateDir?: string },
+  options: { concurrency?: string; waitTimeout?: string; json?: boolean; stateDir?: string; onReport?: (report: ExecutionReport) => void },
   /** With --json: takes the result object instead of printing it (apply prints one object for both of its rounds). */
   jsonSink?: (result: Record<string, unknown>) => void,
 ): Promise<number> {
@@ -95,6 +98,7 @@ export async function runPlanWithProgress(
     reportFailure(io, error);
     return EXIT.failure;
   }
+  options.onReport?.(report);
   const result = { project: plan.project, environment: plan.environment, summary: plan.summary, report };
   if (options.json === true && jsonSink !== undefined) jsonSink(result);
   else if (options.json === true) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
@@ -190,17 +194,51 @@ async function applyLocked(desired: DesiredState, options: ApplyOptions, io: Cli
     io.stderr('phoenix: --wait-timeout takes a duration such as 90s or 2m.\n');
     return EXIT.failure;
   }
+  const started = new Date();
+  const errors = new ExecutionErrors();
+  const run = await carryOut(live.desired, plan, podman, io, { ...options, onReport: errors.onReport }, planOptionsFrom(options), options.plan === undefined);
+  // policy.rollout.auto_rollback judges every apply's rollout, so it waits as --wait does.
+  const rollout = rolloutPolicy(live.desired.policy);
+  const waited = run.code === EXIT.ok && (options.wait === true || rollout.autoRollback) ? await waitForRollout(live.desired, run.plans, waitTimeoutMs ?? live.desired.policy.rollout?.timeoutMs, podman, io) : null;
+  const code = waited?.code ?? run.code;
+  const revision = recordRevision(
+    { desired: live.desired, plans: run.plans, trigger: { kind: 'apply', user: cliUser(io) }, at: started, error: errors.errorFor(run.code), verdict: await verdictAfter(live.desired, waited?.failures ?? null, podman, options, io) },
+    options,
+    io,
+  );
+  if (code === EXIT.ok || !rollout.autoRollback || revision === null) return code;
+  return (await import('./rollback-flow.js')).autoRollBack(revision, podman, options, io);
+}
+
+/** What carrying out a plan came to: the exit code, and every plan that ran (the first, and the one after its pulls). */
+export interface CarriedOut {
+  readonly code: number;
+  readonly plans: readonly Plan[];
+}
+
+/**
+ * Runs a plan with progress, and when it pulled images (and `afterPulls`), the second round
+ * their new image ids call for. Shared by apply and rollback.
+ */
+export async function carryOut(
+  desired: DesiredState,
+  plan: Plan,
+  podman: PodmanConnection,
+  io: CliIo,
+  options: ApplyOptions & { onReport?: (report: ExecutionReport) => void },
+  planOptions: PlanOptions,
+  afterPulls: boolean,
+): Promise<CarriedOut> {
   const plans: Plan[] = [plan];
-  const rollout = async (code: number): Promise<number> => (code !== EXIT.ok || options.wait !== true ? code : waitForRollout(live.desired, plans, waitTimeoutMs, podman, io));
   const pulled = plan.actions.flatMap((a) => (a.kind === 'image.pull' ? [a.image] : []));
-  if (pulled.length === 0 || options.plan !== undefined) return rollout(await runPlanWithProgress(plan, podman, io, options));
+  if (pulled.length === 0 || !afterPulls) return { code: await runPlanWithProgress(plan, podman, io, options), plans };
   // With --json, both rounds make one object: the first round's, with the second under `afterPulls`.
   let first: Record<string, unknown> | null = null;
   let second: Record<string, unknown> | null = null;
   const exitCode = await runPlanWithProgress(plan, podman, io, options, (result) => (first = result));
-  const finalCode = exitCode === EXIT.ok ? await applyAfterPulls(live.desired, pulled, podman, io, options, (result) => (second = result), plans) : exitCode;
+  const finalCode = exitCode === EXIT.ok ? await applyAfterPulls(desired, pulled, podman, io, options, planOptions, (result) => (second = result), plans) : exitCode;
   if (options.json === true && first !== null) io.stdout(`${JSON.stringify({ ...(first as Record<string, unknown>), afterPulls: second }, null, 2)}\n`);
-  return rollout(finalCode);
+  return { code: finalCode, plans };
 }
 
 /**
@@ -213,7 +251,8 @@ async function applyAfterPulls(
   pulled: readonly string[],
   podman: PodmanConnection,
   io: CliIo,
-  options: ApplyOptions,
+  options: ApplyOptions & { onReport?: (report: ExecutionReport) => void },
+  planOptions: PlanOptions,
   jsonSink: (result: Record<string, unknown>) => void,
   /** Told of the second plan, so that --wait waits for what it touched too. */
   plans: Plan[],
@@ -225,7 +264,7 @@ async function applyAfterPulls(
     reportFailure(io, error);
     return EXIT.failure;
   }
-  const result = makePlan(desired, observed, { ...planOptionsFrom(options), pulled });
+  const result = makePlan(desired, observed, { ...planOptions, pulled });
   if (!result.ok) {
     for (const issue of result.issues) io.stderr(`error ${issue.code} ${issue.message} ${issue.remediation}\n`);
     return EXIT.failure;

@@ -15,6 +15,8 @@ import type { RestartOptions } from './restart-command.js';
 import type { StatusOptions } from './status-command.js';
 import type { WatchOptions } from './watch-command.js';
 import type { ValidateOptions } from './validate-command.js';
+import type { HistoryOptions } from './history-command.js';
+import type { RollbackOptions } from './rollback-command.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -139,6 +141,27 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--tail <n>', 'only the last n lines of each container')
     .action(async (services: string[], options: LogsOptions) => {
       exitCode = await (await import('./logs-command.js')).runLogs(services, options, io);
+    });
+
+  common(program.command('history'))
+    .description('The revisions of an environment: every apply, watch reconcile and rollback that changed something, with its trigger, result and health verdict.')
+    .requiredOption('--env <name>', 'environment')
+    .option('--json', 'print as JSON')
+    .action(async (options: HistoryOptions) => {
+      exitCode = (await import('./history-command.js')).runHistory(options, io);
+    });
+
+  withLockTimeout(withPlanningFlags(common(program.command('rollback'))))
+    .description('Apply a revision from the history again, without the manifests (default: the last healthy one before the current), and wait for its rollout.')
+    .requiredOption('--env <name>', 'environment')
+    .option('--to <n>', 'the revision to go back to (phoenix history lists them)')
+    .option('--dry-run', 'show the plan and stop; nothing is changed')
+    .option('-y, --yes', 'carry out destructive steps without asking')
+    .option('--concurrency <n>', 'actions in flight at once (default 4)')
+    .option('--wait-timeout <duration>', "longest wait for the rollout (default: the revision's policy.rollout.timeout, else 2m)")
+    .option('--json', 'print the result as JSON instead of progress lines')
+    .action(async (options: RollbackOptions) => {
+      exitCode = await (await import('./rollback-command.js')).runRollback(options, io);
     });
 
   withLockTimeout(common(program.command('watch')))

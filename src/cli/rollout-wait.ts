@@ -6,21 +6,16 @@
 import { systemClock } from '../apply/execute.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from '../apply/execute.js';
 import { awaitRollout } from '../apply/rollout-wait.js';
+import type { RolloutFailure } from '../apply/rollout-wait.js';
 import { logEvidence } from '../controller/health/failure-evidence.js';
 import type { DesiredState } from '../model/desired.js';
 import type { Plan } from '../plan/actions.js';
-import { resourceOf } from '../plan/actions.js';
+import { touchedServices } from '../plan/touched-services.js';
 import { SecretRedactor } from '../telemetry/secret-redactor.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './io.js';
 import type { PodmanConnection } from './podman-wiring.js';
 import { secretReader } from './podman-wiring.js';
-
-/** The services of `desired` one of whose containers an action of `plans` touched. */
-export function touchedServices(desired: DesiredState, plans: readonly Plan[]): DesiredState['services'] {
-  const touched = new Set(plans.flatMap((plan) => plan.actions.filter((a) => a.kind.startsWith('container.')).map((a) => resourceOf(a).name)));
-  return desired.services.filter((service) => service.containerNames.some((name) => touched.has(name)));
-}
 
 /** Every secret value the environment reads, so that no log line quoted in a failure shows one. */
 async function redactorFor(desired: DesiredState, io: CliIo): Promise<SecretRedactor> {
@@ -39,17 +34,23 @@ async function redactorFor(desired: DesiredState, io: CliIo): Promise<SecretReda
   return redactor;
 }
 
+/** How a rollout wait ended: the exit code, and each container that did not become ready (null when nothing was waited for). */
+export interface RolloutOutcome {
+  readonly code: number;
+  readonly failures: readonly RolloutFailure[] | null;
+}
+
 /** Waits for the touched services; EXIT.ok when all became ready, else EXIT.failure after naming each that did not. */
-export async function waitForRollout(desired: DesiredState, plans: readonly Plan[], timeoutMs: number | undefined, podman: PodmanConnection, io: CliIo): Promise<number> {
+export async function waitForRollout(desired: DesiredState, plans: readonly Plan[], timeoutMs: number | undefined, podman: PodmanConnection, io: CliIo): Promise<RolloutOutcome> {
   const services = touchedServices(desired, plans);
-  if (services.length === 0) return EXIT.ok;
+  if (services.length === 0) return { code: EXIT.ok, failures: null };
   const timeout = timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
   io.stderr(`Waiting up to ${Math.round(timeout / 1000)} s for ${services.map((s) => s.name).join(', ')} to become healthy...\n`);
   const signal = io.signal ?? new AbortController().signal;
   const failures = await awaitRollout({ podman: podman.client, sleep: systemClock.sleep, now: systemClock.now, timeoutMs: timeout, pollIntervalMs: 250 }, services, signal);
   if (failures.length === 0) {
     io.stderr(`Healthy: ${services.map((s) => s.name).join(', ')}.\n`);
-    return EXIT.ok;
+    return { code: EXIT.ok, failures };
   }
   const lastLines = logEvidence(podman.inspector, await redactorFor(desired, io));
   for (const failure of failures) {
@@ -58,5 +59,5 @@ export async function waitForRollout(desired: DesiredState, plans: readonly Plan
     const log = lines.length === 0 ? '  (no log lines)\n' : lines.map((line) => `  | ${line}\n`).join('');
     io.stderr(`phoenix: service "${failure.service}" did not become healthy (${failure.container}, ${exit}): ${failure.error.code} ${failure.error.message}\n${failure.error.remediation}\nlast log lines of ${failure.container}:\n${log}`);
   }
-  return EXIT.failure;
+  return { code: EXIT.failure, failures };
 }
