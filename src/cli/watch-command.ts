@@ -22,6 +22,7 @@ import { connectPodman, secretReader } from './podman-wiring.js';
 import { lockTimeoutMs } from './lock-flags.js';
 import type { LockFlags } from './lock-flags.js';
 import { WatchLocks } from './watch-locks.js';
+import { RevisionHistory } from '../state/revision-history.js';
 
 export interface WatchOptions extends EnvironmentOptions, LockFlags {
   readonly env?: string[];
@@ -142,6 +143,7 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
     ...(options.eventsFile === undefined ? {} : { eventsFile: options.eventsFile }),
     ...(options.webhook === undefined ? {} : { webhooks: options.webhook }),
     claim: (environment, project, signal) => locks.claim(environment, project, signal),
+    history: (environment, project) => new RevisionHistory(stateDir, project, environment),
   });
   controllerRef = controller;
   try {

@@ -42,6 +42,8 @@ export interface ReconcilerDeps {
   readonly imagePulls?: { readonly read: () => Readonly<Record<string, number>>; readonly record: (image: string) => void };
   /** Asks for another reconcile: after pulls, so that a tag that moved recreates its containers at once. */
   readonly requestReconcile?: (reason: string) => void;
+  /** A last look at a plan before it runs (a rollback whose secret source changed is refused); an error fails the reconcile with nothing changed. */
+  readonly vetPlan?: (desired: DesiredState, plan: Plan) => Promise<{ readonly code: string; readonly message: string; readonly remediation: string } | null>;
 }
 
 /** How one reconcile went, for status and metrics. */
@@ -124,6 +126,8 @@ export class EnvironmentReconciler {
     const plan = planned.value;
     if (plan.actions.length === 0) return finish({ ok: !manifestInvalid, desired, observed, plan, manifestInvalid, error: manifestInvalid ? invalidError() : null });
 
+    const refusal = (await this.deps.vetPlan?.(desired, plan)) ?? null;
+    if (refusal !== null) return finish({ ok: false, desired, observed, plan, manifestInvalid, error: refusal });
     this.emit('drift.detected', { actions: plan.actions.length, summary: renderSummary(plan) }, correlationId);
     const report = await execute(
       plan,

@@ -21,6 +21,12 @@ import { HealthMonitor } from './health/health-monitor.js';
 import { RestartDriver } from './health/restart-driver.js';
 import { ThresholdMonitor } from './health/threshold-monitor.js';
 import { recordingReader } from './triggers/watched-files.js';
+import { desiredDigest, failureKey } from '../history/revision-draft.js';
+import type { Revision } from '../history/revision.js';
+import { changedSecretSource } from '../history/secret-versions.js';
+import type { RevisionHistory } from '../state/revision-history.js';
+import type { LoadOrigin } from './revision-recorder.js';
+import { RevisionRecorder } from './revision-recorder.js';
 
 /** Where an environment's manifests come from: the working tree, or a branch's newest commit. */
 export type ManifestSource = { readonly kind: 'disk' } | { readonly kind: 'git'; readonly repository: GitRepository; readonly branch: string };
@@ -47,6 +53,8 @@ export interface EnvironmentRuntimeOptions {
   readonly imagePulls?: { readonly read: () => Readonly<Record<string, number>>; readonly record: (image: string) => void };
   /** Takes the environment's lock for `project` before each reconcile touches Podman (see ReconcilerDeps.claim). */
   readonly claim?: (project: string, signal: AbortSignal) => Promise<void>;
+  /** The environment's history of revisions (the state directory), per project; without it, nothing is recorded or rolled back. */
+  readonly history?: (project: string) => RevisionHistory;
 }
 
 /**
@@ -74,6 +82,12 @@ export class EnvironmentRuntime {
   /** Reconciles started so far; waiters wait for one numbered above what they saw. */
   private runs = 0;
   private waiters: { readonly after: number; readonly resolve: (result: ReconcileResult | null) => void }[] = [];
+  /** Records revisions and rolls failed ones back; null without a history. */
+  private readonly recorder: RevisionRecorder | null;
+  /** Where the last load's desired state came from (which commit, whether a rollback target stood in). */
+  private origin: LoadOrigin = { gitRevision: undefined, substitutedBy: null, failureKey: null };
+  /** The running reconcile was asked for by an apply: manifests marked failed are tried again. */
+  private requested = false;
 
   constructor(private readonly options: EnvironmentRuntimeOptions) {
     this.monitor = new HealthMonitor({ podman: options.podman, bus: options.bus, onError: options.onError });
@@ -107,9 +121,30 @@ export class EnvironmentRuntime {
       },
       onReconciled: (result) => void this.afterReconcile(result),
       requestReconcile: options.requestReconcile,
+      // A rollback target stands in for failed manifests: its secrets must still be what it used.
+      vetPlan: (_desired, plan) => (this.origin.substitutedBy === null ? Promise.resolve(null) : changedSecretSource(plan, options.readSecret, options.load.digester, this.origin.substitutedBy.seq)),
       ...(options.imagePulls === undefined ? {} : { imagePulls: options.imagePulls }),
       ...(options.claim === undefined ? {} : { claim: options.claim }),
     });
+    const source = options.source;
+    this.recorder =
+      options.history === undefined
+        ? null
+        : new RevisionRecorder({
+            environment: options.name,
+            history: options.history,
+            podman: options.podman,
+            bus: options.bus,
+            clock: { now: systemClock.now, sleep: systemClock.sleep, date: () => new Date() },
+            newId: randomUUID,
+            onError: options.onError,
+            reconcileAgain: async (reasons, signal) => {
+              const before = this.last;
+              await this.reconciler.reconcile(reasons, signal);
+              return this.last !== before ? this.last : null;
+            },
+            ...(source.kind === 'git' ? { gitCommit: (sha: string) => ({ subject: source.repository.subject(sha), branch: source.branch }) } : {}),
+          });
     // Starts the reconciler made count for the restart policy (a restart it allowed, or one it
     // must count against the breaker), and begin a new start period for the health monitor.
     this.unsubscribe = options.bus.subscribe({ types: ['action.succeeded', 'action.failed'], environments: [options.name] }, (event) => {
@@ -140,11 +175,33 @@ export class EnvironmentRuntime {
     const run = ++this.runs;
     const before = this.last;
     const resume = this.monitor.pause();
+    // What an apply that asked for this reconcile is told: a rollout rolled back is a failure.
+    let answer: ReconcileResult | null = null;
+    this.requested = reasons.some((r) => r.startsWith('requested by phoenix'));
     try {
-      return await this.reconciler.reconcile(reasons, signal);
+      const outcome = await this.reconciler.reconcile(reasons, signal);
+      const result = this.last !== before ? this.last : null;
+      answer = result;
+      if (this.recorder !== null && result !== null) {
+        const recorded = await this.recorder.afterReconcile(result, reasons, this.origin, signal);
+        const back = recorded.rolledBack;
+        if (back !== null) {
+          answer = {
+            ...result,
+            ok: false,
+            error: {
+              code: 'PHX-ROLLOUT-ROLLED-BACK',
+              message: `revision ${back.failed} did not become healthy${back.ok ? '' : ', and the rollback failed too'}; rolled back to revision ${back.to}${back.revision === null ? '' : ` (recorded as revision ${back.revision})`}`,
+              remediation: 'See why in phoenix history and the rollout.failed event; fix the manifests (watch does not apply the failed ones again until they change).',
+            },
+          };
+        }
+      }
+      return outcome;
     } finally {
+      this.requested = false;
       await resume();
-      this.settleWaiters(run, this.last !== before ? this.last : null);
+      this.settleWaiters(run, answer);
     }
   }
 
@@ -215,8 +272,30 @@ export class EnvironmentRuntime {
     const reader = recordingReader(base);
     const result = loadEnvironment({ ...this.options.load, name: this.options.name, reader });
     this.files = reader.files();
-    if (result.ok) this.goodRevision = revision;
-    return result;
+    this.origin = { gitRevision: revision, substitutedBy: null, failureKey: null };
+    if (!result.ok) return result;
+    this.goodRevision = revision;
+    if (this.options.history === undefined) return result;
+    const key = failureKey(revision, desiredDigest(result.desired));
+    this.origin = { ...this.origin, failureKey: key };
+    const standIn = this.requested ? null : this.standInFor(result.desired.project, key);
+    if (standIn === null) return result;
+    // Manifests that failed their rollout and were rolled back stay out until they change.
+    this.origin = { ...this.origin, substitutedBy: standIn };
+    this.goodRevision = standIn.gitRevision;
+    return { ...result, desired: standIn.desired };
+  }
+
+  /** The revision rolled back to when the manifests with this failure key failed; null when they did not (or it is gone). */
+  private standInFor(project: string, key: string): Revision | null {
+    try {
+      const history = this.options.history!(project);
+      const mark = history.failedMark(key);
+      return mark === null || mark.rolledBackTo === null ? null : history.get(mark.rolledBackTo);
+    } catch (error) {
+      this.options.onError(error, 'revision history');
+      return null;
+    }
   }
 
   private async afterReconcile(result: ReconcileResult): Promise<void> {

@@ -19,6 +19,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import type { SecretRedactor } from '../telemetry/secret-redactor.js';
 import type { Logger } from 'pino';
 import type { ReconcileResult } from './environment-reconciler.js';
+import type { RevisionHistory } from '../state/revision-history.js';
 import type { ManifestSource } from './environment-runtime.js';
 import { EnvironmentRuntime } from './environment-runtime.js';
 import { readinessOf } from './readiness.js';
@@ -57,6 +58,8 @@ export interface WatchControllerOptions {
   readonly webhooks?: readonly string[];
   /** Takes an environment's lock for its project before a reconcile touches Podman (see ReconcilerDeps.claim). */
   readonly claim?: (environment: string, project: string, signal: AbortSignal) => Promise<void>;
+  /** An environment's history of revisions (the state directory); without it, watch records none and never rolls back. */
+  readonly history?: (environment: string, project: string) => RevisionHistory;
 }
 
 /**
@@ -120,6 +123,7 @@ export class WatchController {
           onError: (error, context) => this.options.logger.warn({ err: error, environment: name, context }, 'background task failed'),
           ...(options.imagePulls === undefined ? {} : { imagePulls: options.imagePulls }),
           ...(options.claim === undefined ? {} : { claim: (project: string, signal: AbortSignal) => options.claim!(name, project, signal) }),
+          ...(options.history === undefined ? {} : { history: (project: string) => options.history!(name, project) }),
         }),
       );
     }

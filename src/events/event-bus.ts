@@ -50,6 +50,9 @@ const SEVERITY: Record<EventKind, Severity> = {
   'threshold.alert': 'high',
   'threshold.resolved': 'info',
   'git.revision-applied': 'info',
+  'revision.recorded': 'info',
+  'rollout.failed': 'critical',
+  'rollout.rolled-back': 'high',
 };
 
 /** Where an event comes from, and what correlates it. */

@@ -34,6 +34,12 @@ export interface EventPayloads {
   'threshold.alert': { readonly container: string; readonly metric: 'cpu' | 'memory'; readonly value: number; readonly limit: number; readonly sustainedMs: number; readonly recommendation: string };
   'threshold.resolved': { readonly container: string; readonly metric: 'cpu' | 'memory'; readonly value: number; readonly limit: number };
   'git.revision-applied': { readonly revision: string; readonly branch: string };
+  /** A revision was recorded in the history (phoenix history), with how its rollout was judged (null: not judged). */
+  'revision.recorded': { readonly revision: number; readonly trigger: string; readonly actions: number; readonly result: 'succeeded' | 'failed'; readonly verdict: string | null };
+  /** The services a revision touched did not become healthy within policy.rollout.timeout (or its actions failed); `rollingBackTo` is null when no healthy revision is left to go back to. */
+  'rollout.failed': { readonly revision: number; readonly services: readonly string[]; readonly reason: string; readonly rollingBackTo: number | null };
+  /** policy.rollout.auto_rollback applied revision `to` again (recorded as `revision`) after `failedRevision` failed its rollout. */
+  'rollout.rolled-back': { readonly failedRevision: number; readonly revision: number; readonly to: number; readonly ok: boolean };
 }
 
 export type EventKind = keyof EventPayloads;

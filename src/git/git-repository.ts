@@ -42,6 +42,11 @@ export class GitRepository {
     return String(git(this.root, ['rev-parse', '--verify', `${branch}^{commit}`])).trim();
   }
 
+  /** The first line of a commit's message, for the history. */
+  subject(revision: string): string {
+    return String(git(this.root, ['log', '-1', '--format=%s', revision])).trim();
+  }
+
   /** The files a commit tracks, relative to the root. */
   trackedFiles(revision: string): Set<string> {
     return new Set(String(git(this.root, ['ls-tree', '-r', '--name-only', '-z', revision])).split('\0').filter((f) => f !== ''));
