@@ -137,8 +137,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .description("The services' logs, interleaved, each line prefixed by its container.")
     .argument('[services...]', 'services (default: all)')
     .requiredOption('--env <name>', 'environment')
-    .option('-f, --follow', 'keep streaming until interrupted')
+    .option('-f, --follow', 'keep streaming until interrupted, following each replica across recreates and restarts')
     .option('--tail <n>', 'only the last n lines of each container')
+    .option('--since <when>', 'only lines since a duration ago (10m, 1h30m) or a time (2026-12-04T18:00:00Z, 2026-12-04, Unix seconds)')
+    .option('-t, --timestamps', "show the time Podman logged each line at (RFC 3339, nanoseconds)")
     .action(async (services: string[], options: LogsOptions) => {
       exitCode = await (await import('./logs-command.js')).runLogs(services, options, io);
     });

@@ -12,10 +12,11 @@ import type { ObservedSecret, ObservedState } from '../model/observed.js';
 import type { ContainerIntent } from '../plan/actions.js';
 import { containerCreateArgs, networkCreateArgs, volumeCreateArgs } from './create-args.js';
 import { observedImages } from './image-ref.js';
-import type { CallOptions, ContainerStatus, HealthCheckResult, LogLine, LogOptions, ObserveOptions, PodmanClient, PodmanInspector, PodmanVersion } from './podman-client.js';
+import type { CallOptions, ContainerStatus, HealthCheckResult, LogLine, LogOptions, ObserveOptions, PodmanClient, PodmanInspector, PodmanVersion, ServiceContainer } from './podman-client.js';
 import { classifyPodmanFailure, isPodmanError, outputInvalid } from './podman-error.js';
 import { healthResult, lastHealthOutput, parseContainerStatus, parseImage, parseJsonList, parseNetwork, parsePsEntry, parseSecretInspect, parseSecretListEntry, parseVolume } from './podman-json.js';
 import { streamContainerLogs } from './podman-logs.js';
+import { projectLabelFilter, serviceContainersOf } from './service-containers.js';
 import type { ContainerEvent, WatchContainerEventsOptions } from './podman-events.js';
 import { watchContainerEvents } from './podman-events.js';
 import { observeViaApi, restartCountsViaApi } from './api-observe.js';
@@ -327,6 +328,21 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
     const ids = stdout.split('\n').filter((line) => line.trim() !== '');
     if (ids.length !== names.length || !ids.every((id) => /^[0-9a-f]{64}$/.test(id.trim()))) throw outputInvalid('podman container inspect', `something else than ${names.length} container id(s)`, stdout);
     await streamContainerLogs(this.runner, names, options, onLine, signal, { idleTimeoutMs: this.deadlines.read });
+  }
+
+  async listServiceContainers(project: string, environment: string, options?: CallOptions): Promise<ServiceContainer[]> {
+    const call = this.call(options, 'read');
+    const filter = projectLabelFilter(project);
+    const viaApi = await this.viaApi((api) => api.get(`/containers/json?all=true&filters=${encodeURIComponent(JSON.stringify({ label: [filter] }))}`, call));
+    if (viaApi.done) {
+      const { value } = viaApi;
+      if (value !== null && !(Array.isArray(value) && value.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item)))) {
+        throw outputInvalid("the Podman API's containers list", 'an answer that is not a list of objects', JSON.stringify(value) ?? '');
+      }
+      return serviceContainersOf((value ?? []) as Record<string, unknown>[], project, environment);
+    }
+    const { stdout } = await this.runner.run(['ps', '--all', '--filter', `label=${filter}`, '--format', 'json'], call);
+    return serviceContainersOf(parseJsonList(stdout, 'podman ps'), project, environment);
   }
 
   async watchContainerEvents(options: WatchContainerEventsOptions, onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void> {

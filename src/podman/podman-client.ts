@@ -40,6 +40,8 @@ export interface ContainerStatus {
 export interface LogLine {
   readonly container: string;
   readonly stream: 'stdout' | 'stderr';
+  /** When Podman logged it: RFC 3339 with nanoseconds, as `podman logs --timestamps` prints it. */
+  readonly time: string;
   readonly text: string;
 }
 
@@ -49,6 +51,23 @@ export interface LogOptions {
   readonly follow: boolean;
   /** Only the last N lines of each container; undefined for all. */
   readonly tail?: number;
+  /** Only lines logged at or after this RFC 3339 time (`podman logs --since`). */
+  readonly since?: string;
+}
+
+/** One container of a Phoenix service, found by its labels (whatever its name: `web-1-next` during a recreate). */
+export interface ServiceContainer {
+  readonly id: string;
+  readonly name: string;
+  /** Its `io.phoenix.service` label. */
+  readonly service: string;
+  /** Its `io.phoenix.replica` label; 0 when it has none. */
+  readonly replica: number;
+  readonly running: boolean;
+  /** When it was created, in ms since the epoch (whole seconds from the CLI; 0 when Podman does not say). */
+  readonly createdMs: number;
+  /** When it last started (RFC 3339), null when it never ran: tells a restart of the same container apart. */
+  readonly startedAt: string | null;
 }
 
 /** The Podman behind the client. */
@@ -101,6 +120,11 @@ export interface PodmanInspector {
    */
   streamLogs(names: readonly string[], options: LogOptions, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<void>;
   version(options?: CallOptions): Promise<PodmanVersion>;
+  /**
+   * The containers of one environment of a project that carry a service label, running or
+   * not (one list call): how `phoenix logs -f` finds a service's new container after a recreate.
+   */
+  listServiceContainers(project: string, environment: string, options?: CallOptions): Promise<ServiceContainer[]>;
   /**
    * Streams container events (`podman events`) to `onEvent` until `signal` aborts, restarting
    * the stream with backoff whenever it drops; never rejects (see podman-events.ts).

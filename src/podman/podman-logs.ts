@@ -14,6 +14,7 @@ export function logsArgs(name: string, options: LogOptions): string[] {
   const args = ['logs', '--timestamps'];
   if (options.follow) args.push('--follow');
   if (options.tail !== undefined) args.push('--tail', String(Math.max(0, Math.floor(options.tail))));
+  if (options.since !== undefined) args.push('--since', options.since);
   args.push(name);
   return args;
 }
@@ -23,16 +24,28 @@ const FRAMED = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d) ?/;
 /** Podman's own diagnostics on its standard error (logrus lines, its `Error:` line): not the container's. */
 const PODMAN_DIAGNOSTIC = /^(?:time="|level=|Error: |WARN\[|ERRO\[)/;
 
+/** A log line cut from its frame: when Podman logged it, and what the container wrote. */
+export interface TimedText {
+  readonly time: string;
+  readonly text: string;
+}
+
 /**
- * One line of `podman logs --timestamps` as the container's text; null for Podman's own
- * diagnostics on standard error (the runner reports them when podman fails); a PodmanError for
- * anything else.
+ * One line of `podman logs --timestamps` as its time and the container's text; null for
+ * Podman's own diagnostics on standard error (the runner reports them when podman fails); a
+ * PodmanError for anything else.
  */
-export function parseLogLine(stream: 'stdout' | 'stderr', line: string): string | PodmanError | null {
+export function parseTimedLogLine(stream: 'stdout' | 'stderr', line: string): TimedText | PodmanError | null {
   const frame = FRAMED.exec(line);
-  if (frame !== null) return line.slice(frame[0].length);
+  if (frame !== null) return { time: frame[0].trimEnd(), text: line.slice(frame[0].length) };
   if (stream === 'stderr' && PODMAN_DIAGNOSTIC.test(line)) return null;
   return outputInvalid('podman logs', 'a line that is not a timestamped log line', line);
+}
+
+/** One line of `podman logs --timestamps` as the container's text alone (see parseTimedLogLine). */
+export function parseLogLine(stream: 'stdout' | 'stderr', line: string): string | PodmanError | null {
+  const parsed = parseTimedLogLine(stream, line);
+  return parsed === null || parsed instanceof Error ? parsed : parsed.text;
 }
 
 export interface StreamLogsOptions {
@@ -69,14 +82,14 @@ export async function streamContainerLogs(
             logsArgs(container, options),
             (stream, raw) => {
               if (invalid !== null) return;
-              const text = parseLogLine(stream, raw);
-              if (text === null) return;
-              if (typeof text !== 'string') {
-                invalid = text;
-                stopAll.abort(text);
+              const parsed = parseTimedLogLine(stream, raw);
+              if (parsed === null) return;
+              if (parsed instanceof Error) {
+                invalid = parsed;
+                stopAll.abort(parsed);
                 return;
               }
-              onLine({ container, stream, text });
+              onLine({ container, stream, time: parsed.time, text: parsed.text });
             },
             stopAll.signal,
             // A follow is silent for as long as the container is: only a plain read has an idle deadline.

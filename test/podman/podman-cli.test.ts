@@ -291,7 +291,7 @@ describe('PodmanCli against real Podman', () => {
     const lines: LogLine[] = [];
     await client.streamLogs([a, b], { follow: false }, (line) => lines.push(line));
     expect(lines.filter((l) => l.container === a).map((l) => `${l.stream}:${l.text}`).sort()).toEqual(['stderr:oops', 'stdout:one', 'stdout:two']);
-    expect(lines.filter((l) => l.container === b)).toEqual([{ container: b, stream: 'stdout', text: 'three' }]);
+    expect(lines.filter((l) => l.container === b)).toEqual([{ container: b, stream: 'stdout', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+(Z|[+-]\d\d:\d\d)$/), text: 'three' }]);
 
     const tail: LogLine[] = [];
     await client.streamLogs([a], { follow: false, tail: 1 }, (line) => tail.push(line));

@@ -10,7 +10,7 @@ function logsDouble(lines: string[], fail?: Error) {
     calls,
     streamLogs: async (names: readonly string[], options: LogOptions, onLine: (line: LogLine) => void): Promise<void> => {
       calls.push({ names, options });
-      for (const text of lines) onLine({ container: names[0]!, stream: 'stdout', text });
+      for (const text of lines) onLine({ container: names[0]!, stream: 'stdout', time: '2026-12-04T18:51:16.192840532Z', text });
       if (fail !== undefined) throw fail;
     },
   };
