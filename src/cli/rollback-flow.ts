@@ -5,6 +5,9 @@
  * and record a new revision whose trigger says it is a rollback. The caller holds the lock.
  */
 import { chooseRollbackTarget } from '../history/rollback-target.js';
+import { failureKey } from '../history/revision-draft.js';
+import type { CliEvent } from './cli-events.js';
+import { publishToPolicySinks } from './cli-events.js';
 import type { Revision, RevisionTrigger } from '../history/revision.js';
 import { changedSecretSource } from '../history/secret-versions.js';
 import { parseDurationMs } from '../manifest/units.js';
@@ -102,6 +105,12 @@ export function readHistory(target: { project: string; environment: string }, op
   }
 }
 
+/** Why a revision failed its rollout, in a line: its first failed action, else the services that did not become healthy. */
+function failureReason(revision: Revision): string {
+  if (revision.result.error !== null) return `${revision.result.error.code}: ${revision.result.error.message}`;
+  return (revision.verdict?.services ?? []).map((s) => `${s.service}: ${s.detail}`).join('; ');
+}
+
 /**
  * policy.rollout.auto_rollback after an apply whose rollout failed: goes back to the last
  * healthy revision, marks the failed one, and always exits 1 (the apply did not do what was asked).
@@ -111,7 +120,16 @@ export async function autoRollBack(failed: Revision, podman: PodmanConnection, o
   const revisions = readHistory(failed, options, io);
   if (revisions === null) return EXIT.failure;
   const choice = chooseRollbackTarget(revisions, undefined);
+  const to = choice.ok ? choice.revision.seq : null;
+  const failedEvent: CliEvent<'rollout.failed'> = { kind: 'rollout.failed', data: { revision: failed.seq, services: failed.verdict?.services.map((s) => s.service) ?? [], reason: failureReason(failed), rollingBackTo: to } };
+  try {
+    // A watch started on the same manifests later does not apply them again (docs/cli.md).
+    historyOf(failed, options, io).markFailed({ key: failureKey(undefined, failed.desiredDigest), revision: failed.seq, rolledBackTo: to, at: new Date().toISOString() });
+  } catch (error) {
+    io.stderr(`phoenix: warning: could not mark revision ${failed.seq} as failed: ${(error as Error).message}\n`);
+  }
   if (!choice.ok) {
+    await publishToPolicySinks(failed.desired, [failedEvent], io);
     io.stderr(`phoenix: revision ${failed.seq} of ${name} did not become healthy, and there is nothing to roll back to (${choice.message}); it stays applied.\n`);
     return EXIT.failure;
   }
@@ -124,6 +142,7 @@ export async function autoRollBack(failed: Revision, podman: PodmanConnection, o
       io.stderr(`phoenix: warning: could not mark revision ${failed.seq} as rolled back: ${(error as Error).message}\n`);
     }
   }
+  await publishToPolicySinks(failed.desired, [failedEvent, { kind: 'rollout.rolled-back', data: { failedRevision: failed.seq, revision: outcome.revision?.seq ?? choice.revision.seq, to: choice.revision.seq, ok: outcome.code === EXIT.ok } }], io);
   if (outcome.code === EXIT.ok) io.stderr(`phoenix: the apply failed its rollout and was rolled back: ${name} runs revision ${choice.revision.seq} again${outcome.revision === null ? '' : ` (recorded as revision ${outcome.revision.seq})`}.\n`);
   else io.stderr(`phoenix: the apply failed its rollout, and the rollback to revision ${choice.revision.seq} failed too; see above.\n`);
   return EXIT.failure;

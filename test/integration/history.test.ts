@@ -80,7 +80,7 @@ describe('history and rollback', { timeout: 180_000 }, () => {
 
   it('auto_rollback: an apply whose service does not stay up is rolled back to the last healthy revision, exits 1 saying so, and history shows both', async () => {
     const project = suite.project();
-    project.writeEnvironment({ policy: { prune: false, rollout: { auto_rollback: true, timeout: '20s' } } });
+    project.writeEnvironment({ policy: { prune: false, rollout: { auto_rollback: true, timeout: '20s' }, events: { file: { path: './events.jsonl', types: ['rollout.*'] } } } });
     project.writeCompose(healthy('good'));
     await project.apply();
     const good = await project.inspect(project.container('app'));
@@ -101,6 +101,15 @@ describe('history and rollback', { timeout: 180_000 }, () => {
     expect(listed[0]).toMatchObject({ trigger: { kind: 'apply' }, verdict: { verdict: 'converged' } });
     expect(listed[1]).toMatchObject({ trigger: { kind: 'apply' }, result: { status: 'succeeded' }, verdict: { verdict: 'degraded', waited: true }, rolledBack: { by: 3, to: 1 } });
     expect(listed[2]).toMatchObject({ trigger: { kind: 'auto-rollback', to: 1, failed: 2 }, result: { status: 'succeeded' }, verdict: { verdict: 'converged', waited: true } });
+    // The events say so, through the environment's policy.events sinks.
+    const events = readFileSync(path.join(project.envDir, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; severity: string; data: Record<string, unknown> });
+    expect(events.map((e) => e.type)).toEqual(['io.phoenix.rollout.failed', 'io.phoenix.rollout.rolled-back']);
+    expect(events[0]!.data).toMatchObject({ revision: 2, services: ['app'], rollingBackTo: 1 });
+    expect(String(events[0]!.data.reason)).toContain('PHX-WAIT-EXITED');
+    expect(events[1]!.data).toEqual({ failedRevision: 2, revision: 3, to: 1, ok: true });
+    // The failed desired state is marked, so that a watch started on these manifests does not apply them again.
+    const marks = JSON.parse(readFileSync(path.join(project.stateDir, 'history', project.name, 'it', 'failed.json'), 'utf8')) as { marks: { key: string; revision: number }[] };
+    expect(marks.marks).toEqual([expect.objectContaining({ key: expect.stringMatching(/^digest:[0-9a-f]{64}$/), revision: 2, rolledBackTo: 1 })]);
     const table = await project.phoenix(['history']);
     expect(table.stdout).toContain('auto-rollback to 1 (2 failed)');
     expect(table.stdout).toContain('degraded, rolled back by 3');
