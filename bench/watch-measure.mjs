@@ -20,8 +20,14 @@
  *      (podman calls made through the CLI), and for the podman REST API service Phoenix
  *      started (health checks, state reads and observations go through it), with its RSS.
  *
- * Options: --minutes 5   --kills 10   --edits 5   --services 50   --skip-demo   --skip-many
- *          --out FILE (also write the JSON summary there)
+ *   4. failed rollout -> rolled back: on an environment of its own with
+ *      `policy.rollout.auto_rollback: true`, an edit that makes its service exit at once, until
+ *      the watcher's `rollout.rolled-back` event (and the service running the good revision
+ *      again), N times; median. Split into noticing the edit and the failed rollout (until
+ *      `rollout.failed`) and the rollback itself (from there).
+ *
+ * Options: --minutes 5   --kills 10   --edits 5   --rollbacks 5   --services 50   --skip-demo
+ *          --skip-many   --skip-rollback   --out FILE (also write the JSON summary there)
  *
  * The demo is a copy under a project of its own (phxwm-<hex>) on a free port; everything is
  * taken down afterwards. Note: the watcher follows all of the host's container events, so a
@@ -57,6 +63,8 @@ function options() {
     kills: Number(value('--kills', '10')),
     edits: Number(value('--edits', '5')),
     services: Number(value('--services', '50')),
+    rollbacks: Number(value('--rollbacks', '5')),
+    rollback: !args.includes('--skip-rollback'),
     demo: !args.includes('--skip-demo'),
     many: !args.includes('--skip-many'),
     out: value('--out', null),
@@ -393,6 +401,61 @@ async function idle(pid, url, minutes, label, servicePid) {
 }
 
 // ------------------------------------------------------------------------------------------
+// failed rollout -> rolled back (policy.rollout.auto_rollback)
+
+/** The compose file of the rollback environment: `app` healthy (a loop) or failing (exits 3 at once), with a value that makes each edit new. */
+function rollbackCompose(value, failing) {
+  const command = failing ? ['sh', '-c', 'echo cannot start; exit 3'] : ['sh', '-c', LOOP];
+  return { services: { app: { image: IMAGE, stop_grace_period: '1s', environment: { VALUE: String(value) }, command } } };
+}
+
+/**
+ * Measures, `count` times, an edit whose service exits at once until the watcher rolled it
+ * back: the time of its `rollout.rolled-back` event minus the time of the edit.
+ */
+async function rollbackSeries(bench, count) {
+  const container = `${bench.rollbackProject}-rollback-app-1`;
+  const times = [];
+  const detect = [];
+  for (let i = 0; i < count; i++) {
+    const eventsBefore = bench.events().length;
+    const editedAt = Date.now();
+    writeFileSync(path.join(bench.envDir, 'compose', 'rollback.yaml'), stringify(rollbackCompose(`bad-${i}`, true)));
+    const rolledBack = await until('rollout.rolled-back', 120_000, () => bench.events().slice(eventsBefore).find((e) => e.type === 'io.phoenix.rollout.rolled-back'), 100);
+    if (rolledBack.data.ok !== true) throw new Error(`the rollback of edit ${i + 1} failed: ${JSON.stringify(rolledBack.data)}`);
+    const failed = bench.events().slice(eventsBefore).find((e) => e.type === 'io.phoenix.rollout.failed');
+    const ms = Date.parse(rolledBack.time) - editedAt;
+    times.push(ms);
+    detect.push(Date.parse(failed.time) - editedAt);
+    const running = await inspect(container);
+    if (running === null || !running.running) throw new Error(`${container} does not run after the rollback of edit ${i + 1}`);
+    log(`  failed rollout ${i + 1}/${count}: rolled back ${ms} ms after the edit (rollout.failed after ${detect.at(-1)} ms)`);
+    await sleep(2000);
+  }
+  const rollbackMs = times.map((t, i) => t - detect[i]);
+  return { times, median: median(times), min: Math.min(...times), max: Math.max(...times), failedAfterMs: detect, failedAfterMedian: median(detect), rollbackMs, rollbackMedian: median(rollbackMs) };
+}
+
+/** Section 4: its own environment and watcher, taken down afterwards. */
+async function rollbackBench(count) {
+  const bench = new Bench();
+  const stopping = () => void bench.cleanup().finally(() => process.exit(130));
+  process.once('SIGINT', stopping);
+  try {
+    bench.rollbackProject = `phxwm-${randomBytes(4).toString('hex')}`;
+    writeFileSync(path.join(bench.envDir, 'compose', 'rollback.yaml'), stringify(rollbackCompose('good', false)));
+    writeFileSync(path.join(bench.envDir, 'rollback.yaml'), stringify({ project: bench.rollbackProject, compose: ['compose/rollback.yaml'], policy: { prune: true, rollout: { auto_rollback: true, timeout: '30s' } } }));
+    bench.environments.push('rollback');
+    log(`failed rollout -> rolled back, ${count} times, as ${bench.rollbackProject}`);
+    await bench.startWatch('rollback');
+    return await rollbackSeries(bench, count);
+  } finally {
+    process.removeListener('SIGINT', stopping);
+    await bench.cleanup();
+  }
+}
+
+// ------------------------------------------------------------------------------------------
 
 async function main() {
   const opts = options();
@@ -429,6 +492,8 @@ async function main() {
       await bench.cleanup();
     }
   }
+
+  if (opts.rollback) summary.failedRolloutToRolledBack = await rollbackBench(opts.rollbacks);
 
   if (opts.many) {
     const bench = new Bench();
