@@ -130,10 +130,11 @@ describe('phoenix validate', () => {
     expect(report.environments[0]!.issues[0]).toMatchObject({ code: 'PHX-YAML-SYNTAX', location: { file: 'environments/bad.yaml', line: 2, column: 10 } });
   });
 
-  it('with neither --env nor --all exits 1 with a clear message', async () => {
+  it('with neither --env nor --all, and several environments, exits 1 listing them', async () => {
     const result = await run(workspace({}, true), ['validate']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('name an environment with --env NAME, or pass --all');
+    expect(result.stderr).toContain('no environment given, and ');
+    expect(result.stderr).toContain('holds 3: demo, dev, prod. Pass --env NAME, or set PHOENIX_ENV=NAME.');
     expect(result.stdout).toBe('');
   });
 

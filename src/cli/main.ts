@@ -4,12 +4,14 @@ import { EXIT, processIo } from './io.js';
 import { InputFileError } from '../manifest/bounded-read.js';
 import type { ApplyOptions } from './apply-command.js';
 import type { DoctorOptions } from './doctor-command.js';
+import type { ConfigOptions } from './config-command.js';
 import type { DownOptions } from './down-command.js';
 import type { InitOptions } from './init-command.js';
 import type { ImageCommandOptions } from './image-commands.js';
 import type { LogsOptions } from './logs-command.js';
 import { withPlanningFlags } from './planning-flags.js';
 import { withLockTimeout } from './lock-flags.js';
+import { applyDefaultEnvironment } from './default-environment.js';
 import type { PlanCommandOptions } from './plan-command.js';
 import type { RestartOptions } from './restart-command.js';
 import type { StatusOptions } from './status-command.js';
@@ -51,6 +53,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--json', 'print the result as JSON')
     .action(async (options: ValidateOptions) => {
       exitCode = await (await import('./validate-command.js')).runValidate(options, io);
+    });
+
+  common(program.command('config'))
+    .description('Print the environment as Phoenix will apply it: merged, interpolated, every default explicit; secrets as digests, never values. Needs neither Podman nor secret values.')
+    .argument('[services...]', 'only these services (default: all)')
+    .requiredOption('--env <name>', 'environment')
+    .option('--format <format>', 'yaml or json (default yaml)')
+    .option('--services', 'print the service names only, one a line')
+    .action(async (services: string[], options: ConfigOptions) => {
+      exitCode = await (await import('./config-command.js')).runConfig(services, options, io);
     });
 
   common(program.command('init'))
@@ -191,6 +203,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       exitCode = await (await import('./doctor-command.js')).runDoctor(options, io);
     });
 
+  // Last, so that it covers every command registered above.
+  applyDefaultEnvironment(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -532,6 +532,8 @@ export function capturingIo(
   let stderr = '';
   const env: Record<string, string | undefined> = { ...process.env, ...extraEnv };
   delete env.PHOENIX_ENVIRONMENTS;
+  // A developer's default environment must not leak into a test (one may pass its own).
+  if (!Object.hasOwn(extraEnv, 'PHOENIX_ENV')) delete env.PHOENIX_ENV;
   delete env.PHOENIX_STATE_DIR;
   const io: CliIo = {
     stdout: (text) => void (stdout += text),
