@@ -236,12 +236,12 @@ describe('phoenix init (CLI, in-process through main)', () => {
 });
 
 describe('initEnvironment and the Compose surface', () => {
-  it('opens allow_host_namespaces for pid/ipc/uts/cgroup/userns_mode: host and allowed_host_paths for host devices', () => {
+  it('opens allow_host_namespaces for pid/ipc/uts/cgroup/userns_mode: host and allowed_devices for host devices', () => {
     const compose = 'services:\n  agent:\n    image: agent:1\n    pid: host\n    devices: [/dev/fuse, "nvidia.com/gpu=all"]\n';
     const files = { [`${PROJECT}/docker-compose.yml`]: compose };
     const { result } = init(files);
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
-    expect((parse(result.text) as { policy: unknown }).policy).toEqual({ security: { allow_host_namespaces: true, allowed_host_paths: ['/dev/fuse'] } });
+    expect((parse(result.text) as { policy: unknown }).policy).toEqual({ security: { allow_host_namespaces: true, allowed_devices: ['/dev/fuse'] } });
     expect(result.text).toContain('# needed by agent (pid: host)');
     const loaded = loadEnvironment({
       environmentsDir: ENVIRONMENTS,

@@ -78,6 +78,8 @@ export class GitRepository {
         const inCommit = [...tracked].filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length).split('/')[0]!);
         return [...new Set([...inCommit, ...disk.list(dir)])];
       },
+      // Host paths (bind sources, secret files) are the disk's, whatever the commit holds.
+      ...(disk.realPath === undefined ? {} : { realPath: (p: string) => disk.realPath!(p) }),
     };
   }
 }

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { DesiredState } from '../model/desired.js';
-import { normaliseCapability, isWithin } from '../manifest/policy.js';
+import { DEFAULT_POLICY, normaliseCapability, isWithin } from '../manifest/policy.js';
+import type { PolicyCode, PolicyContext } from '../security/spec-policy.js';
+import { containerPolicyFindings, volumePolicyFindings } from '../security/spec-policy.js';
 
 /** One service that needs a policy opening, and the Compose setting that asks for it. */
 export interface Need {
@@ -23,8 +25,12 @@ export interface ComposeNeeds {
   readonly hostNamespaces: readonly Need[];
   /** By normalised capability name (`NET_ADMIN`, or `ALL`), sorted. */
   readonly capabilities: ReadonlyMap<string, readonly Need[]>;
-  /** By absolute host path, sorted; only paths outside the environment's own folder tree (host devices too). */
+  /** By absolute host path, sorted; only paths outside the environment's own folder tree. */
   readonly hostPaths: ReadonlyMap<string, readonly Need[]>;
+  /** By host device path, sorted. */
+  readonly devices: ReadonlyMap<string, readonly Need[]>;
+  /** The boolean policy.security switches (`allow_unconfined`, ...) other settings need, by key, sorted. */
+  readonly switches: ReadonlyMap<string, readonly Need[]>;
 }
 
 /** Where paths in the compose file resolve, and which folders need no policy opening. */
@@ -56,6 +62,7 @@ export function surveyCompose(doc: unknown, ctx: SurveyContext): ComposeNeeds {
   const hostNamespaces: Need[] = [];
   const capabilities = new Map<string, Need[]>();
   const hostPaths = new Map<string, Need[]>();
+  const devices = new Map<string, Need[]>();
   const add = (map: Map<string, Need[]>, key: string, need: Need): void => void map.set(key, [...(map.get(key) ?? []), need]);
   for (const [service, value] of Object.entries(isObject(root.services) ? root.services : {})) {
     if (!isObject(value)) continue;
@@ -64,7 +71,7 @@ export function surveyCompose(doc: unknown, ctx: SurveyContext): ComposeNeeds {
     for (const key of HOST_NAMESPACE_KEYS) if (value[key] === 'host') hostNamespaces.push({ service, why: `${key}: host` });
     for (const device of Array.isArray(value.devices) ? value.devices : []) {
       const source = typeof device === 'string' ? device.split(':')[0]! : isObject(device) && typeof device.source === 'string' ? device.source : '';
-      if (source.startsWith('/')) add(hostPaths, source, { service, why: `devices: ${source}` });
+      if (source.startsWith('/')) add(devices, source, { service, why: `devices: ${source}` });
     }
     for (const capability of Array.isArray(value.cap_add) ? value.cap_add : []) {
       if (typeof capability === 'string') add(capabilities, normaliseCapability(capability), { service, why: `cap_add: ${capability}` });
@@ -85,6 +92,8 @@ export function surveyCompose(doc: unknown, ctx: SurveyContext): ComposeNeeds {
     hostNamespaces,
     capabilities: sortedMap(capabilities),
     hostPaths: sortedMap(hostPaths),
+    devices: sortedMap(devices),
+    switches: new Map(),
   };
 }
 
@@ -92,7 +101,7 @@ export function surveyCompose(doc: unknown, ctx: SurveyContext): ComposeNeeds {
 const HOST_NAMESPACE_KEYS = ['pid', 'ipc', 'uts', 'cgroup', 'userns_mode'] as const;
 
 /** The policy part of {@link ComposeNeeds}. */
-export type PolicyNeeds = Pick<ComposeNeeds, 'privileged' | 'hostNetwork' | 'hostNamespaces' | 'capabilities' | 'hostPaths'>;
+export type PolicyNeeds = Pick<ComposeNeeds, 'privileged' | 'hostNetwork' | 'hostNamespaces' | 'capabilities' | 'hostPaths' | 'devices' | 'switches'>;
 
 /**
  * The policy openings a loaded desired state needs: read after Phoenix's own loader has
@@ -105,21 +114,46 @@ export function policyNeedsOf(desired: DesiredState, ctx: SurveyContext): Policy
   const hostNamespaces: Need[] = [];
   const capabilities = new Map<string, Need[]>();
   const hostPaths = new Map<string, Need[]>();
+  const devices = new Map<string, Need[]>();
+  const switches = new Map<string, Need[]>();
   const add = (map: Map<string, Need[]>, key: string, need: Need): void => void map.set(key, [...(map.get(key) ?? []), need]);
+  // The settings judged by a boolean switch of their own, found as validation finds them.
+  const judge: PolicyContext = { security: DEFAULT_POLICY.security, ownTrees: [ctx.environmentsDir, ctx.projectDir], ownContainers: new Set(desired.services.flatMap((s) => s.containerNames)), realPath: (p) => p, policyFile: '' };
   for (const { name: service, spec } of desired.services) {
+    for (const finding of containerPolicyFindings(service, spec, judge)) {
+      const key = SWITCH_OF[finding.code];
+      if (key !== undefined) add(switches, key, { service, why: `${finding.key}: ${finding.value}` });
+    }
     if (spec.privileged) privileged.push({ service, why: 'privileged: true' });
     if (spec.networkMode === 'host') hostNetwork.push({ service, why: 'network_mode: host' });
     const modes = { pid: spec.pid, ipc: spec.ipc, uts: spec.uts, cgroup: spec.cgroupns, userns_mode: spec.usernsMode ?? undefined };
     for (const [key, mode] of Object.entries(modes)) if (mode === 'host') hostNamespaces.push({ service, why: `${key}: host` });
-    for (const device of spec.devices ?? []) if (device.startsWith('/')) add(hostPaths, device.split(':')[0]!, { service, why: `devices: ${device}` });
+    for (const device of spec.devices ?? []) if (device.startsWith('/')) add(devices, device.split(':')[0]!, { service, why: `devices: ${device}` });
     for (const capability of spec.capAdd) add(capabilities, capability, { service, why: `cap_add: ${capability}` });
     for (const mount of spec.mounts) {
       if (mount.type !== 'bind' || isWithin(mount.source, ctx.environmentsDir) || isWithin(mount.source, ctx.projectDir)) continue;
       add(hostPaths, mount.source, { service, why: `volumes: ${mount.source}:${mount.target}` });
     }
   }
-  return { privileged, hostNetwork, hostNamespaces, capabilities: sortedMap(capabilities), hostPaths: sortedMap(hostPaths) };
+  // A named volume that binds a host folder (driver_opts device) is judged like a bind mount.
+  for (const volume of desired.volumes) {
+    for (const finding of volumePolicyFindings(volume, judge)) {
+      const need = { service: `volume ${volume.name}`, why: `driver_opts.device: ${finding.value}` };
+      if (finding.code === 'PHX-POLICY-HOST-PATH') add(hostPaths, finding.value, need);
+      const key = SWITCH_OF[finding.code];
+      if (key !== undefined) add(switches, key, need);
+    }
+  }
+  return { privileged, hostNetwork, hostNamespaces, capabilities: sortedMap(capabilities), hostPaths: sortedMap(hostPaths), devices: sortedMap(devices), switches: sortedMap(switches) };
 }
+
+/** The policy codes whose grant is one boolean switch not covered above, and that switch. */
+const SWITCH_OF: Partial<Record<PolicyCode, string>> = {
+  'PHX-POLICY-FOREIGN-CONTAINER': 'allow_foreign_containers',
+  'PHX-POLICY-RUNTIME-SOCKET': 'allow_runtime_socket',
+  'PHX-POLICY-UNCONFINED': 'allow_unconfined',
+  'PHX-POLICY-NEW-PRIVILEGES': 'allow_new_privileges',
+};
 
 /** The host path of a bind mount in short or long syntax (as Compose tells them apart), or null. */
 function bindSource(mount: unknown): { source: string; written: string } | null {

@@ -44,6 +44,8 @@ export function renderEnvironment(draft: EnvironmentDraft): string {
   if (needs.hostNamespaces.length > 0) security.allow_host_namespaces = true;
   if (needs.capabilities.size > 0) security.allowed_capabilities = [...needs.capabilities.keys()];
   if (needs.hostPaths.size > 0) security.allowed_host_paths = [...needs.hostPaths.keys()];
+  if (needs.devices.size > 0) security.allowed_devices = [...needs.devices.keys()];
+  for (const key of needs.switches.keys()) security[key] = true;
   const secrets = Object.fromEntries(needs.secrets.map((s) => [s.name, s.kind === 'file' ? { file: relative(dir, s.path) } : { environment: s.variable }]));
   const content: Record<string, unknown> = {
     project: draft.project,
@@ -77,6 +79,8 @@ export function renderEnvironment(draft: EnvironmentDraft): string {
     if (needs.hostNamespaces.length > 0) pairOf(securityNode, 'allow_host_namespaces').key.commentBefore = because(needs.hostNamespaces);
     commentItems(doc.getIn(['policy', 'security', 'allowed_capabilities'], true), [...needs.capabilities.values()]);
     commentItems(doc.getIn(['policy', 'security', 'allowed_host_paths'], true), [...needs.hostPaths.values()]);
+    commentItems(doc.getIn(['policy', 'security', 'allowed_devices'], true), [...needs.devices.values()]);
+    for (const [key, needers] of needs.switches) pairOf(securityNode, key).key.commentBefore = because(needers);
   }
   return doc.toString({ lineWidth: 0 });
 }

@@ -118,7 +118,20 @@ function loadWithOpenPolicy(options: InitOptions, file: string, surveyed: Compos
     compose: [options.composeFile],
     ...(dotenv === null ? {} : { dotenv: [dotenv] }),
     secrets: Object.fromEntries(surveyed.secrets.map((s) => [s.name, s.kind === 'file' ? { file: s.path } : { environment: s.variable }])),
-    policy: { security: { allow_privileged: true, allow_host_network: true, allowed_capabilities: ['ALL'], allowed_host_paths: ['/'] } },
+    policy: {
+      security: {
+        allow_privileged: true,
+        allow_host_network: true,
+        allowed_capabilities: ['ALL'],
+        allowed_host_paths: ['/'],
+        allowed_devices: ['/'],
+        allow_foreign_containers: true,
+        allow_runtime_socket: true,
+        allow_unconfined: true,
+        allow_new_privileges: true,
+        allowed_secret_paths: ['/'],
+      },
+    },
   };
   const text = JSON.stringify(candidate);
   const inner = options.reader;
@@ -141,5 +154,5 @@ function loadWithOpenPolicy(options: InitOptions, file: string, surveyed: Compos
 function asWritten(needs: PolicyNeeds, written: PolicyNeeds): PolicyNeeds {
   const explain = (map: ReadonlyMap<string, readonly Need[]>, from: ReadonlyMap<string, readonly Need[]>): Map<string, Need[]> =>
     new Map([...map].map(([key, list]) => [key, list.map((need) => from.get(key)?.find((w) => w.service === need.service) ?? need)]));
-  return { ...needs, capabilities: explain(needs.capabilities, written.capabilities), hostPaths: explain(needs.hostPaths, written.hostPaths) };
+  return { ...needs, capabilities: explain(needs.capabilities, written.capabilities), hostPaths: explain(needs.hostPaths, written.hostPaths), devices: explain(needs.devices, written.devices) };
 }

@@ -16,6 +16,7 @@ import type {
   RestartPolicy,
   SecretMount,
   SecretSource,
+  SecurityPolicy,
 } from '../model/desired.js';
 import { LABEL, MANAGED_BY } from '../model/desired.js';
 import { canonicalJson, digestOf } from '../model/hash.js';
@@ -27,6 +28,7 @@ import { checkPullPolicy, desiredImageBuild } from './desired-build.js';
 import { parseDotenv } from './dotenv.js';
 import type { EnvironmentManifest } from './environment-manifest.js';
 import { normaliseCapability } from './policy.js';
+import { securityOptParts } from '../security/spec-policy.js';
 import { parseSizeBytes } from './units.js';
 import { dependenciesOf, serviceReference, volumesFromService } from './implicit-dependencies.js';
 import { DEPLOY_MEMORY_RESERVATION, DEPLOY_PIDS } from './normalize-surface.js';
@@ -170,9 +172,10 @@ export function buildDesiredState(merged: ComposeDraft, env: EnvironmentManifest
       readOnly: draft.readOnly ?? false,
       privileged: draft.privileged ?? false,
       capAdd: sortedUnique((draft.capAdd ?? []).map((c) => normaliseCapability(c.value))),
-      capDrop: sortedUnique((draft.capDrop ?? []).map((c) => normaliseCapability(c.value))),
-      securityOpt: sortedUnique((draft.securityOpt ?? []).map((s) => s.value)),
-      usernsMode: draft.usernsMode ?? null,
+      capDrop: sortedUnique([...(draft.capDrop ?? []).map((c) => normaliseCapability(c.value)), ...(env.policy.security.capDrop ?? [])]),
+      securityOpt: withDefaultSecurityOpt((draft.securityOpt ?? []).map((s) => s.value), env.policy.security),
+      // The environment's user namespace default; the service's own userns_mode wins.
+      usernsMode: draft.usernsMode ?? env.policy.security.userns ?? null,
       cpus: draft.cpus ?? null,
       memoryBytes: draft.memoryBytes ?? null,
       stopSignal: draft.stopSignal === undefined ? null : normaliseSignal(draft.stopSignal),
@@ -479,4 +482,14 @@ function sortedUnique(values: readonly string[]): string[] {
 function normaliseSignal(signal: string): string {
   const upper = signal.toUpperCase();
   return /^\d+$/.test(upper) || upper.startsWith('SIG') ? upper : `SIG${upper}`;
+}
+
+/**
+ * A service's `security_opt` with the environment's defaults: `no-new-privileges` when the
+ * policy asks for it and the service does not say otherwise (`no-new-privileges:false`, which
+ * the policy then judges).
+ */
+function withDefaultSecurityOpt(options: readonly string[], security: SecurityPolicy): string[] {
+  const saysOwn = options.some((o) => securityOptParts(o).key === 'no-new-privileges');
+  return sortedUnique(security.noNewPrivileges === true && !saysOwn ? [...options, 'no-new-privileges'] : options);
 }

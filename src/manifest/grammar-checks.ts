@@ -312,6 +312,7 @@ export function checkEnvironmentGrammar(data: unknown, locations: LocationMap): 
   const policy = isRecord(data.policy) ? data.policy : {};
   const security = isRecord(policy.security) ? policy.security : {};
   checker.stringList(security.allowed_capabilities, ['policy', 'security', 'allowed_capabilities'], (c) => capabilityProblem(c, true), 'Write Linux capability names such as NET_ADMIN or CHOWN (capabilities(7)).');
+  checker.stringList(security.cap_drop, ['policy', 'security', 'cap_drop'], (c) => capabilityProblem(c, true), 'Write Linux capability names such as NET_ADMIN or CHOWN, or ALL (capabilities(7)).');
   const telemetry = isRecord(policy.telemetry) ? policy.telemetry : {};
   checker.stringValue(telemetry.listen, ['policy', 'telemetry', 'listen'], listenProblem, 'Write host:port with a port from 1 to 65535, such as 127.0.0.1:9464.');
   return checker;

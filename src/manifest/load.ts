@@ -19,7 +19,8 @@ import { activeProfiles, selectProfiles } from './profiles.js';
 import type { ManifestReader } from './reader.js';
 import { checkEnvironmentGrammar, pruneFindings } from './grammar-checks.js';
 import { checkSchemaAndPrune } from './schema-check.js';
-import { checkSemantics } from './semantic-checks.js';
+import { checkSemantics, policyContextOf, policyFindings } from './semantic-checks.js';
+import type { PolicyContext, PolicyFinding } from '../security/spec-policy.js';
 import { parseYamlWithLocations } from './yaml-source.js';
 
 /** What loading an environment needs; the loader itself does no I/O. */
@@ -46,9 +47,18 @@ export interface LoadOptions {
   readonly contextReader?: BuildContextReader;
 }
 
+/**
+ * What the policy made of a valid environment: the context its checks ran in (for judging a
+ * saved plan the same way) and the elevated settings it granted (security.granted events).
+ */
+export interface SecurityReview {
+  readonly context: PolicyContext;
+  readonly granted: readonly PolicyFinding[];
+}
+
 /** The desired state with any warnings, or every problem found. */
 export type LoadResult =
-  | { readonly ok: true; readonly desired: DesiredState; readonly warnings: readonly ManifestIssue[] }
+  | { readonly ok: true; readonly desired: DesiredState; readonly warnings: readonly ManifestIssue[]; readonly security: SecurityReview }
   | { readonly ok: false; readonly issues: readonly ManifestIssue[] };
 
 /**
@@ -117,11 +127,13 @@ function loadReadableEnvironment(options: LoadOptions): LoadResult {
   const ctx: BuildContext = { reader: options.reader, contextReader: options.contextReader ?? manifestContextReader(options.reader), lookup, processEnv: options.processEnv, digester: options.digester, requireSecretValues: options.requireSecretValues, secretValuesOptional: options.secretValuesOptional === true, display, homeDir: options.homeDir, report };
   const built = buildDesiredState(merged, env, ctx);
   const desired = selection.inactive.length === 0 ? built : { ...built, inactiveServices: selection.inactive };
-  issues.push(...checkSemantics(merged, desired, env));
+  const policyContext = policyContextOf(desired, env, (p) => options.reader.realPath?.(p) ?? p);
+  const findings = policyFindings(desired, policyContext);
+  issues.push(...checkSemantics(merged, desired, env, findings));
   issues.push(...checkAddressesAndServices(project, env.composeFiles, issues.some((i) => i.severity === 'error')));
   const all = finalIssues(issues, pruned);
   if (all.some((i) => i.severity === 'error')) return { ok: false, issues: all };
-  return { ok: true, desired, warnings: all };
+  return { ok: true, desired, warnings: all, security: { context: policyContext, granted: findings.filter((f) => f.allowed) } };
 }
 
 /** Issues the schema stage reports; every other issue comes from a later check. */

@@ -1,5 +1,6 @@
 import { listFolder, readRegularFile } from './bounded-read.js';
 import type { ManifestReader } from './reader.js';
+import { resolveRealPath } from './real-path.js';
 
 /**
  * A {@link ManifestReader} over the real file system. Reads are bounded (regular files only, at
@@ -15,5 +16,8 @@ export const nodeReader: ManifestReader = {
   },
   list(absoluteDir) {
     return listFolder(absoluteDir);
+  },
+  realPath(absolutePath) {
+    return resolveRealPath(absolutePath);
   },
 };

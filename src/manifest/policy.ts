@@ -8,7 +8,19 @@ export const DEFAULT_POLICY: Policy = {
   prune: false,
   resyncIntervalMs: 5 * 60_000,
   health: { maxRestarts: 5, windowMs: 10 * 60_000, backoff: { initialMs: 1000, maxMs: 5 * 60_000, multiplier: 2 } },
-  security: { allowPrivileged: false, allowHostNetwork: false, allowHostNamespaces: false, allowedCapabilities: [], allowedHostPaths: [] },
+  security: {
+    allowPrivileged: false,
+    allowHostNetwork: false,
+    allowHostNamespaces: false,
+    allowedCapabilities: [],
+    allowedHostPaths: [],
+    allowForeignContainers: false,
+    allowedDevices: [],
+    allowRuntimeSocket: false,
+    allowUnconfined: false,
+    allowNewPrivileges: false,
+    allowedSecretPaths: [],
+  },
   thresholds: { cpuPercent: null, memoryBytes: null, sustainedMs: 60_000, services: {} },
   events: { file: null, webhooks: [], commands: [] },
   telemetry: { host: '127.0.0.1', port: 9464 },
@@ -42,7 +54,22 @@ interface RawPolicy {
   prune?: boolean;
   resync_interval?: string | number;
   health?: { max_restarts?: number; window?: string | number; backoff?: { initial?: string | number; max?: string | number; multiplier?: number } };
-  security?: { allow_privileged?: boolean; allow_host_network?: boolean; allow_host_namespaces?: boolean; allowed_capabilities?: string[]; allowed_host_paths?: string[] };
+  security?: {
+    allow_privileged?: boolean;
+    allow_host_network?: boolean;
+    allow_host_namespaces?: boolean;
+    allowed_capabilities?: string[];
+    allowed_host_paths?: string[];
+    allow_foreign_containers?: boolean;
+    allowed_devices?: string[];
+    allow_runtime_socket?: boolean;
+    allow_unconfined?: boolean;
+    allow_new_privileges?: boolean;
+    allowed_secret_paths?: string[];
+    userns?: string;
+    no_new_privileges?: boolean;
+    cap_drop?: string[];
+  };
   thresholds?: { cpu_percent?: number; memory?: string | number; sustained?: string | number; services?: Record<string, { cpu_percent?: number; memory?: string | number }> };
   events?: {
     file?: RawFilter & { path: string; max_size?: string | number; keep?: number };
@@ -105,6 +132,16 @@ export function resolvePolicy(raw: RawPolicy | undefined, environmentDir: string
       allowHostNamespaces: security?.allow_host_namespaces ?? false,
       allowedCapabilities: (security?.allowed_capabilities ?? []).map(normaliseCapability),
       allowedHostPaths: (security?.allowed_host_paths ?? []).map((p) => path.resolve(environmentDir, p)),
+      allowForeignContainers: security?.allow_foreign_containers ?? false,
+      allowedDevices: (security?.allowed_devices ?? []).map((p) => path.resolve(environmentDir, p)),
+      allowRuntimeSocket: security?.allow_runtime_socket ?? false,
+      allowUnconfined: security?.allow_unconfined ?? false,
+      allowNewPrivileges: security?.allow_new_privileges ?? false,
+      allowedSecretPaths: (security?.allowed_secret_paths ?? []).map((p) => path.resolve(environmentDir, p)),
+      // Defaults for every container: absent unless set, so that existing config hashes stay as they were.
+      ...(security?.userns === undefined ? {} : { userns: security.userns }),
+      ...(security?.no_new_privileges === true ? { noNewPrivileges: true as const } : {}),
+      ...(security?.cap_drop === undefined || security.cap_drop.length === 0 ? {} : { capDrop: [...new Set(security.cap_drop.map(normaliseCapability))].sort() }),
     },
     thresholds: {
       cpuPercent: thresholds?.cpu_percent ?? null,

@@ -9,4 +9,9 @@ export interface ManifestReader {
   readBytes(absolutePath: string): Uint8Array | null;
   /** Names of the entries in a folder; empty when there is no such folder. */
   list(absoluteDir: string): string[];
+  /**
+   * Where a host path really leads, symbolic links resolved (as far as the path exists);
+   * absent for readers without a file system, whose paths are taken as written.
+   */
+  realPath?(absolutePath: string): string;
 }

@@ -5,14 +5,17 @@ import type { ManifestIssue, SourceLocation } from '../model/issue.js';
 import type { ComposeDraft } from './compose-draft.js';
 import type { EnvironmentManifest } from './environment-manifest.js';
 import { dependenciesOf } from './implicit-dependencies.js';
-import { isWithin, normaliseCapability } from './policy.js';
+import { normaliseCapability } from './policy.js';
+import type { PolicyContext, PolicyFinding } from '../security/spec-policy.js';
+import { containerPolicyFindings, secretPolicyFindings, volumePolicyFindings } from '../security/spec-policy.js';
 
 /**
  * The checks that need the whole merged environment: dependencies (missing, cycles), host
- * port clashes, container name clashes and the security policy. Returns every problem.
+ * port clashes, container name clashes and the security policy (its findings made by
+ * {@link policyFindings}). Returns every problem.
  */
-export function checkSemantics(merged: ComposeDraft, desired: DesiredState, env: EnvironmentManifest): ManifestIssue[] {
-  return [...checkDependencies(merged), ...checkPorts(merged, desired), ...checkContainerNames(merged, desired), ...checkPolicy(merged, desired, env), ...checkNetworkCapacity(merged, desired)];
+export function checkSemantics(merged: ComposeDraft, desired: DesiredState, env: EnvironmentManifest, findings: readonly PolicyFinding[]): ManifestIssue[] {
+  return [...checkDependencies(merged), ...checkPorts(merged, desired), ...checkContainerNames(merged, desired), ...policyIssues(findings, merged, desired, env), ...checkNetworkCapacity(merged, desired)];
 }
 
 /**
@@ -143,66 +146,62 @@ function checkContainerNames(merged: ComposeDraft, desired: DesiredState): Manif
   return issues;
 }
 
-function checkPolicy(merged: ComposeDraft, desired: DesiredState, env: EnvironmentManifest): ManifestIssue[] {
-  const issues: ManifestIssue[] = [];
-  const security = env.policy.security;
-  const allowAll = security.allowedCapabilities.includes('ALL');
+/** The policy context of an environment: its own folders and containers, and how host paths resolve. */
+export function policyContextOf(desired: DesiredState, env: EnvironmentManifest, realPath: (absolutePath: string) => string): PolicyContext {
   // The environment's own folder tree: where the environment file is, and Compose's project
   // directory (the first compose file's folder), against which `./data` resolves.
   const projectDir = env.composeFiles[0] === undefined ? env.dir : path.dirname(env.composeFiles[0].path);
-  const ownTrees = [env.dir, projectDir];
-  for (const service of desired.services) {
-    const draft = merged.services.get(service.name);
-    if (draft === undefined) continue;
-    const where = (field: string): SourceLocation => draft.fieldLocations.get(field) ?? draft.location;
-    const policyHint = `or allow it in the policy.security of ${env.file}`;
-    if (service.spec.privileged && !security.allowPrivileged) {
-      issues.push(issue('PHX-POLICY-PRIVILEGED', where('privileged'), `services.${service.name}.privileged`, `"${service.name}" asks for a privileged container, which this environment's policy does not allow.`, `Remove privileged: true and add only the capabilities it needs, ${policyHint} (allow_privileged: true).`));
+  return { security: desired.policy.security, ownTrees: [env.dir, projectDir], ownContainers: new Set(desired.services.flatMap((s) => s.containerNames)), realPath, policyFile: env.file };
+}
+
+/**
+ * Every elevated setting the environment asks for, granted or not (spec-policy.ts judges
+ * them): the denied ones are validation errors, the granted ones security events.
+ */
+export function policyFindings(desired: DesiredState, ctx: PolicyContext): PolicyFinding[] {
+  return [
+    ...desired.services.flatMap((service) => containerPolicyFindings(service.name, service.spec, ctx)),
+    ...desired.volumes.flatMap((volume) => volumePolicyFindings(volume, ctx)),
+    ...desired.secrets.flatMap((secret) => secretPolicyFindings(secret, ctx)),
+  ];
+}
+
+/** Where in the manifests a finding's setting is written. */
+function findingLocation(finding: PolicyFinding, merged: ComposeDraft, desired: DesiredState, env: EnvironmentManifest): { location: SourceLocation; path: string } {
+  const { subject } = finding;
+  const fallback = { file: merged.file, line: 1, column: 1 };
+  if (subject.kind === 'volume') return { location: merged.volumes.get(subject.name)?.location ?? fallback, path: `volumes.${subject.name}.driver_opts` };
+  if (subject.kind === 'secret') return { location: env.secrets.get(subject.name)?.location ?? merged.secrets.get(subject.name)?.location ?? fallback, path: `secrets.${subject.name}.file` };
+  if (subject.kind === 'config') return { location: merged.configs.get(subject.name)?.location ?? fallback, path: `configs.${subject.name}.file` };
+  const draft = merged.services.get(subject.name);
+  const keyPath = `services.${subject.name}.${finding.key}`;
+  if (draft === undefined) return { location: fallback, path: keyPath };
+  const where = (field: string): SourceLocation => draft.options?.get(field)?.location ?? draft.fieldLocations.get(field) ?? draft.location;
+  switch (finding.key) {
+    case 'cap_add':
+      return { location: draft.capAdd?.find((c) => normaliseCapability(c.value) === finding.value)?.location ?? where('cap_add'), path: keyPath };
+    case 'security_opt':
+      return { location: draft.securityOpt?.find((o) => o.value === finding.value)?.location ?? where('security_opt'), path: keyPath };
+    case 'volumes_from':
+      return { location: draft.volumesFrom?.find((v) => v.value.includes(finding.value.slice('container:'.length)))?.location ?? where('volumes_from'), path: keyPath };
+    case 'volumes': {
+      // The desired mount has `~` expanded; the draft keeps what the user wrote: match by target.
+      const spec = desired.services.find((s) => s.name === subject.name)?.spec;
+      const target = spec?.mounts.find((m) => m.type === 'bind' && m.source === finding.value)?.target;
+      for (const [, entry] of draft.volumes ?? []) if (entry.value.type === 'bind' && entry.value.target === target) return { location: entry.location, path: keyPath };
+      return { location: where('volumes'), path: keyPath };
     }
-    if (service.spec.networkMode === 'host' && !security.allowHostNetwork) {
-      issues.push(issue('PHX-POLICY-HOST-NETWORK', where('network_mode'), `services.${service.name}.network_mode`, `"${service.name}" asks for the host network, which this environment's policy does not allow.`, `Publish ports on a bridge network instead, ${policyHint} (allow_host_network: true).`));
-    }
-    for (const key of ['pid', 'ipc', 'uts', 'cgroup'] as const) {
-      const entry = draft.options?.get(key);
-      const mode = key === 'cgroup' ? service.spec.cgroupns : service.spec[key];
-      if (entry !== undefined && mode === 'host' && !security.allowHostNamespaces) {
-        issues.push(issue('PHX-POLICY-HOST-NAMESPACE', entry.location, `services.${service.name}.${key}`, `"${service.name}" shares the host's ${key} namespace, which this environment's policy does not allow.`, `Remove ${key}: host, ${policyHint} (allow_host_namespaces: true).`));
-      }
-    }
-    if (service.spec.usernsMode === 'host' && !security.allowHostNamespaces) {
-      issues.push(issue('PHX-POLICY-HOST-NAMESPACE', where('userns_mode'), `services.${service.name}.userns_mode`, `"${service.name}" shares the host's user namespace, which this environment's policy does not allow.`, `Remove userns_mode: host, ${policyHint} (allow_host_namespaces: true).`));
-    }
-    const devices = draft.options?.get('devices');
-    for (const device of service.spec.devices ?? []) {
-      // A CDI name (vendor.com/class=name) is resolved by Podman from the host's CDI specs, not a path.
-      const hostPath = device.startsWith('/') ? device.split(':')[0]! : null;
-      if (hostPath !== null && !security.allowedHostPaths.some((allowed) => isWithin(hostPath, allowed))) {
-        issues.push(issue('PHX-POLICY-HOST-PATH', devices?.location ?? where('devices'), `services.${service.name}.devices`, `"${service.name}" is given the host device ${hostPath}, which lies outside this environment's allowed_host_paths.`, `Remove the device, ${policyHint} (allowed_host_paths: [${hostPath}]).`));
-      }
-    }
-    for (const { value, location } of draft.capAdd ?? []) {
-      const capability = normaliseCapability(value);
-      if (!allowAll && !security.allowedCapabilities.includes(capability)) {
-        issues.push(issue('PHX-POLICY-CAPABILITY', location, `services.${service.name}.cap_add`, `"${service.name}" adds the capability ${capability}, which this environment's policy does not allow.`, `Remove it, ${policyHint} (allowed_capabilities: [${capability}]).`));
-      }
-    }
-    for (const [, { value, location }] of draft.volumes ?? []) {
-      if (value.type !== 'bind') continue;
-      // The desired mount has `~` expanded; the draft keeps what the user wrote.
-      const expanded = service.spec.mounts.find((m) => m.type === 'bind' && m.target === value.target);
-      const source = expanded?.type === 'bind' ? expanded.source : value.source;
-      if (![...ownTrees, ...security.allowedHostPaths].some((allowed) => isWithin(source, allowed))) {
-        issues.push(
-          issue(
-            'PHX-POLICY-HOST-PATH',
-            location,
-            `services.${service.name}.volumes`,
-            `"${service.name}" bind-mounts the host path ${source}, which lies outside the environment's folder (${env.dir}) and outside this environment's allowed_host_paths.`,
-            `Use a named volume, a path inside the environment's folder, ${policyHint} (allowed_host_paths: [${source}]).`,
-          ),
-        );
-      }
-    }
+    default:
+      return { location: where(finding.key), path: keyPath };
   }
-  return issues;
+}
+
+/** The denied findings as issues, each at the key that asks for its setting. */
+function policyIssues(findings: readonly PolicyFinding[], merged: ComposeDraft, desired: DesiredState, env: EnvironmentManifest): ManifestIssue[] {
+  return findings
+    .filter((finding) => !finding.allowed)
+    .map((finding) => {
+      const { location, path: keyPath } = findingLocation(finding, merged, desired, env);
+      return issue(finding.code, location, keyPath, finding.message, finding.remediation);
+    });
 }

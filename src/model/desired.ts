@@ -398,8 +398,26 @@ export interface SecurityPolicy {
   /** Whether services may share the host's PID, IPC, UTS, cgroup or user namespace (`pid: host`, ...). */
   readonly allowHostNamespaces: boolean;
   readonly allowedCapabilities: readonly string[];
-  /** Absolute host paths (and everything below them) that bind mounts may use. */
+  /** Absolute host paths (and everything below them) that bind mounts and volumes with a bind `device` may use. */
   readonly allowedHostPaths: readonly string[];
+  /** Whether services may join a container this environment does not make (`network_mode`/`pid`/`ipc: container:NAME`, `volumes_from`). */
+  readonly allowForeignContainers: boolean;
+  /** Absolute host device paths (and everything below them) that `devices:` may give. */
+  readonly allowedDevices: readonly string[];
+  /** Whether a bind mount may reach the Podman or Docker API socket (root on the host to whoever holds it). */
+  readonly allowRuntimeSocket: boolean;
+  /** Whether `security_opt` may turn off seccomp, AppArmor or SELinux labelling (or unmask /proc and /sys). */
+  readonly allowUnconfined: boolean;
+  /** Whether `security_opt: [no-new-privileges:false]` may turn off the environment's no-new-privileges. */
+  readonly allowNewPrivileges: boolean;
+  /** Absolute folders outside the environment's own where secret and config `file:` sources may lie. */
+  readonly allowedSecretPaths: readonly string[];
+  /** User namespace mode (`--userns`) of every container whose service sets no `userns_mode`; absent: Podman's default. */
+  readonly userns?: string;
+  /** Every container gets `no-new-privileges` unless its service says `no-new-privileges:false`; absent: off. */
+  readonly noNewPrivileges?: true;
+  /** Capabilities every container drops (`ALL` for all), on top of its service's `cap_drop`; absent: none. */
+  readonly capDrop?: readonly string[];
 }
 
 /** CPU and memory thresholds per container; a null limit is not checked. */

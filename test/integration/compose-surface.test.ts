@@ -47,7 +47,7 @@ async function exec(container: string, script: string): Promise<string> {
 describe.sequential('the Compose surface against real Podman', { timeout: 180_000 }, () => {
   it('each key reaches the container; a re-apply changes nothing; a changed key recreates, naming the field', async () => {
     const project = suite.project();
-    project.writeEnvironment({ policy: { prune: false, security: { allowed_host_paths: ['/dev/null'] } } });
+    project.writeEnvironment({ policy: { prune: false, security: { allowed_devices: ['/dev/null'] } } });
     project.writeFile('environments/compose/web.labels', 'from.file=yes\n');
     const web = {
       shm_size: '128m',

@@ -21,7 +21,7 @@ import { SURFACE_COMPOSE, SURFACE_FILES } from '../support/compose-surface.js';
 import { containerIntent } from '../support/podman-fixtures.js';
 
 /** The surface fixture's devices are host paths: the policy must allow them. */
-const SURFACE_ENVIRONMENT = 'project: app\ncompose: [compose.yaml]\npolicy:\n  security:\n    allowed_host_paths: [/dev/null, /dev/zero]\n';
+const SURFACE_ENVIRONMENT = 'project: app\ncompose: [compose.yaml]\npolicy:\n  security:\n    allowed_devices: [/dev/null, /dev/zero]\n';
 
 function serviceOf(compose: string, name: string, options: FixtureOptions = {}): DesiredService {
   const found = desiredFrom(compose, { files: SURFACE_FILES, environment: SURFACE_ENVIRONMENT, ...options }).services.find((s) => s.name === name);
@@ -401,14 +401,14 @@ describe('the security policy covers the new keys', () => {
     ['uts: host', 'error PHX-POLICY-HOST-NAMESPACE services.web.uts:'],
     ['cgroup: host', 'error PHX-POLICY-HOST-NAMESPACE services.web.cgroup:'],
     ['userns_mode: host', 'error PHX-POLICY-HOST-NAMESPACE services.web.userns_mode:'],
-    ['devices: [/dev/fuse]', 'environments/compose.yaml:4:14 error PHX-POLICY-HOST-PATH services.web.devices: "web" is given the host device /dev/fuse, which lies outside this environment\'s allowed_host_paths.'],
+    ['devices: [/dev/fuse]', 'environments/compose.yaml:4:14 error PHX-POLICY-DEVICE services.web.devices: "web" is given the host device /dev/fuse, which this environment\'s allowed_devices does not list.'],
   ];
   it.each(denied)('%s is refused by default', (line, expected) => {
     expect(issues(`${BASE}    ${line}\n`).join('\n')).toContain(expected);
   });
 
-  it('allow_host_namespaces and allowed_host_paths open them; a CDI device name is no host path', () => {
-    const environment = 'project: app\ncompose: [compose.yaml]\npolicy:\n  security:\n    allow_host_namespaces: true\n    allowed_host_paths: [/dev/fuse]\n';
+  it('allow_host_namespaces and allowed_devices open them; a CDI device name is no host path', () => {
+    const environment = 'project: app\ncompose: [compose.yaml]\npolicy:\n  security:\n    allow_host_namespaces: true\n    allowed_devices: [/dev/fuse]\n';
     const spec = serviceOf(`${BASE}    pid: host\n    uts: host\n    devices: [/dev/fuse, nvidia.com/gpu=all]\n`, 'web', { environment }).spec;
     expect(spec).toMatchObject({ pid: 'host', uts: 'host', devices: ['/dev/fuse', 'nvidia.com/gpu=all'] });
   });

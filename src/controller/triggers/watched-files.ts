@@ -33,6 +33,7 @@ export function recordingReader(inner: ManifestReader): RecordingReader {
     list(absoluteDir) {
       return inner.list(absoluteDir);
     },
+    ...(inner.realPath === undefined ? {} : { realPath: (p: string) => inner.realPath!(p) }),
     files: () => [...files].sort(),
   };
 }
