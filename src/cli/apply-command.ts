@@ -16,7 +16,10 @@ import { planOptionsFrom } from './planning-flags.js';
 import type { PlanningFlags } from './planning-flags.js';
 import type { CliIo } from './io.js';
 import { EXIT, useColour } from './io.js';
-import { loadDesiredState, observeLiveState, reportFailure } from './live-plan.js';
+import { loadReviewedState, observeLiveState, reportFailure } from './live-plan.js';
+import type { SecurityReview } from '../manifest/load.js';
+import { loadOrCreatePlanKey, verifyPlanSignature } from '../security/plan-signature.js';
+import { checkSavedPlan } from '../security/saved-plan-check.js';
 import type { LiveState } from './live-plan.js';
 import { connectPodman, secretReader } from './podman-wiring.js';
 import type { PodmanConnection } from './podman-wiring.js';
@@ -48,7 +51,11 @@ export function destructiveSteps(plan: Plan): Action[] {
   return plan.actions.filter((a) => a.kind.endsWith('.remove') || (a.kind === 'container.recreate' && a.container.spec.mounts.some((m) => m.type === 'volume')));
 }
 
-function readSavedPlan(file: string, io: CliIo): Plan | string {
+/**
+ * Reads a saved plan and checks its signature (plan-signature.ts); what is wrong otherwise, as
+ * a line to print (with its code when the signature does not hold).
+ */
+function readSavedPlan(file: string, io: CliIo, stateDir: string | undefined): Plan | string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path.resolve(io.cwd, file), 'utf8'));
@@ -59,7 +66,13 @@ function readSavedPlan(file: string, io: CliIo): Plan | string {
   if (candidate === null || typeof candidate !== 'object' || candidate.formatVersion !== PLAN_FORMAT_VERSION || !Array.isArray(candidate.actions) || typeof candidate.observedFingerprint !== 'string') {
     return `${file} is not a Phoenix plan of format version ${PLAN_FORMAT_VERSION}; make it with phoenix plan --out.`;
   }
-  return candidate as Plan;
+  const verified = verifyPlanSignature(candidate as Record<string, unknown>, loadOrCreatePlanKey(resolveStateDir(stateDir, io.env)));
+  if (!verified.ok) {
+    return verified.problem === 'unsigned'
+      ? `error PHX-PLAN-UNSIGNED: ${file} carries no signature; refusing the whole plan, nothing was changed. Make it with phoenix plan --out (which signs it with the key in the state directory).`
+      : `error PHX-PLAN-SIGNATURE-INVALID: the signature of ${file} does not match its content (it was edited, or signed with another state directory's key); refusing the whole plan, nothing was changed. Make the plan again with phoenix plan --out.`;
+  }
+  return verified.plan;
 }
 
 /** Runs a plan with progress lines (or JSON) and returns the exit code. Shared by apply, down and restart. */
@@ -134,9 +147,10 @@ export async function confirmDestructive(plan: Plan, io: CliIo, yes: boolean): P
 
 /** `phoenix apply`: plan against live Podman (or take a saved plan) and carry it out. */
 export async function runApply(options: ApplyOptions, io: CliIo): Promise<number> {
-  const desired = loadDesiredState(options.env, options, io);
-  if (desired === null) return EXIT.failure;
-  return withEnvironmentLock(desired, { command: 'apply', handOff: watchCanDo(options), ...(options.json === undefined ? {} : { json: options.json }) }, options, io, () => applyLocked(desired, options, io));
+  const loaded = loadReviewedState(options.env, options, io);
+  if (loaded === null) return EXIT.failure;
+  const { desired, security } = loaded;
+  return withEnvironmentLock(desired, { command: 'apply', handOff: watchCanDo(options), ...(options.json === undefined ? {} : { json: options.json }) }, options, io, () => applyLocked(desired, security, options, io));
 }
 
 /**
@@ -150,13 +164,13 @@ export function watchCanDo(options: ApplyOptions): boolean {
 }
 
 /** The apply itself, holding the environment's lock: observe, plan (or take the saved plan), carry it out. */
-async function applyLocked(desired: DesiredState, options: ApplyOptions, io: CliIo): Promise<number> {
+async function applyLocked(desired: DesiredState, security: SecurityReview, options: ApplyOptions, io: CliIo): Promise<number> {
   const podman = connectPodman(options, io);
   const live = await observeLiveState(desired, options, io, podman);
   if (live === null) return EXIT.failure;
   let plan: Plan;
   if (options.plan !== undefined) {
-    const saved = readSavedPlan(options.plan, io);
+    const saved = readSavedPlan(options.plan, io, options.stateDir);
     if (typeof saved === 'string') {
       io.stderr(`phoenix: ${saved}\n`);
       return EXIT.failure;
@@ -167,6 +181,12 @@ async function applyLocked(desired: DesiredState, options: ApplyOptions, io: Cli
     }
     if (saved.observedFingerprint !== observedFingerprint(live.desired, live.observed)) {
       io.stderr(`phoenix: Podman changed since ${options.plan} was made; refusing to apply a stale plan. Make a new one with phoenix plan --out.\n`);
+      return EXIT.failure;
+    }
+    const refusals = checkSavedPlan(saved, live.desired, live.observed, security.context);
+    if (refusals.length > 0) {
+      for (const refusal of refusals) io.stderr(`error ${refusal.code}: ${refusal.message}\n  ${refusal.remediation}\n`);
+      io.stderr(`phoenix: refusing the whole plan ${options.plan}; nothing was changed.\n`);
       return EXIT.failure;
     }
     plan = saved;

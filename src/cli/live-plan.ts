@@ -6,6 +6,7 @@ import { loadFromDisk } from './environment-loading.js';
 import type { EnvironmentOptions, SecretValues } from './environment-loading.js';
 import { takeObservedSecretVersions } from '../plan/secret-versions.js';
 import type { UnknownSecretVersion } from '../plan/secret-versions.js';
+import type { SecurityReview } from '../manifest/load.js';
 import type { CliIo } from './io.js';
 import type { PodmanConnection } from './podman-wiring.js';
 import { resolveStateDir } from '../state/digest-key.js';
@@ -38,6 +39,11 @@ export async function observeWithPulls(desired: DesiredState, options: Environme
  * Reports problems itself and returns null when the command cannot go on.
  */
 export function loadDesiredState(name: string, options: EnvironmentOptions, io: CliIo, secretValues: SecretValues = 'required'): DesiredState | null {
+  return loadReviewedState(name, options, io, secretValues)?.desired ?? null;
+}
+
+/** {@link loadDesiredState}, with what the security policy made of it (its context and the settings it granted). */
+export function loadReviewedState(name: string, options: EnvironmentOptions, io: CliIo, secretValues: SecretValues = 'required'): { readonly desired: DesiredState; readonly security: SecurityReview } | null {
   const loaded = loadFromDisk(name, options, io, secretValues);
   if (!loaded.ok) {
     for (const issue of loaded.issues) io.stderr(`${formatIssue(issue)}\n`);
@@ -45,7 +51,7 @@ export function loadDesiredState(name: string, options: EnvironmentOptions, io: 
     return null;
   }
   for (const warning of loaded.warnings) io.stderr(`${formatIssue(warning)}\n`);
-  return loaded.desired;
+  return { desired: loaded.desired, security: loaded.security };
 }
 
 /**

@@ -15,6 +15,8 @@ import type { CliIo } from './io.js';
 import { EXIT } from './io.js';
 import { loadLiveState } from './live-plan.js';
 import { connectPodman } from './podman-wiring.js';
+import { loadOrCreatePlanKey, signPlan } from '../security/plan-signature.js';
+import { resolveStateDir } from '../state/digest-key.js';
 
 export interface PlanCommandOptions extends EnvironmentOptions, PlanningFlags {
   readonly env: string;
@@ -67,7 +69,9 @@ export async function runPlan(options: PlanCommandOptions, io: CliIo): Promise<n
   const json = renderPlanJson(result.value);
   if (options.out !== undefined) {
     try {
-      writeFileSync(path.resolve(io.cwd, options.out), json);
+      // Signed, so that apply --plan can tell this file from an edited one (docs/security.md).
+      const signed = signPlan(result.value, loadOrCreatePlanKey(resolveStateDir(options.stateDir, io.env)));
+      writeFileSync(path.resolve(io.cwd, options.out), `${JSON.stringify(signed, null, 2)}\n`, { mode: 0o600 });
     } catch (error) {
       // A wrong --out path is the user's input, not a Phoenix failure: say so without a stack trace.
       io.stderr(`phoenix: cannot write the plan to ${options.out}: ${(error as Error).message}\n`);

@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loadOrCreateStateKey } from './state-key.js';
 
 const KEY_FILE = 'secret-digest.key';
-const KEY_BYTES = 32;
 
 /**
  * Phoenix's state directory: `--state-dir`, else $PHOENIX_STATE_DIR, else
@@ -23,21 +21,5 @@ export function resolveStateDir(explicit: string | undefined, env: Readonly<Reco
  * once, which recreates its consumers.
  */
 export function loadOrCreateDigestKey(stateDir: string): Buffer {
-  const file = path.join(stateDir, KEY_FILE);
-  try {
-    const key = readFileSync(file);
-    if (key.length >= KEY_BYTES) return key;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const key = randomBytes(KEY_BYTES);
-  // 'wx' fails if another Phoenix created it meanwhile; then read theirs.
-  try {
-    writeFileSync(file, key, { mode: 0o600, flag: 'wx' });
-    return key;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file);
-    throw error;
-  }
+  return loadOrCreateStateKey(stateDir, KEY_FILE);
 }
