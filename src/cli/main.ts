@@ -14,6 +14,7 @@ import { withLockTimeout } from './lock-flags.js';
 import { applyDefaultEnvironment } from './default-environment.js';
 import type { PlanCommandOptions } from './plan-command.js';
 import type { RestartOptions } from './restart-command.js';
+import type { ShowOptions } from './show-command.js';
 import type { StatusOptions } from './status-command.js';
 import type { WatchOptions } from './watch-command.js';
 import type { ValidateOptions } from './validate-command.js';
@@ -116,6 +117,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--json', 'print the result as JSON')
     .action(async (services: string[], options: ImageCommandOptions) => {
       exitCode = await (await import('./image-commands.js')).runImageCommand('pull', services, options, io);
+    });
+
+  program
+    .command('show')
+    .description('Show a saved plan (phoenix plan --out) as the plan text, without touching Podman or checking its signature.')
+    .argument('<planfile>', 'the plan file')
+    .option('--json', 'print the plan as JSON (format version 1, without the signature) instead of the text report')
+    .action(async (planFile: string, options: ShowOptions) => {
+      exitCode = (await import('./show-command.js')).runShow(planFile, options, io);
     });
 
   common(program.command('status'))
