@@ -139,6 +139,8 @@ export class EnvironmentRuntime {
             newId: randomUUID,
             onError: options.onError,
             reconcileAgain: async (reasons, signal) => {
+              // The rollback must load the stand-in, also when an apply asked for the reconcile that failed.
+              this.requested = false;
               const before = this.last;
               await this.reconciler.reconcile(reasons, signal);
               return this.last !== before ? this.last : null;

@@ -19,7 +19,7 @@ const broken = (value: string): Record<string, unknown> => ({ services: { app: s
 
 interface ListedRevision {
   readonly seq: number;
-  readonly trigger: { readonly kind: string; readonly sha?: string; readonly subject?: string; readonly to?: number; readonly failed?: number };
+  readonly trigger: { readonly kind: string; readonly reason?: string; readonly sha?: string; readonly subject?: string; readonly to?: number; readonly failed?: number };
   readonly verdict: { readonly verdict: string } | null;
   readonly rolledBack?: { readonly by: number; readonly to: number };
   readonly gitRevision?: string;
@@ -117,11 +117,20 @@ describe('watch: history and auto-rollback', { timeout: 180_000 }, () => {
     expect(watch.since(settled, 'revision.recorded')).toEqual([]);
     expect(watch.since(settled, 'action.started')).toEqual([]);
 
+    // An apply handed to watch tries the marked manifests again, and is told they were rolled back again.
+    const handed = await project.phoenix(['apply']);
+    expect(handed.code, handed.stdout + handed.stderr).toBe(1);
+    expect(handed.stderr).toContain('error PHX-ROLLOUT-ROLLED-BACK: revision 4 did not become healthy; rolled back to revision 3 (recorded as revision 5)');
+    const again = await waitForContainer(app, 'running revision 1 again', 30_000, (c) => c.running);
+    expect(await valueIn(project)).toBe('one');
+
     project.writeCompose(compose('three'));
-    await waitForContainer(app, 'running the new edit', 60_000, (c) => c.running && c.id !== restored.id);
-    await watch.waitForEvent('revision 4', 30_000, (e) => e.event === 'revision.recorded' && e.data.revision === 4);
+    await waitForContainer(app, 'running the new edit', 60_000, (c) => c.running && c.id !== again.id);
+    await watch.waitForEvent('revision 6', 30_000, (e) => e.event === 'revision.recorded' && e.data.revision === 6);
     expect(await valueIn(project)).toBe('three');
-    expect((await history(project)).map((r) => r.trigger.kind)).toEqual(['watch', 'watch', 'auto-rollback', 'watch']);
+    const listed = await history(project);
+    expect(listed.map((r) => r.trigger.kind)).toEqual(['watch', 'watch', 'auto-rollback', 'watch', 'auto-rollback', 'watch']);
+    expect(listed[3]).toMatchObject({ trigger: { reason: expect.stringContaining('requested by phoenix apply') }, rolledBack: { by: 5, to: 3 } });
     expect(await watch.stop()).toBe(0);
   });
 });
