@@ -30,7 +30,7 @@ import { observeWithPulls } from './live-plan.js';
 import { waitForRollout } from './rollout-wait.js';
 import { rolloutPolicy } from '../manifest/policy.js';
 import type { PlanOptions } from '../plan/plan.js';
-import { ExecutionErrors, cliUser, recordRevision, verdictAfter } from './revision-recording.js';
+import { ExecutionErrors, cliUser, recordIfNew, recordRevision, verdictAfter } from './revision-recording.js';
 
 export interface ApplyOptions extends EnvironmentOptions, PlanningFlags, LockFlags {
   readonly env: string;
@@ -199,6 +199,7 @@ async function applyLocked(desired: DesiredState, security: SecurityReview, opti
     plan = result.value;
   }
   if (plan.actions.length === 0) {
+    recordIfNew(live.desired, plan, live.observed, { kind: 'apply', user: cliUser(io) }, options, io);
     if (options.json === true) io.stdout(`${JSON.stringify({ project: plan.project, environment: plan.environment, summary: plan.summary, report: null }, null, 2)}\n`);
     // Fix: with warnings (objects kept because prune is off, say) Podman does not match the
     // manifests; print the report with its warnings instead of claiming it matches.
@@ -226,7 +227,8 @@ async function applyLocked(desired: DesiredState, security: SecurityReview, opti
     options,
     io,
   );
-  if (code === EXIT.ok || !rollout.autoRollback || revision === null) return code;
+  // An interrupted apply is not rolled back: the person who stopped it decides what comes next.
+  if (code === EXIT.ok || !rollout.autoRollback || revision === null || io.signal?.aborted === true) return code;
   return (await import('./rollback-flow.js')).autoRollBack(revision, podman, options, io);
 }
 

@@ -6,7 +6,8 @@
 import os from 'node:os';
 import type { ErrorInfo, ExecutionReport } from '../apply/execute.js';
 import type { RolloutFailure } from '../apply/rollout-wait.js';
-import { draftRevision, rolloutVerdict, snapshotVerdict } from '../history/revision-draft.js';
+import { desiredDigest, draftRevision, rolloutVerdict, snapshotVerdict } from '../history/revision-draft.js';
+import type { ObservedState } from '../model/observed.js';
 import type { Revision, RevisionTrigger, RevisionVerdict } from '../history/revision.js';
 import { rolloutPolicy } from '../manifest/policy.js';
 import type { DesiredState } from '../model/desired.js';
@@ -62,6 +63,24 @@ export async function verdictAfter(desired: DesiredState, failures: readonly Rol
   } catch {
     return null;
   }
+}
+
+/**
+ * After an apply with nothing to do: records the desired state as a revision without actions
+ * when it differs from the newest revision's (an environment applied before it had a history,
+ * or a policy edit), so that the newest revision is the desired state in force and a later
+ * rollback has it to go back to. An unchanged apply records nothing.
+ */
+export function recordIfNew(desired: DesiredState, plan: Plan, observed: ObservedState, trigger: RevisionTrigger, options: EnvironmentOptions, io: CliIo): void {
+  let latest: string | null;
+  try {
+    latest = historyOf(desired, options, io).latest()?.desiredDigest ?? null;
+  } catch {
+    // A damaged newest file: `phoenix history` reports it; this apply changed nothing.
+    return;
+  }
+  if (latest === desiredDigest(desired)) return;
+  recordRevision({ desired, plans: [plan], trigger, at: new Date(), error: null, verdict: snapshotVerdict(desired, observed) }, options, io);
 }
 
 /** Appends the revision; prints a warning and returns null when the history cannot be written. */

@@ -73,12 +73,17 @@ export class RevisionRecorder {
 
   private async handle(result: ReconcileResult, reasons: readonly string[], origin: LoadOrigin, signal: AbortSignal): Promise<RecordOutcome> {
     const desired = result.desired;
-    if (desired === null || result.plan === null || result.plan.actions.length === 0) return NOTHING;
+    // An invalid edit applies the last good desired state, which was recorded when it was new.
+    if (desired === null || result.plan === null || result.manifestInvalid) return NOTHING;
     const history = this.deps.history(desired.project);
     const digest = desiredDigest(desired);
     const requested = reasons.some((r) => r.startsWith('requested by phoenix'));
-    // A heal (a restart, a container made again) applies the desired state already recorded: no new revision.
-    if (!requested && latestDigest(history) === digest) return NOTHING;
+    const isNew = latestDigest(history) !== digest;
+    // A heal (a restart, a container made again) applies the desired state already recorded: no
+    // new revision. A new desired state Podman already matches (the first watch of an environment
+    // applied before, a policy edit) is recorded without actions, so that a rollback has it to
+    // go back to and the newest revision is always the desired state in force.
+    if (result.plan.actions.length === 0 ? !isNew : !requested && !isNew) return NOTHING;
     const trigger: RevisionTrigger =
       origin.substitutedBy !== null
         ? { kind: 'watch', reason: `${reasons.join(', ')} (manifests marked failed: revision ${origin.substitutedBy.seq} stands in)` }

@@ -2,7 +2,7 @@
  * The history of revisions, `phoenix history`, `phoenix rollback` and apply's automatic
  * rollback (policy.rollout.auto_rollback), against real Podman.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { podman, service, useIntegrationSuite } from './support.js';
@@ -83,6 +83,13 @@ describe('history and rollback', { timeout: 180_000 }, () => {
     project.writeEnvironment({ policy: { prune: false, rollout: { auto_rollback: true, timeout: '20s' }, events: { file: { path: './events.jsonl', types: ['rollout.*'] } } } });
     project.writeCompose(healthy('good'));
     await project.apply();
+    // As if the environment had been applied before Phoenix kept a history: an apply with nothing
+    // to do records the desired state in force (once), so that there is something to go back to.
+    rmSync(path.join(project.stateDir, 'history', project.name), { recursive: true });
+    const baseline = await project.apply();
+    expect(baseline.stdout).toContain('No changes');
+    expect((await history(project)).map((r) => [r.seq, r.plan.actions])).toEqual([[1, 0]]);
+    expect((await project.apply()).stderr).not.toContain('Recorded revision');
     const good = await project.inspect(project.container('app'));
     project.writeCompose({ services: { app: service({ environment: { VALUE: 'bad' }, command: ['sh', '-c', 'echo broken build; sleep 1; exit 3'] }), other: service() } });
     const run = await project.phoenix(['apply', '--yes']);
