@@ -3,7 +3,7 @@ import { execute } from '../apply/execute.js';
 import type { ExecuteOptions } from '../apply/execute.js';
 import type { EventBus } from '../events/event-bus.js';
 import { makeEvent } from '../events/event-bus.js';
-import type { EventKind, EventPayloads } from '../events/event-types.js';
+import type { ContainerChanges, EventKind, EventPayloads } from '../events/event-types.js';
 import type { LoadResult } from '../manifest/load.js';
 import type { DesiredState, SecretSource } from '../model/desired.js';
 import type { ObservedState } from '../model/observed.js';
@@ -11,8 +11,10 @@ import { formatIssue } from '../model/issue.js';
 import type { PodmanClient } from '../podman/podman-client.js';
 import type { Action, Plan } from '../plan/actions.js';
 import { resourceOf } from '../plan/actions.js';
+import { changeNotes } from '../plan/change-notes.js';
 import { plan as makePlan } from '../plan/plan.js';
 import { renderSummary } from '../plan/render-text.js';
+import type { VerdictKind } from '../plan/verdict.js';
 
 /** What one environment's reconciler needs; everything with I/O is injected. */
 export interface ReconcilerDeps {
@@ -44,6 +46,13 @@ export interface ReconcilerDeps {
   readonly requestReconcile?: (reason: string) => void;
   /** A last look at a plan before it runs (a rollback whose secret source changed is refused); an error fails the reconcile with nothing changed. */
   readonly vetPlan?: (desired: DesiredState, plan: Plan) => Promise<{ readonly code: string; readonly message: string; readonly remediation: string } | null>;
+  /**
+   * The environment's verdict for the state a reconcile leaves (plan/verdict.ts, with the health
+   * evidence the caller keeps), carried by reconcile.succeeded/failed; without it, null.
+   */
+  readonly judge?: (desired: DesiredState, observed: ObservedState) => VerdictKind;
+  /** Redacts secret values from the field values drift.detected shows; identity when absent. */
+  readonly redact?: (text: string) => string;
 }
 
 /** How one reconcile went, for status and metrics. */
@@ -83,9 +92,11 @@ export class EnvironmentReconciler {
     const correlationId = this.deps.newId();
     const trigger = reasons.join(', ') || 'manual';
     const finish = (result: Omit<ReconcileResult, 'durationMs'>): 'ok' | 'error' => {
-      const durationMs = this.deps.clock.now() - started;
-      if (result.ok) this.emit('reconcile.succeeded', { trigger, actions: result.plan?.actions.length ?? 0, durationMs }, correlationId);
-      else this.emit('reconcile.failed', { trigger, error: result.error ?? { code: 'PHX-RECONCILE-FAILED', message: 'the reconcile failed', remediation: 'See the events before this one.' }, durationMs }, correlationId);
+      // Whole milliseconds: a sub-millisecond fraction is noise to anyone reading it.
+      const durationMs = Math.round(this.deps.clock.now() - started);
+      const verdict = result.desired !== null && result.observed !== null && this.deps.judge !== undefined ? this.deps.judge(result.desired, result.observed) : null;
+      if (result.ok) this.emit('reconcile.succeeded', { trigger, actions: result.plan?.actions.length ?? 0, durationMs, verdict }, correlationId);
+      else this.emit('reconcile.failed', { trigger, error: result.error ?? { code: 'PHX-RECONCILE-FAILED', message: 'the reconcile failed', remediation: 'See the events before this one.' }, durationMs, verdict }, correlationId);
       this.deps.onReconciled?.({ ...result, durationMs });
       return result.ok ? 'ok' : 'error';
     };
@@ -128,7 +139,7 @@ export class EnvironmentReconciler {
 
     const refusal = (await this.deps.vetPlan?.(desired, plan)) ?? null;
     if (refusal !== null) return finish({ ok: false, desired, observed, plan, manifestInvalid, error: refusal });
-    this.emit('drift.detected', { actions: plan.actions.length, summary: renderSummary(plan) }, correlationId);
+    this.emit('drift.detected', { actions: plan.actions.length, summary: renderSummary(plan), changes: this.changesOf(plan) }, correlationId);
     const report = await execute(
       plan,
       {
@@ -166,6 +177,20 @@ export class EnvironmentReconciler {
     return finish({ ok: report.ok && !manifestInvalid, desired, observed: after, plan, manifestInvalid, error });
   }
 
+  /** The field changes of the plan's recreates, values redacted (an environment value may hold a secret's text). */
+  private changesOf(plan: Plan): ContainerChanges[] {
+    const redact = this.deps.redact ?? ((text: string) => text);
+    return plan.actions.flatMap((action) => {
+      if (action.kind !== 'container.recreate' || action.changes.length === 0) return [];
+      const fields = changeNotes(action.container.spec, action.changes).map((note) => ({
+        ...note,
+        ...(note.before === undefined ? {} : { before: redact(note.before) }),
+        ...(note.after === undefined ? {} : { after: redact(note.after) }),
+      }));
+      return [{ service: action.container.service, container: action.container.name, fields }];
+    });
+  }
+
   private forward(event: ExecutionEvent, correlationId: string): void {
     const service = serviceOf(event.action);
     const base = { actionId: event.action.id, kind: event.action.kind, resource: resourceOf(event.action).name };
@@ -174,7 +199,7 @@ export class EnvironmentReconciler {
         this.emit('action.started', { ...base, cause: event.action.cause }, correlationId, service);
         break;
       case 'action.succeeded':
-        this.emit('action.succeeded', { ...base, durationMs: event.durationMs }, correlationId, service);
+        this.emit('action.succeeded', { ...base, durationMs: Math.round(event.durationMs) }, correlationId, service);
         break;
       case 'action.failed':
         this.emit('action.failed', { ...base, error: event.error }, correlationId, service);

@@ -7,6 +7,7 @@ import type { LoadOptions, LoadResult } from '../manifest/load.js';
 import { loadEnvironment } from '../manifest/load.js';
 import type { ManifestReader } from '../manifest/reader.js';
 import type { DesiredState, SecretSource } from '../model/desired.js';
+import type { ObservedState } from '../model/observed.js';
 import type { PodmanClient, PodmanInspector } from '../podman/podman-client.js';
 import type { PodmanStats } from '../podman/podman-stats.js';
 import { reportStatus } from '../plan/status.js';
@@ -27,6 +28,10 @@ import { changedSecretSource } from '../history/secret-versions.js';
 import type { RevisionHistory } from '../state/revision-history.js';
 import type { LoadOrigin } from './revision-recorder.js';
 import { RevisionRecorder } from './revision-recorder.js';
+import { VerdictTracker } from './verdict-tracker.js';
+
+/** The events after which a verdict may have changed between reconciles (health checks, the restart policy). */
+const VERDICT_MOVERS = ['container.healthy', 'container.unhealthy', 'container.restarted', 'container.restart-failed', 'service.crash-looping'];
 
 /** Where an environment's manifests come from: the working tree, or a branch's newest commit. */
 export type ManifestSource = { readonly kind: 'disk' } | { readonly kind: 'git'; readonly repository: GitRepository; readonly branch: string };
@@ -123,6 +128,8 @@ export class EnvironmentRuntime {
       requestReconcile: options.requestReconcile,
       // A rollback target stands in for failed manifests: its secrets must still be what it used.
       vetPlan: (_desired, plan) => (this.origin.substitutedBy === null ? Promise.resolve(null) : changedSecretSource(plan, options.readSecret, options.load.digester, this.origin.substitutedBy.seq)),
+      judge: (desired, observed) => this.judge(desired, observed).verdict,
+      redact: (text) => options.redactor.redact(text),
       ...(options.imagePulls === undefined ? {} : { imagePulls: options.imagePulls }),
       ...(options.claim === undefined ? {} : { claim: options.claim }),
     });
@@ -149,7 +156,10 @@ export class EnvironmentRuntime {
           });
     // Starts the reconciler made count for the restart policy (a restart it allowed, or one it
     // must count against the breaker), and begin a new start period for the health monitor.
-    this.unsubscribe = options.bus.subscribe({ types: ['action.succeeded', 'action.failed'], environments: [options.name] }, (event) => {
+    const unsubscribeMovers = options.bus.subscribe({ types: VERDICT_MOVERS, environments: [options.name] }, () => {
+      if (!this.reconciling) this.publishVerdictChanges();
+    });
+    const unsubscribeStarts = options.bus.subscribe({ types: ['action.succeeded', 'action.failed'], environments: [options.name] }, (event) => {
       if (event.type !== 'io.phoenix.action.succeeded' && event.type !== 'io.phoenix.action.failed') return;
       if (event.data.kind !== 'container.start') return;
       if (event.type === 'io.phoenix.action.succeeded') {
@@ -159,9 +169,16 @@ export class EnvironmentRuntime {
         this.restarts.noteStarted(event.data.resource, new Error(event.data.error.message));
       }
     });
+    this.unsubscribe = () => {
+      unsubscribeMovers();
+      unsubscribeStarts();
+    };
   }
 
   private readonly unsubscribe: () => void;
+  private readonly verdictTracker = new VerdictTracker();
+  /** Set while a reconcile runs: its own events do not re-judge (its end does, with what it observed). */
+  private reconciling = false;
 
   /** Moves to the newest commit of the branch; true when it changed (git mode only). */
   pollRevision(): boolean {
@@ -172,6 +189,12 @@ export class EnvironmentRuntime {
     return true;
   }
 
+  /** The newest commit polled, as a trigger names it: `<sha> <subject>` (git mode only; empty otherwise). */
+  describeCandidate(): string {
+    if (this.options.source.kind !== 'git' || this.candidateRevision === undefined) return '';
+    return `${this.candidateRevision} ${this.options.source.repository.subject(this.candidateRevision)}`;
+  }
+
   /** One reconcile, with health probes paused while Podman is being changed. */
   async reconcile(reasons: readonly string[], signal: AbortSignal): Promise<'ok' | 'error'> {
     const run = ++this.runs;
@@ -180,6 +203,7 @@ export class EnvironmentRuntime {
     // What an apply that asked for this reconcile is told: a rollout rolled back is a failure.
     let answer: ReconcileResult | null = null;
     this.requested = reasons.some((r) => r.startsWith('requested by phoenix'));
+    this.reconciling = true;
     try {
       const outcome = await this.reconciler.reconcile(reasons, signal);
       const result = this.last !== before ? this.last : null;
@@ -202,6 +226,7 @@ export class EnvironmentRuntime {
       return outcome;
     } finally {
       this.requested = false;
+      this.reconciling = false;
       await resume();
       this.settleWaiters(run, answer);
     }
@@ -251,9 +276,24 @@ export class EnvironmentRuntime {
     const desired = this.reconciler.desired;
     const observed = this.last?.observed;
     if (desired === null || observed == null) return null;
+    return this.judge(desired, observed);
+  }
+
+  private judge(desired: DesiredState, observed: ObservedState): StatusReport {
     const health = desired.services.flatMap((s) => this.monitor.statusOf(s.name));
     const restarts = desired.services.flatMap((s) => this.restarts.statusOf(s.name));
     return reportStatus(desired, freshenObserved(observed, health), evidenceFrom(health, restarts));
+  }
+
+  /** Publishes a `verdict.changed` for each verdict that moved since the last look. */
+  private publishVerdictChanges(): void {
+    const report = this.report();
+    if (report === null) return;
+    const project = this.reconciler.desired?.project ?? this.options.name;
+    for (const change of this.verdictTracker.update(report)) {
+      const severity = change.data.to === 'failed' ? 'high' : change.data.to === 'degraded' ? 'medium' : 'info';
+      this.options.bus.publish(makeEvent('verdict.changed', { project, environment: this.options.name, severity, ...(change.service === undefined ? {} : { service: change.service }) }, change.data, randomUUID(), new Date()));
+    }
   }
 
   /** Each service's verdict, for the metrics. */
@@ -315,6 +355,7 @@ export class EnvironmentRuntime {
         makeEvent('git.revision-applied', { project: desired?.project ?? this.options.name, environment: this.options.name }, { revision: this.appliedRevision, branch: this.options.source.branch }, randomUUID(), new Date()),
       );
     }
+    this.publishVerdictChanges();
     this.options.onReconciled(result, this.files);
   }
 

@@ -339,7 +339,7 @@ export class WatchController {
     const timer = setInterval(() => {
       for (const [name, runtime] of this.runtimes) {
         try {
-          if (runtime.pollRevision()) this.enqueue(name, 'git: new commit');
+          if (runtime.pollRevision()) this.enqueue(name, `git: new commit ${runtime.describeCandidate()}`);
         } catch (error) {
           this.options.logger.warn({ err: error, environment: name }, 'git poll failed');
         }

@@ -53,6 +53,7 @@ const SEVERITY: Record<EventKind, Severity> = {
   'revision.recorded': 'info',
   'rollout.failed': 'critical',
   'rollout.rolled-back': 'high',
+  'verdict.changed': 'info',
 };
 
 /** Where an event comes from, and what correlates it. */

@@ -5,18 +5,26 @@
  * No event ever carries a secret value: payloads name secrets and show keyed digests only.
  */
 
+import type { ChangeNote } from '../plan/change-notes.js';
+import type { VerdictKind, VerdictReason } from '../plan/verdict.js';
+
 /** Severity levels the Phoenix Hydra event bus uses (critical/high/medium/low/info). */
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
 /** What each kind of event carries. */
 export interface EventPayloads {
   'reconcile.started': { readonly trigger: string };
-  'reconcile.succeeded': { readonly trigger: string; readonly actions: number; readonly durationMs: number };
-  'reconcile.failed': { readonly trigger: string; readonly error: { readonly code: string; readonly message: string; readonly remediation: string }; readonly durationMs: number };
+  /** `verdict`: the environment's verdict as the reconcile left it (null without a desired state); `durationMs` whole milliseconds. */
+  'reconcile.succeeded': { readonly trigger: string; readonly actions: number; readonly durationMs: number; readonly verdict: VerdictKind | null };
+  'reconcile.failed': { readonly trigger: string; readonly error: { readonly code: string; readonly message: string; readonly remediation: string }; readonly durationMs: number; readonly verdict: VerdictKind | null };
   'action.started': { readonly actionId: number; readonly kind: string; readonly resource: string; readonly cause: string };
   'action.succeeded': { readonly actionId: number; readonly kind: string; readonly resource: string; readonly durationMs: number };
   'action.failed': { readonly actionId: number; readonly kind: string; readonly resource: string; readonly error: { readonly code: string; readonly message: string; readonly remediation: string } };
-  'drift.detected': { readonly actions: number; readonly summary: string };
+  /**
+   * `changes`: per recreated container, the fields that changed (values cut short and redacted;
+   * a secret only by name, as rotated/added/removed).
+   */
+  'drift.detected': { readonly actions: number; readonly summary: string; readonly changes: readonly ContainerChanges[] };
   'manifest.invalid': { readonly issues: readonly { readonly code: string; readonly location: string; readonly message: string }[] };
   /** Podman reported the container's main process ended (its `died` event), whatever restarts it next. */
   'container.died': { readonly container: string; readonly exitCode: number | null };
@@ -40,6 +48,18 @@ export interface EventPayloads {
   'rollout.failed': { readonly revision: number; readonly services: readonly string[]; readonly reason: string; readonly rollingBackTo: number | null };
   /** policy.rollout.auto_rollback applied revision `to` again (recorded as `revision`) after `failedRevision` failed its rollout. */
   'rollout.rolled-back': { readonly failedRevision: number; readonly revision: number; readonly to: number; readonly ok: boolean };
+  /**
+   * A verdict (plan/verdict.ts) changed, as watch judges it: of a service (the event's subject)
+   * or of the whole environment (no subject). `reason` and `detail` say why it is not converged.
+   */
+  'verdict.changed': { readonly scope: 'service' | 'environment'; readonly from: VerdictKind; readonly to: VerdictKind; readonly reason: VerdictReason | null; readonly detail: string };
+}
+
+/** The field changes of one recreated container, in `drift.detected`. */
+export interface ContainerChanges {
+  readonly service: string;
+  readonly container: string;
+  readonly fields: readonly ChangeNote[];
 }
 
 export type EventKind = keyof EventPayloads;

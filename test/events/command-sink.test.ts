@@ -47,7 +47,7 @@ describe('CommandSink', () => {
     bus.subscribe({ types: ['container.*'], severities: ['medium', 'high', 'critical'] }, sink.handle);
     bus.publish(died('wanted'));
     bus.publish(healthy('info-only'));
-    bus.publish(makeEvent('drift.detected', { project: 'shop', environment: 'dev' }, { actions: 1, summary: 's' }, 'other-type', new Date(0)));
+    bus.publish(makeEvent('drift.detected', { project: 'shop', environment: 'dev' }, { actions: 1, summary: 's', changes: [] }, 'other-type', new Date(0)));
     await until(() => outcomes.length === 1);
     await sink.close();
     expect(outcomes.map((o) => o.eventId)).toEqual(['wanted']);

@@ -86,16 +86,16 @@ describe('Metrics', () => {
 
   it('observes events', async () => {
     const metrics = new Metrics({ processMetrics: false });
-    const succeeded = event('reconcile.succeeded', { trigger: 'timer', actions: 2, durationMs: 750 }, { environment: 'prod' });
+    const succeeded = event('reconcile.succeeded', { trigger: 'timer', actions: 2, durationMs: 750, verdict: 'converged' }, { environment: 'prod' });
     const events = [
       event('reconcile.started', { trigger: 'timer' }, { environment: 'prod' }),
       succeeded,
-      event('reconcile.failed', { trigger: 'timer', error: { code: 'X', message: 'm', remediation: 'r' }, durationMs: 100 }, { environment: 'prod' }),
+      event('reconcile.failed', { trigger: 'timer', error: { code: 'X', message: 'm', remediation: 'r' }, durationMs: 100, verdict: null }, { environment: 'prod' }),
       event('action.succeeded', { actionId: 1, kind: 'create', resource: 'container:web', durationMs: 10 }, { environment: 'prod' }),
       event('action.failed', { actionId: 2, kind: 'start', resource: 'container:web', error: { code: 'X', message: 'm', remediation: 'r' } }, { environment: 'prod' }),
       restarted('web', 'prod'),
       restarted('web', 'prod'),
-      event('drift.detected', { actions: 1, summary: 's' }, { environment: 'prod' }),
+      event('drift.detected', { actions: 1, summary: 's', changes: [] }, { environment: 'prod' }),
       event('service.crash-looping', { restarts: 5, windowMs: 60_000, lastError: 'e', container: 'c', exitCode: 1, logLines: [] }, { environment: 'prod', service: 'db' }),
       event('container.unhealthy', { container: 'db-1', output: 'x', failures: 3 }, { environment: 'prod', service: 'db' }),
       event('container.healthy', { container: 'web-1' }, { environment: 'prod', service: 'web' }),
