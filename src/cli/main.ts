@@ -198,8 +198,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--events-file <path>', 'also append every event as a JSON line to this file (rotated)')
     .option('--webhook <url>', 'also POST every event to this URL (repeatable)', collect)
     .option('--log-file <path>', 'also write JSON logs to this file (rotated)')
-    .option('--log-level <level>', 'trace, debug, info, warn, error (default info)')
-    .option('--log-format <format>', 'auto (human on a terminal, JSON otherwise), json or pretty')
+    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal, silent (default info; debug also prints reconciles that changed nothing)')
+    .option('--log-format <format>', 'text: one line per decision, for people (default, on a terminal and in a pipe); json: pino JSON lines, for machines')
     .action(async (options: WatchOptions) => {
       exitCode = await (await import('./watch-command.js')).runWatch(options, io);
     });

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { Writable } from 'node:stream';
 import { EventBus } from '../events/event-bus.js';
+import type { PhoenixEvent } from '../events/event-types.js';
 import { WatchController } from '../controller/watch-controller.js';
 import type { ManifestSource } from '../controller/environment-runtime.js';
 import { GitRepository } from '../git/git-repository.js';
@@ -11,13 +12,16 @@ import { PodmanStats } from '../podman/podman-stats.js';
 import { loadOrCreateDigestKey, resolveStateDir } from '../state/digest-key.js';
 import { readPullTimes, recordPullTime } from '../state/pull-record.js';
 import { nodeContextReader } from '../manifest/context-reader.js';
+import type { LogFormat } from '../telemetry/logger.js';
 import { createLogger } from '../telemetry/logger.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { SecretRedactor } from '../telemetry/secret-redactor.js';
 import type { EnvironmentOptions } from './environment-loading.js';
 import { environmentsDir } from './environment-loading.js';
 import type { CliIo } from './io.js';
-import { EXIT } from './io.js';
+import { EXIT, useColour } from './io.js';
+import type { LineLevel } from './watch-lines.js';
+import { WatchLines } from './watch-lines.js';
 import { connectPodman, secretReader } from './podman-wiring.js';
 import { lockTimeoutMs } from './lock-flags.js';
 import type { LockFlags } from './lock-flags.js';
@@ -61,9 +65,14 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
     }
     listen = { host: match[1]!, port: Number(match[2]) };
   }
-  const format = options.logFormat ?? 'auto';
-  if (!['auto', 'json', 'pretty'].includes(format)) {
-    io.stderr('phoenix: --log-format takes auto, json or pretty.\n');
+  const format = parseLogFormat(options.logFormat);
+  if (format === null) {
+    io.stderr(`phoenix: --log-format takes text (lines for people, the default) or json (pino's JSON lines, for machines), not "${options.logFormat ?? ''}".\n`);
+    return EXIT.failure;
+  }
+  const level = options.logLevel ?? 'info';
+  if (!LOG_LEVELS.includes(level as LogLevel)) {
+    io.stderr(`phoenix: --log-level takes ${LOG_LEVELS.join(', ')}, not "${level}".\n`);
     return EXIT.failure;
   }
   const lockTimeout = lockTimeoutMs(options, io);
@@ -95,13 +104,14 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
   const { logger, close: closeLogger } = createLogger({
     redactor,
     destination,
-    level: (options.logLevel ?? 'info') as 'info',
-    format: format as 'auto',
-    env: io.env,
+    level: level as LogLevel,
+    format,
     ...(options.logFile === undefined ? {} : { file: { path: options.logFile } }),
   });
   const podman = connectPodman(options, io);
   const bus = new EventBus((error) => logger.warn({ err: error }, 'an event sink failed'));
+  // Text: the decisions, one line each, made from the events (the JSON log has every event as it is).
+  if (format === 'text') bus.subscribe({}, decisionPrinter(names, level as LogLevel, (text) => io.stdout(`${redactor.redact(text)}\n`), useColour(io)));
   // The controller asks for the locks; the locks hand requests back to the controller.
   let controllerRef: WatchController | null = null;
   const locks = new WatchLocks({ stateDir, timeoutMs: lockTimeout, logger, reconcile: (environment, reason) => controllerRef?.reconcileNow(environment, reason) ?? Promise.resolve(null) });
@@ -148,7 +158,7 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
   controllerRef = controller;
   try {
     await controller.start();
-    io.stderr(`phoenix: watching ${names.join(', ')}${repository === null ? '' : ` (git ${options.branch ?? 'HEAD'} every ${options.gitPoll ?? '30s'})`}; telemetry on ${controller.url ?? '?'}. Ctrl-C stops (containers keep running).\n`);
+    io.stderr(`phoenix: watching ${names.join(', ')}${repository === null ? '' : ` (git ${options.branch ?? 'HEAD'} every ${options.gitPoll ?? '30s'})`}; telemetry on ${controller.url ?? '?'} (/metrics /healthz /readyz /status /events). Ctrl-C stops (containers keep running).\n`);
     await new Promise<void>((resolve) => {
       if (io.signal === undefined) return;
       if (io.signal.aborted) resolve();
@@ -168,4 +178,28 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
   await locks.releaseAll();
   await closeLogger();
   return EXIT.ok;
+}
+
+/** What `--log-level` takes (pino's levels). */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** `--log-format`: text (the default) or json; `auto` and `pretty`, its values before text existed, mean text. */
+function parseLogFormat(value: string | undefined): LogFormat | null {
+  if (value === undefined || value === 'text' || value === 'auto' || value === 'pretty') return 'text';
+  return value === 'json' ? 'json' : null;
+}
+
+const RANK: Readonly<Record<LineLevel | LogLevel, number>> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, fatal: 5, silent: 6 };
+const PAINT: Readonly<Record<LineLevel, string>> = { debug: '\u001b[2m', info: '', warn: '\u001b[33m', error: '\u001b[31m' };
+
+/** A bus subscriber that prints each decision line at or above `level`, coloured on a terminal. */
+function decisionPrinter(environments: readonly string[], level: LogLevel, write: (line: string) => void, colour: boolean): (event: PhoenixEvent) => void {
+  const lines = new WatchLines(environments);
+  return (event) => {
+    for (const line of lines.handle(event)) {
+      if (RANK[line.level] < RANK[level]) continue;
+      write(colour && PAINT[line.level] !== '' ? `${PAINT[line.level]}${line.text}\u001b[0m` : line.text);
+    }
+  };
 }

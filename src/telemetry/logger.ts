@@ -1,21 +1,22 @@
 /**
- * The logger factory. Logs are JSON lines (for files and log shippers), or pino-pretty's
- * human form on a terminal; either way every line passes through the SecretRedactor after
- * serialisation, so no secret value reaches any output, whatever field or error carries it.
+ * The logger factory. Logs are JSON lines (for files, log shippers and `--log-format json`),
+ * or one text line each (text-log-line.ts) for people; either way every line passes through
+ * the SecretRedactor after serialisation, so no secret value reaches any output, whatever
+ * field or error carries it.
  */
 import type { Writable } from 'node:stream';
 import type { DestinationStream, Level, Logger } from 'pino';
 import { pino } from 'pino';
-import { prettyFactory } from 'pino-pretty';
 import type { RotatingFileStream } from 'rotating-file-stream';
 import type { RotationOptions } from './rotating-file.js';
 import { closeRotatingFile, openRotatingFile } from './rotating-file.js';
 import { REDACTED, SecretRedactor } from './secret-redactor.js';
+import { formatLogLine } from './text-log-line.js';
 
 export { REDACTED, SecretRedactor };
 
-/** 'auto': human-readable on a TTY, JSON lines elsewhere. */
-export type LogFormat = 'auto' | 'json' | 'pretty';
+/** 'text': a line a person reads (events left to the caller, see formatLogLine); 'json': pino's JSON lines. */
+export type LogFormat = 'text' | 'json';
 
 /** Options of createLogger. */
 export interface LoggerOptions {
@@ -25,14 +26,10 @@ export interface LoggerOptions {
   readonly level?: Level | 'silent';
   /** Where log lines go (default process.stdout). Not closed by close(): the caller owns it. */
   readonly destination?: Writable;
-  /** Default 'auto'. 'json' is the flag for JSON on a terminal too (e.g. `--log-format json`). */
+  /** Default 'json'. The log file, when there is one, always gets JSON. */
   readonly format?: LogFormat;
-  /** Colours in the human form; default: on unless NO_COLOR is set (https://no-color.org). */
-  readonly color?: boolean;
   /** Also write JSON lines to this file, rotated by size. */
   readonly file?: RotationOptions;
-  /** Read for NO_COLOR (default process.env); injectable for tests. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** A logger and the means to flush it at shutdown. */
@@ -51,31 +48,23 @@ const SENSITIVE_KEYS = ['password', 'passwd', 'secret', 'token', 'accessToken', 
 /** The key at the top level and up to two levels down (fast-redact needs explicit depths). */
 export const REDACT_PATHS: readonly string[] = SENSITIVE_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
-function wantsPretty(format: LogFormat, destination: Writable): boolean {
-  if (format !== 'auto') return format === 'pretty';
-  return (destination as Writable & { isTTY?: boolean }).isTTY === true;
-}
-
 /**
  * Creates the logger. Secret values are redacted from every serialised line (message,
  * fields, error messages and stacks) through pino's `streamWrite` hook, before the line
- * reaches the terminal, the pretty-printer or the file; SENSITIVE_KEYS are censored too.
+ * reaches the terminal, the text formatter or the file; SENSITIVE_KEYS are censored too.
  */
 export function createLogger(options: LoggerOptions): LoggerHandle {
   const { redactor } = options;
   const destination = options.destination ?? process.stdout;
-  const env = options.env ?? process.env;
-  const noColor = env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '';
 
   let terminal: DestinationStream = destination;
-  if (wantsPretty(options.format ?? 'auto', destination)) {
-    // The synchronous formatter, not pino-pretty's stream: lines appear in order, at once,
-    // and closing the logger never ends the caller's stream (stdout).
-    const prettify = prettyFactory({ colorize: options.color ?? !noColor, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  if (options.format === 'text') {
+    // A pino destination that formats each (redacted) JSON line itself, synchronously: lines
+    // appear in order, at once, and closing the logger never ends the caller's stream (stdout).
     terminal = {
       write: (line: string) => {
-        const text = prettify(line);
-        if (text !== undefined) destination.write(text);
+        const text = formatLogLine(line);
+        if (text !== null) destination.write(text);
       },
     };
   }

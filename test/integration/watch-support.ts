@@ -2,7 +2,8 @@
  * Helpers for the `phoenix watch` integration tests (watch*.test.ts), on top of support.ts.
  *
  * - `startWatch(project, args)` runs `main(['watch', ...], io)` in-process with a capturing io
- *   whose `signal` belongs to an AbortController (aborting it is what SIGINT does), JSON logs,
+ *   whose `signal` belongs to an AbortController (aborting it is what SIGINT does), JSON logs
+ *   (`--log-format text` in `args` overrides them: then events() is empty),
  *   and the telemetry server on a free loopback port (`--listen 127.0.0.1:0`). Every event the
  *   controller publishes is also a JSON log line, so `events()` reads them from the log.
  * - `useWatchSuite()` is useIntegrationSuite() that also stops every watcher a test started,
@@ -195,7 +196,8 @@ export async function startWatch(project: TestProject, args: readonly string[] =
   const url = await eventually('the telemetry server to listen', 20_000, () => {
     if (exitCode !== null) throw new Error(`phoenix watch exited ${exitCode} before listening\n--- stderr\n${stderr()}\n--- stdout\n${stdout()}`);
     const line = logLines().find((l) => typeof l.url === 'string');
-    return Promise.resolve(line?.url as string | undefined);
+    // With `--log-format text` (args), the startup header on stderr names it.
+    return Promise.resolve((line?.url as string | undefined) ?? /telemetry on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr())?.[1]);
   });
   (handle as { url: string }).url = url;
   if (options.waitReady ?? true) {

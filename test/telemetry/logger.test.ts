@@ -12,8 +12,6 @@ import type { LoggerOptions } from '../../src/telemetry/logger.js';
 import { SecretRedactor, createLogger } from '../../src/telemetry/logger.js';
 
 const CANARY = 'canary-7f3a9c-d0n0tl3ak';
-/** The escape that starts every ANSI colour sequence. */
-const ANSI = '\u001b[';
 
 /** A destination that keeps what is written; `isTTY` to pose as a terminal. */
 class Capture extends Writable {
@@ -38,7 +36,7 @@ afterEach(async () => {
 function make(options: Partial<LoggerOptions> = {}) {
   const destination = new Capture();
   const redactor = new SecretRedactor([CANARY]);
-  const handle = createLogger({ redactor, destination, format: 'json', env: {}, ...options });
+  const handle = createLogger({ redactor, destination, format: 'json', ...options });
   return { destination: (options.destination as Capture | undefined) ?? destination, redactor, ...handle };
 }
 
@@ -102,20 +100,21 @@ describe('createLogger', () => {
     expect(destination.text).toContain('shown');
   });
 
-  it('is human-readable on a TTY, coloured unless NO_COLOR, and still redacted', () => {
-    const tty = new Capture(true);
-    const coloured = make({ destination: tty, format: 'auto' });
-    logCanaryEverywhere(coloured.logger);
-    expect(tty.text).toContain(ANSI);
-    expect(tty.text).toContain('connecting with [REDACTED]');
-    expect(tty.text).not.toContain(CANARY);
-    expect(() => JSON.parse(tty.text.split('\n')[0]!)).toThrow();
-
-    const plain = new Capture(true);
-    make({ destination: plain, format: 'auto', env: { NO_COLOR: '1' } }).logger.info(`plain ${CANARY}`);
-    expect(plain.text).not.toContain(ANSI);
-    expect(plain.text).toContain('INFO');
-    expect(plain.text).toContain('plain [REDACTED]');
+  it('text: one line per log line, without events, and still redacted', () => {
+    const plain = new Capture(false);
+    const text = make({ destination: plain, format: 'text' });
+    logCanaryEverywhere(text.logger);
+    text.logger.warn({ environment: 'dev', retryInMs: 1000, err: new Error(`stream dropped ${CANARY}`) }, 'podman events stream dropped');
+    text.logger.info({ event: 'reconcile.started', environment: 'dev', data: { trigger: 'start' } }, 'reconcile.started');
+    expect(plain.text).toContain('connecting with [REDACTED]');
+    expect(plain.text).not.toContain(CANARY);
+    expect(plain.text).not.toContain('reconcile.started');
+    const lines = plain.text.trimEnd().split('\n');
+    for (const line of lines) {
+      expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d /);
+      expect(() => JSON.parse(line)).toThrow();
+    }
+    expect(lines.at(-1)).toMatch(/ dev {2}warning: podman events stream dropped: stream dropped \[REDACTED\] \(retryInMs=1000\)$/);
   });
 
   it('writes JSON to a TTY when told to', () => {
