@@ -30,7 +30,7 @@ async function waitForLine(watch: WatchHandle, what: string, pattern: RegExp, fr
   try {
     return await eventually(what, timeoutMs, () => Promise.resolve(textLines(watch).slice(from).find((line) => pattern.test(line))));
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- stdout\n${watch.stdout()}\n--- stderr\n${watch.stderr()}`);
+    throw new Error(`${(error as Error).message}\n--- stdout\n${watch.stdout()}\n--- stderr\n${watch.stderr()}`, { cause: error });
   }
 }
 
