@@ -105,6 +105,12 @@ describe('watch text lines', () => {
     expect(lines.handle(event('verdict.changed', { scope: 'environment', from: 'converged', to: 'degraded', reason: 'unhealthy', detail: '' }))[0]!.level).toBe('debug');
   });
 
+  it('names a failed rollout and its rollback', () => {
+    const lines = new WatchLines(['dev']);
+    expect(lines.handle(event('rollout.failed', { revision: 7, services: ['web'], reason: 'web: shop-web-1 is unhealthy', rollingBackTo: 6 }))).toEqual([{ level: 'error', text: '2026-12-04 21:14:03 dev  rollout: revision 7 failed (web): web: shop-web-1 is unhealthy; rolling back to revision 6' }]);
+    expect(lines.handle(event('rollout.rolled-back', { failedRevision: 7, revision: 8, to: 6, ok: true }))).toEqual([{ level: 'warn', text: '2026-12-04 21:14:03 dev  rollback: revision 7 rolled back to revision 6 (recorded as revision 8)' }]);
+  });
+
   it('describes each kind of trigger in a few words', () => {
     expect(describeTrigger('manifest changed: /a/dev.yaml, /a/compose/app.yaml')).toBe('edit dev.yaml, app.yaml');
     expect(describeTrigger('git: new commit 0123456789abcdef0123456789abcdef01234567 Raise the log level')).toBe('git 0123456 "Raise the log level"');

@@ -55,7 +55,7 @@ function describeReason(reason: string): string {
 }
 
 /** The work queue joins a reconcile's reasons with `, `; a manifest reason lists files the same way. */
-const REASON_START = /, (?=start$|start, |manifest changed: |git: |container |periodic resync|restart \S+ \(attempt|requested by phoenix |image pulled|manual)/;
+const REASON_START = /, (?=start$|start, |manifest changed: |git: |container |periodic resync|restart \S+ \(attempt|requested by phoenix |image pulled|auto-rollback to revision |manual)/;
 
 /** The reasons of a reconcile's trigger, described and joined. */
 export function describeTrigger(trigger: string): string {
@@ -162,6 +162,17 @@ export class WatchLines {
         return line('info', `threshold: ${event.data.container} ${event.data.metric} back under ${event.data.limit}`);
       case 'io.phoenix.git.revision-applied':
         return line('debug', `git: ${event.data.revision.slice(0, 7)} of ${event.data.branch} applied`);
+      case 'io.phoenix.revision.recorded':
+        return line('debug', `history: revision ${event.data.revision} recorded (${event.data.result}${event.data.verdict === null ? '' : `, ${event.data.verdict}`})`);
+      case 'io.phoenix.rollout.failed': {
+        const d = event.data;
+        const next = d.rollingBackTo === null ? 'no healthy revision to roll back to' : `rolling back to revision ${d.rollingBackTo}`;
+        return line('error', `rollout: revision ${d.revision} failed${d.services.length === 0 ? '' : ` (${d.services.join(', ')})`}: ${oneLine(d.reason)}; ${next}`);
+      }
+      case 'io.phoenix.rollout.rolled-back': {
+        const d = event.data;
+        return line(d.ok ? 'warn' : 'error', `rollback: revision ${d.failedRevision} rolled back to revision ${d.to} (recorded as revision ${d.revision})${d.ok ? '' : ', and the rollback failed too'}`);
+      }
       case 'io.phoenix.verdict.changed': {
         const d = event.data;
         const why = d.to === 'converged' || d.detail === '' ? '' : ` (${d.detail})`;
