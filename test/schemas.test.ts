@@ -4,6 +4,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { SURFACE_COMPOSE } from './support/compose-surface.js';
+import { EDITOR_SCHEMAS, editorSchema } from '../src/editor/editor-schema.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -556,6 +557,8 @@ describe('schema documentation', () => {
   it.each([
     ['compose.schema.json', composeSchema],
     ['environment.schema.json', environmentSchema],
+    ['editor/compose.schema.json', loadSchema('editor/compose.schema.json')],
+    ['editor/environment.schema.json', loadSchema('editor/environment.schema.json')],
   ])('%s describes every property', (_file, schema) => {
     expect(undocumented(schema, '#', [])).toEqual([]);
     expect(typeof schema['description']).toBe('string');
@@ -568,5 +571,30 @@ describe('schema documentation', () => {
         expect(isObject(definition) && typeof definition['description'] === 'string', name).toBe(true);
       }
     }
+  });
+});
+
+describe('schemas/editor/ (the editor form)', () => {
+  it.each(EDITOR_SCHEMAS)('$target is generated from $source by the build (npm run build rewrites it)', ({ source, target, interpolated }) => {
+    const onDisk = loadSchema(target);
+    expect(onDisk).toEqual(editorSchema(loadSchema(source), { interpolated }));
+    expect(onDisk['$id']).not.toBe(loadSchema(source)['$id']);
+  });
+
+  it('leaves the load-time schema strict: an interpolation the editor accepts is refused after interpolation', () => {
+    const editorAjv = new Ajv({ allErrors: true, strict: false });
+    const validateEditor = editorAjv.compile(loadSchema('editor/compose.schema.json'));
+    const text = `services:\n  web:\n    image: nginx\n    ports: ["\${PORT:-8080}:80"]\n    deploy:\n      replicas: \${REPLICAS:-1}\n    read_only: \${RO:-false}\n`;
+    expect(check(validateEditor, text).errors).toEqual([]);
+    const strict = check(validateCompose, text);
+    expect(strict.errors.map((e) => e.instancePath).sort()).toEqual(['/services/web/deploy/replicas', '/services/web/ports/0', '/services/web/read_only']);
+  });
+
+  it('still refuses unknown keys and wrong literals in the editor form', () => {
+    const editorAjv = new Ajv({ allErrors: true, strict: false });
+    const validateEditor = editorAjv.compile(loadSchema('editor/compose.schema.json'));
+    const { errors } = check(validateEditor, `services:\n  web:\n    imgae: nginx\n    restart: sometimes\n    deploy:\n      replicas: many\n`);
+    expect(errors.filter((e) => e.keyword === 'additionalProperties').map((e) => e.params['additionalProperty'])).toEqual(['imgae']);
+    expect(new Set(errors.map((e) => e.instancePath))).toEqual(new Set(['/services/web', '/services/web/restart', '/services/web/deploy/replicas']));
   });
 });
