@@ -23,6 +23,9 @@ await build({
   // pino starts worker threads from files of its own (thread-stream) when a transport is used;
   // it stays a plain package import so that those files are where pino looks for them.
   external: ['pino', 'pino-pretty', 'thread-stream'],
+  // jsonc-parser's `main` is a UMD build whose require() of its own files esbuild cannot
+  // follow; its ES module build (`module`) bundles cleanly.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   logLevel: 'warning',
   legalComments: 'none',
 });

@@ -6,6 +6,7 @@ import type { ApplyOptions } from './apply-command.js';
 import type { DoctorOptions } from './doctor-command.js';
 import type { ConfigOptions } from './config-command.js';
 import type { DownOptions } from './down-command.js';
+import type { EditorVscodeOptions } from './editor-command.js';
 import type { InitOptions } from './init-command.js';
 import type { ImageCommandOptions } from './image-commands.js';
 import type { LogsOptions } from './logs-command.js';
@@ -186,6 +187,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--json', 'print the result as JSON instead of progress lines')
     .action(async (options: RollbackOptions) => {
       exitCode = await (await import('./rollback-command.js')).runRollback(options, io);
+    });
+
+  const editor = program.command('editor').description('Set up an editor for the environments: tasks, schemas, YAML tags.');
+  common(editor.command('vscode'))
+    .description('Write or merge .vscode/tasks.json (validate, plan, apply, watch, status, restart/logs of a service), settings.json (YAML schemas and tags) and extensions.json; your own entries are kept.')
+    .option('--command <cmd>', 'how the tasks run Phoenix (default: npx, the checkout\'s bin/phoenix.js, or phoenix on PATH)')
+    .action(async (options: EditorVscodeOptions) => {
+      exitCode = (await import('./editor-command.js')).runEditorVscode(options, io);
     });
 
   withLockTimeout(common(program.command('watch')))
