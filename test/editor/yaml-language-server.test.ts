@@ -45,6 +45,7 @@ function repositoryManifests(): string[] {
 const DOC_EXAMPLES = [
   ...docYamlExamples(path.join(ROOT, 'docs/manifest.md'), 'The environment file'),
   ...docYamlExamples(path.join(ROOT, 'docs/migrating.md')),
+  ...docYamlExamples(path.join(ROOT, 'docs/editor.md')),
   ...docYamlExamples(path.join(ROOT, 'README.md')),
 ];
 
