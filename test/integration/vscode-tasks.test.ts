@@ -91,11 +91,11 @@ function start(ws: Workspace, line: string): { child: ChildProcess; output: () =
 
 /** The processes below `pid` (children first-level and on), from /proc. */
 function descendants(pid: number): number[] {
-  let children: number[] = [];
+  let children: number[];
   try {
     children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter((p) => p !== '').map(Number);
   } catch {
-    return [];
+    return []; // the process has gone
   }
   return children.flatMap((child) => [child, ...descendants(child)]);
 }
