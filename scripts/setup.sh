@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes this machine ready for Phoenix's tests and demo, and does nothing that is already done:
 #   1. installs podman, runc and busybox-static with apt-get when podman or /bin/busybox is missing,
-#      and docker-compose (the compose corpus test's reference) when it is missing
+#      docker-compose (the compose corpus test's reference) when it is missing,
+#      and zsh and fish (the shell completion test's shells) when they are missing
 #      (Debian/Ubuntu as root; elsewhere it says what to install and stops);
 #   2. builds the demo image localhost/phoenix-demo/busybox:1 offline (a static busybox and its
 #      applet links, /tmp, /run, /etc/passwd) unless the current revision is already there;
@@ -104,6 +105,19 @@ elif command -v apt-get >/dev/null 2>&1 && grep -qiE '^(ID|ID_LIKE)=.*(debian|ub
   command -v docker-compose >/dev/null 2>&1 || die 'apt-get finished but docker-compose is still not on PATH'
 else
   die "docker-compose is missing and this is not Debian/Ubuntu: install docker-compose 1.29 (the compose corpus test's reference) with your package manager, then run this script again"
+fi
+
+# --- 1d. the shells of the completion test -------------------------------------------------------
+# test/cli/completion.test.ts loads `phoenix completion zsh|fish` into real zsh and fish (bash is there).
+if command -v zsh >/dev/null 2>&1 && command -v fish >/dev/null 2>&1; then
+  say 'zsh and fish are installed'
+elif command -v apt-get >/dev/null 2>&1 && grep -qiE '^(ID|ID_LIKE)=.*(debian|ubuntu)' /etc/os-release 2>/dev/null; then
+  [[ "$(id -u)" == 0 ]] || die "zsh or fish is missing; run this script as root (sudo $0) to install them"
+  say 'installing zsh and fish (the shell completion test runs in them) with apt-get'
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y zsh fish || { apt-get update && apt-get install -y zsh fish; } || die 'apt-get could not install zsh and fish'
+else
+  die "zsh or fish is missing and this is not Debian/Ubuntu: install both with your package manager (the shell completion test runs in them), then run this script again"
 fi
 
 # --- 2. the demo image ---------------------------------------------------------------------------

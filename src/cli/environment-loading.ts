@@ -40,11 +40,11 @@ export type SecretValues = 'required' | 'validate' | 'if-available';
 
 /**
  * Loads one environment from disk, reading secret values as `secretValues` says; the digest
- * key comes from the state directory (created on first use).
+ * key comes from the state directory (created on first use) unless a `digester` is given (shell
+ * completion, which shows no digest, passes a throwaway one so as to create nothing).
  */
-export function loadFromDisk(name: string, options: EnvironmentOptions, io: CliIo, secretValues: SecretValues | boolean): LoadResult {
+export function loadFromDisk(name: string, options: EnvironmentOptions, io: CliIo, secretValues: SecretValues | boolean, digester?: SecretDigester): LoadResult {
   const mode = secretValues === true ? 'required' : secretValues === false ? 'validate' : secretValues;
-  const key = loadOrCreateDigestKey(resolveStateDir(options.stateDir, io.env));
   return loadEnvironment({
     environmentsDir: environmentsDir(options, io),
     name,
@@ -53,7 +53,7 @@ export function loadFromDisk(name: string, options: EnvironmentOptions, io: CliI
     processEnv: io.env,
     cwd: io.cwd,
     homeDir: io.env.HOME ?? os.homedir(),
-    digester: new SecretDigester(key),
+    digester: digester ?? new SecretDigester(loadOrCreateDigestKey(resolveStateDir(options.stateDir, io.env))),
     requireSecretValues: mode === 'required',
     secretValuesOptional: mode === 'if-available',
     profiles: options.profile ?? [],

@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import type { CliIo } from './io.js';
 import { EXIT, processIo } from './io.js';
 import { InputFileError } from '../manifest/bounded-read.js';
@@ -13,6 +13,8 @@ import type { LogsOptions } from './logs-command.js';
 import { withPlanningFlags } from './planning-flags.js';
 import { withLockTimeout } from './lock-flags.js';
 import { applyDefaultEnvironment } from './default-environment.js';
+import { COMPLETION_SHELLS } from './completion-scripts.js';
+import type { CompletionShell } from './completion-scripts.js';
 import type { PlanCommandOptions } from './plan-command.js';
 import type { RestartOptions } from './restart-command.js';
 import type { ShowOptions } from './show-command.js';
@@ -61,7 +63,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .description('Print the environment as Phoenix will apply it: merged, interpolated, every default explicit; secrets as digests, never values. Needs neither Podman nor secret values.')
     .argument('[services...]', 'only these services (default: all)')
     .requiredOption('--env <name>', 'environment')
-    .option('--format <format>', 'yaml or json (default yaml)')
+    .addOption(new Option('--format <format>', 'yaml or json (default yaml)').choices(['yaml', 'json']))
     .option('--services', 'print the service names only, one a line')
     .action(async (services: string[], options: ConfigOptions) => {
       exitCode = await (await import('./config-command.js')).runConfig(services, options, io);
@@ -220,6 +222,24 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--json', 'print the checks as JSON')
     .action(async (options: DoctorOptions) => {
       exitCode = await (await import('./doctor-command.js')).runDoctor(options, io);
+    });
+
+  program
+    .command('completion')
+    .description('Print the shell completion script for bash, zsh or fish: commands, options, environment and service names (docs/cli.md has the install lines).')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(COMPLETION_SHELLS))
+    .action(async (shell: CompletionShell) => {
+      exitCode = (await import('./completion-command.js')).runCompletion(shell, program, io);
+    });
+
+  // What the completion scripts call with the words up to the cursor; not for people.
+  program
+    .command('__complete', { hidden: true })
+    .argument('[words...]')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (words: string[]) => {
+      exitCode = await (await import('./completion-command.js')).runComplete(words, program, io);
     });
 
   // Last, so that it covers every command registered above.

@@ -134,7 +134,7 @@ describe('phoenix config', () => {
     const ws = shop();
     const xml = await runCli(ws, ['config', '--env', 'prod', '--format', 'xml'], stateDir);
     expect(xml.code).toBe(1);
-    expect(xml.stderr).toContain('--format takes yaml or json');
+    expect(xml.stderr).toContain("argument 'xml' is invalid. Allowed choices are yaml, json.");
     const broken = cliWorkspace(root, { 'environments/prod.yaml': ENVIRONMENT, 'environments/compose.yaml': 'services:\n  web:\n    image: 3\n    bogus: 1\n' });
     const invalid = await runCli(broken, ['config', '--env', 'prod'], stateDir);
     expect(invalid.code).toBe(1);

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import type { Command, Option } from 'commander';
+import { SecretDigester } from '../model/hash.js';
+import { defaultEnvironment } from './default-environment.js';
+import type { EnvironmentOptions } from './environment-loading.js';
+import { allEnvironments, loadFromDisk } from './environment-loading.js';
+import type { CliIo } from './io.js';
+
+/** Options whose value is a file or folder: the shell completes those itself. */
+export function takesPath(option: Option): boolean {
+  return /<(file|dir|path)>/.test(option.flags);
+}
+
+/** Whether the option takes a value (`--env <name>`), as opposed to a flag (`--json`). */
+function takesValue(option: Option): boolean {
+  return option.required || option.optional;
+}
+
+function visibleCommands(program: Command): Command[] {
+  // `_hidden` is commander's own field for `{ hidden: true }`; it has no public getter.
+  return program.commands.filter((c) => (c as unknown as { _hidden?: boolean })._hidden !== true);
+}
+
+function findOption(command: Command, word: string): Option | undefined {
+  return command.options.find((o) => o.long === word || o.short === word);
+}
+
+/** The value given to an option among the words (the last one, as commander takes it). */
+function valueOf(words: readonly string[], long: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < words.length - 1; i++) if (words[i] === long) value = words[i + 1];
+  return value;
+}
+
+/** The services of the environment the words name (or the default one); [] when it cannot be loaded. */
+async function serviceNames(words: readonly string[], io: CliIo): Promise<string[]> {
+  const environments = valueOf(words, '--environments');
+  const profiles = words.flatMap((word, i) => (words[i - 1] === '--profile' ? [word] : []));
+  const options: EnvironmentOptions = { ...(environments === undefined ? {} : { environments }), ...(profiles.length === 0 ? {} : { profile: profiles }) };
+  const env = valueOf(words, '--env') ?? (await defaultEnvironment(options, io));
+  const name = typeof env === 'string' ? env : env.ok ? env.name : null;
+  if (name === null) return [];
+  // No digest is shown: a throwaway key, so that completing creates no key in the state directory.
+  const loaded = loadFromDisk(name, options, io, 'if-available', new SecretDigester(randomBytes(32)));
+  return loaded.ok ? loaded.desired.services.map((s) => s.name) : [];
+}
+
+/**
+ * What may come next on a `phoenix` command line, for shell completion: `words` are the words
+ * after `phoenix` up to the cursor, the last one being the word being completed (possibly
+ * empty). Commands first; then, for a command, its options, an option's value (environment
+ * names for `--env`, the choices of an option that has them) or its arguments (service names of
+ * the environment named by `--env`, or the default one). Nothing for a path (the shell
+ * completes files) or when nothing fits. Never throws: a completion must not print errors.
+ */
+export async function completionCandidates(program: Command, words: readonly string[], io: CliIo): Promise<string[]> {
+  const current = words.at(-1) ?? '';
+  const before = words.slice(0, -1);
+  const startsWith = (candidates: readonly string[]): string[] => candidates.filter((c) => c.startsWith(current));
+  if (before.length === 0) return startsWith(visibleCommands(program).map((c) => c.name()));
+  const command = visibleCommands(program).find((c) => c.name() === before[0]);
+  if (command === undefined) return [];
+  const previous = findOption(command, before.at(-1)!);
+  try {
+    if (previous !== undefined && takesValue(previous) && before.length > 1) {
+      if (previous.long === '--env') return startsWith(allEnvironments({ ...(valueOf(before, '--environments') === undefined ? {} : { environments: valueOf(before, '--environments')! }) }, io));
+      return startsWith(previous.argChoices ?? []);
+    }
+    if (current.startsWith('-')) return startsWith([...command.options.filter((o) => !o.hidden && o.long !== undefined).map((o) => o.long!), '--help']);
+    const argument = command.registeredArguments[0];
+    if (argument === undefined) return [];
+    if (argument.argChoices !== undefined) return startsWith(argument.argChoices);
+    if (argument.name() === 'services') {
+      const typed = new Set(before.slice(1));
+      return startsWith((await serviceNames(before, io)).filter((name) => !typed.has(name)));
+    }
+  } catch {
+    // An unreadable folder or a broken environment: nothing to offer.
+  }
+  return [];
+}
