@@ -17,6 +17,7 @@ import { COMPLETION_SHELLS } from './completion-scripts.js';
 import type { CompletionShell } from './completion-scripts.js';
 import type { PlanCommandOptions } from './plan-command.js';
 import type { RestartOptions } from './restart-command.js';
+import type { EventsOptions } from './events-command.js';
 import type { ShowOptions } from './show-command.js';
 import type { StatusOptions } from './status-command.js';
 import type { WatchOptions } from './watch-command.js';
@@ -168,6 +169,22 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('-t, --timestamps', "show the time Podman logged each line at (RFC 3339, nanoseconds)")
     .action(async (services: string[], options: LogsOptions) => {
       exitCode = await (await import('./logs-command.js')).runLogs(services, options, io);
+    });
+
+  common(program.command('events'))
+    .description("Follow the environment's event stream, filtered: the recent events from the event log watch writes, and with -f the live ones from a running watch.")
+    .requiredOption('--env <name>', 'environment')
+    .option('--type <pattern>', 'only events of this kind; * is a wildcard (reconcile.failed, container.*, *.failed; repeatable, comma-separated)', collect)
+    .option('--severity <level>', 'only events of this severity (critical, high, medium, low, info), or this one and above with + (high+); repeatable, comma-separated', collect)
+    .option('--service <name>', 'only events about this service (repeatable, comma-separated)', collect)
+    .option('--json', 'print each event as its CloudEvents JSON, one a line')
+    .option('-f, --follow', "keep following: a running watch's /events stream and the event log, until interrupted")
+    .option('--tail <n>', 'how many recent events to show first (default 20)')
+    .option('--since <when>', 'only events since a duration ago (10m, 1h30m) or a time (2026-12-04T18:00:00Z, 2026-12-04)')
+    .option('--file <path>', "the event log to read (default: the environment's policy.events.file; e.g. watch's --events-file)")
+    .option('--url <url>', "the watch to follow (default: the environment's telemetry address, policy.telemetry.listen, else http://127.0.0.1:9464)")
+    .action(async (options: EventsOptions) => {
+      exitCode = await (await import('./events-command.js')).runEvents(options, io);
     });
 
   common(program.command('history'))
