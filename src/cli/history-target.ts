@@ -18,7 +18,8 @@ export interface HistoryTarget {
  * folder when exactly one project has that environment. Null after saying why not.
  */
 export function historyTarget(name: string, options: EnvironmentOptions, io: CliIo): HistoryTarget | null {
-  const loaded = loadFromDisk(name, options, io, false);
+  // Only the project is needed: no secret value, not even a warning about one.
+  const loaded = loadFromDisk(name, options, io, 'if-available');
   if (loaded.ok) return { project: loaded.desired.project, environment: loaded.desired.environment };
   const root = path.join(resolveStateDir(options.stateDir, io.env), 'history');
   const projects = existsSync(root) ? readdirSync(root).filter((project) => existsSync(path.join(root, project, encodeURIComponent(name)))) : [];
