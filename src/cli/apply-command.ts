@@ -20,6 +20,8 @@ import { loadReviewedState, observeLiveState, reportFailure } from './live-plan.
 import type { SecurityReview } from '../manifest/load.js';
 import { loadOrCreatePlanKey, verifyPlanSignature } from '../security/plan-signature.js';
 import { checkSavedPlan } from '../security/saved-plan-check.js';
+import type { SavedPlanRefusal } from '../security/saved-plan-check.js';
+import { CommandAudit } from './security-audit.js';
 import type { LiveState } from './live-plan.js';
 import { connectPodman, secretReader } from './podman-wiring.js';
 import type { PodmanConnection } from './podman-wiring.js';
@@ -55,7 +57,7 @@ export function destructiveSteps(plan: Plan): Action[] {
  * Reads a saved plan and checks its signature (plan-signature.ts); what is wrong otherwise, as
  * a line to print (with its code when the signature does not hold).
  */
-function readSavedPlan(file: string, io: CliIo, stateDir: string | undefined): Plan | string {
+function readSavedPlan(file: string, io: CliIo, stateDir: string | undefined): Plan | string | SavedPlanRefusal {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path.resolve(io.cwd, file), 'utf8'));
@@ -69,8 +71,8 @@ function readSavedPlan(file: string, io: CliIo, stateDir: string | undefined): P
   const verified = verifyPlanSignature(candidate as Record<string, unknown>, loadOrCreatePlanKey(resolveStateDir(stateDir, io.env)));
   if (!verified.ok) {
     return verified.problem === 'unsigned'
-      ? `error PHX-PLAN-UNSIGNED: ${file} carries no signature; refusing the whole plan, nothing was changed. Make it with phoenix plan --out (which signs it with the key in the state directory).`
-      : `error PHX-PLAN-SIGNATURE-INVALID: the signature of ${file} does not match its content (it was edited, or signed with another state directory's key); refusing the whole plan, nothing was changed. Make the plan again with phoenix plan --out.`;
+      ? { code: 'PHX-PLAN-UNSIGNED', message: `${file} carries no signature.`, remediation: 'Make it with phoenix plan --out (which signs it with the key in the state directory).' }
+      : { code: 'PHX-PLAN-SIGNATURE-INVALID', message: `the signature of ${file} does not match its content (it was edited, or signed with another state directory's key).`, remediation: 'Make the plan again with phoenix plan --out.' };
   }
   return verified.plan;
 }
@@ -147,10 +149,12 @@ export async function confirmDestructive(plan: Plan, io: CliIo, yes: boolean): P
 
 /** `phoenix apply`: plan against live Podman (or take a saved plan) and carry it out. */
 export async function runApply(options: ApplyOptions, io: CliIo): Promise<number> {
-  const loaded = loadReviewedState(options.env, options, io);
+  const audit = new CommandAudit(options, io, options.env);
+  const loaded = loadReviewedState(options.env, options, io, 'required', audit.reviewed);
+  await audit.flush();
   if (loaded === null) return EXIT.failure;
   const { desired, security } = loaded;
-  return withEnvironmentLock(desired, { command: 'apply', handOff: watchCanDo(options), ...(options.json === undefined ? {} : { json: options.json }) }, options, io, () => applyLocked(desired, security, options, io));
+  return withEnvironmentLock(desired, { command: 'apply', handOff: watchCanDo(options), ...(options.json === undefined ? {} : { json: options.json }) }, options, io, () => applyLocked(desired, security, options, io, audit));
 }
 
 /**
@@ -164,7 +168,7 @@ export function watchCanDo(options: ApplyOptions): boolean {
 }
 
 /** The apply itself, holding the environment's lock: observe, plan (or take the saved plan), carry it out. */
-async function applyLocked(desired: DesiredState, security: SecurityReview, options: ApplyOptions, io: CliIo): Promise<number> {
+async function applyLocked(desired: DesiredState, security: SecurityReview, options: ApplyOptions, io: CliIo, audit: CommandAudit): Promise<number> {
   const podman = connectPodman(options, io);
   const live = await observeLiveState(desired, options, io, podman);
   if (live === null) return EXIT.failure;
@@ -175,6 +179,14 @@ async function applyLocked(desired: DesiredState, security: SecurityReview, opti
       io.stderr(`phoenix: ${saved}\n`);
       return EXIT.failure;
     }
+    const refuse = async (refusals: readonly SavedPlanRefusal[]): Promise<number> => {
+      for (const refusal of refusals) io.stderr(`error ${refusal.code}: ${refusal.message}\n  ${refusal.remediation}\n`);
+      io.stderr(`phoenix: refusing the whole plan ${options.plan}; nothing was changed.\n`);
+      audit.refusedPlan(live.desired.project, options.plan!, refusals);
+      await audit.flush();
+      return EXIT.failure;
+    };
+    if ('code' in saved) return refuse([saved]);
     if (saved.project !== live.desired.project || saved.environment !== live.desired.environment) {
       io.stderr(`phoenix: ${options.plan} is a plan for ${saved.project}/${saved.environment}, not ${live.desired.project}/${live.desired.environment}.\n`);
       return EXIT.failure;
@@ -184,11 +196,7 @@ async function applyLocked(desired: DesiredState, security: SecurityReview, opti
       return EXIT.failure;
     }
     const refusals = checkSavedPlan(saved, live.desired, live.observed, security.context);
-    if (refusals.length > 0) {
-      for (const refusal of refusals) io.stderr(`error ${refusal.code}: ${refusal.message}\n  ${refusal.remediation}\n`);
-      io.stderr(`phoenix: refusing the whole plan ${options.plan}; nothing was changed.\n`);
-      return EXIT.failure;
-    }
+    if (refusals.length > 0) return refuse(refusals);
     plan = saved;
   } else {
     const result = makePlan(live.desired, live.observed, planOptionsFrom(options));

@@ -7,6 +7,7 @@ import type { EnvironmentOptions, SecretValues } from './environment-loading.js'
 import { takeObservedSecretVersions } from '../plan/secret-versions.js';
 import type { UnknownSecretVersion } from '../plan/secret-versions.js';
 import type { SecurityReview } from '../manifest/load.js';
+import type { PolicyFinding } from '../security/spec-policy.js';
 import type { CliIo } from './io.js';
 import type { PodmanConnection } from './podman-wiring.js';
 import { resolveStateDir } from '../state/digest-key.js';
@@ -43,8 +44,17 @@ export function loadDesiredState(name: string, options: EnvironmentOptions, io: 
 }
 
 /** {@link loadDesiredState}, with what the security policy made of it (its context and the settings it granted). */
-export function loadReviewedState(name: string, options: EnvironmentOptions, io: CliIo, secretValues: SecretValues = 'required'): { readonly desired: DesiredState; readonly security: SecurityReview } | null {
+export function loadReviewedState(
+  name: string,
+  options: EnvironmentOptions,
+  io: CliIo,
+  secretValues: SecretValues = 'required',
+  /** Told of the policy's findings (denied or granted) and the project, for the audit log. */
+  reviewed?: (project: string, findings: readonly PolicyFinding[]) => void,
+): { readonly desired: DesiredState; readonly security: SecurityReview } | null {
   const loaded = loadFromDisk(name, options, io, secretValues);
+  if (!loaded.ok && loaded.policyDenied !== undefined) reviewed?.(loaded.policyDenied.project, loaded.policyDenied.findings);
+  if (loaded.ok) reviewed?.(loaded.desired.project, loaded.security.granted);
   if (!loaded.ok) {
     for (const issue of loaded.issues) io.stderr(`${formatIssue(issue)}\n`);
     io.stderr(`phoenix: environment ${name} is not valid; nothing was done.\n`);

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { Writable } from 'node:stream';
+import { AuditLog } from '../security/audit-log.js';
 import { EventBus } from '../events/event-bus.js';
 import type { PhoenixEvent } from '../events/event-types.js';
 import { WatchController } from '../controller/watch-controller.js';
@@ -112,6 +113,13 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
   const bus = new EventBus((error) => logger.warn({ err: error }, 'an event sink failed'));
   // Text: the decisions, one line each, made from the events (the JSON log has every event as it is).
   if (format === 'text') bus.subscribe({}, decisionPrinter(names, level as LogLevel, (text) => io.stdout(`${redactor.redact(text)}\n`), useColour(io)));
+  // Every security event of the bus goes to the audit log of the state directory too.
+  const audit = AuditLog.open(stateDir);
+  const unsubscribeAudit = bus.subscribe({}, (event) => audit.record(event));
+  const closeAudit = async (): Promise<void> => {
+    unsubscribeAudit();
+    await audit.close();
+  };
   // The controller asks for the locks; the locks hand requests back to the controller.
   let controllerRef: WatchController | null = null;
   const locks = new WatchLocks({ stateDir, timeoutMs: lockTimeout, logger, reconcile: (environment, reason) => controllerRef?.reconcileNow(environment, reason) ?? Promise.resolve(null) });
@@ -169,6 +177,7 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
     locks.stop();
     await controller.stop();
     await locks.releaseAll();
+    await closeAudit();
     await closeLogger();
     return EXIT.failure;
   }
@@ -176,6 +185,7 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
   locks.stop();
   await controller.stop();
   await locks.releaseAll();
+  await closeAudit();
   await closeLogger();
   return EXIT.ok;
 }

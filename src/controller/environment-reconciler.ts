@@ -15,6 +15,7 @@ import { changeNotes } from '../plan/change-notes.js';
 import { plan as makePlan } from '../plan/plan.js';
 import { renderSummary } from '../plan/render-text.js';
 import type { VerdictKind } from '../plan/verdict.js';
+import { findingData, securityEvents } from '../security/security-events.js';
 
 /** What one environment's reconciler needs; everything with I/O is injected. */
 export interface ReconcilerDeps {
@@ -78,6 +79,8 @@ export class EnvironmentReconciler {
   private lastGood: DesiredState | null = null;
   /** Images the previous reconcile pulled: the next one (asked for at once) does not pull them again. */
   private pulledLastRound: string[] = [];
+  /** The security findings last published (see reviewSecurity). */
+  private lastSecurityReview = '[]';
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -103,6 +106,7 @@ export class EnvironmentReconciler {
     this.emit('reconcile.started', { trigger }, correlationId);
 
     const loaded = await this.deps.load();
+    this.reviewSecurity(loaded, correlationId);
     let manifestInvalid = false;
     if (loaded.ok) {
       this.lastGood = loaded.desired;
@@ -207,6 +211,20 @@ export class EnvironmentReconciler {
       default:
         break;
     }
+  }
+
+  /**
+   * Publishes the policy's findings as security events (denials of an invalid load, grants of a
+   * valid one) when they differ from the last reconcile's: watch reconciles every few minutes,
+   * and the audit log records changes, not the same grant every resync.
+   */
+  private reviewSecurity(loaded: LoadResult, correlationId: string): void {
+    const review = loaded.ok ? { project: loaded.desired.project, findings: loaded.security.granted } : loaded.policyDenied;
+    if (review === undefined) return;
+    const key = JSON.stringify(review.findings.map((f) => [f.allowed, findingData(f)]));
+    if (key === this.lastSecurityReview) return;
+    this.lastSecurityReview = key;
+    for (const event of securityEvents({ project: review.project, environment: this.deps.environment, correlationId }, review.findings, 'validation', this.deps.clock.date())) this.deps.bus.publish(event);
   }
 
   private emit<K extends EventKind>(kind: K, data: EventPayloads[K], correlationId: string, service?: string): void {

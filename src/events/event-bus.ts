@@ -54,6 +54,9 @@ const SEVERITY: Record<EventKind, Severity> = {
   'rollout.failed': 'critical',
   'rollout.rolled-back': 'high',
   'verdict.changed': 'info',
+  'security.denied': 'high',
+  'security.granted': 'medium',
+  'security.drift': 'critical',
 };
 
 /** Where an event comes from, and what correlates it. */

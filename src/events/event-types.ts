@@ -53,6 +53,24 @@ export interface EventPayloads {
    * or of the whole environment (no subject). `reason` and `detail` say why it is not converged.
    */
   'verdict.changed': { readonly scope: 'service' | 'environment'; readonly from: VerdictKind; readonly to: VerdictKind; readonly reason: VerdictReason | null; readonly detail: string };
+  /** The policy denied an elevated setting (validation, or a saved plan's re-check); nothing of it was created. */
+  'security.denied': SecurityFindingData & { readonly origin: 'validation' | 'saved-plan'; readonly message: string };
+  /** The policy granted an elevated setting (privileged, a host path, a capability, ...): what the environment is allowed to do. */
+  'security.granted': SecurityFindingData & { readonly grantedBy: string };
+  /** A container runs with privileges its manifest does not give it (adopted, or changed by hand); `privileges` names each. */
+  'security.drift': { readonly container: string; readonly privileges: readonly string[] };
+}
+
+/** One elevated setting, as the security events carry it (spec-policy.ts's finding, without its prose). */
+export interface SecurityFindingData {
+  /** The PHX-POLICY-… code. */
+  readonly code: string;
+  /** `service web`, `volume data`, `secret token`, `config nginx`. */
+  readonly target: string;
+  /** The key that asks for it, e.g. `cap_add`. */
+  readonly key: string;
+  /** What it asks for, e.g. `NET_ADMIN` or a host path. */
+  readonly value: string;
 }
 
 /** The field changes of one recreated container, in `drift.detected`. */

@@ -59,7 +59,12 @@ export interface SecurityReview {
 /** The desired state with any warnings, or every problem found. */
 export type LoadResult =
   | { readonly ok: true; readonly desired: DesiredState; readonly warnings: readonly ManifestIssue[]; readonly security: SecurityReview }
-  | { readonly ok: false; readonly issues: readonly ManifestIssue[] };
+  | {
+      readonly ok: false;
+      readonly issues: readonly ManifestIssue[];
+      /** The elevated settings the policy denied (security.denied events), when the manifests got that far. */
+      readonly policyDenied?: { readonly project: string; readonly findings: readonly PolicyFinding[] };
+    };
 
 /**
  * Environment names are file names: this keeps them usable in container names too. At most 63
@@ -132,7 +137,8 @@ function loadReadableEnvironment(options: LoadOptions): LoadResult {
   issues.push(...checkSemantics(merged, desired, env, findings));
   issues.push(...checkAddressesAndServices(project, env.composeFiles, issues.some((i) => i.severity === 'error')));
   const all = finalIssues(issues, pruned);
-  if (all.some((i) => i.severity === 'error')) return { ok: false, issues: all };
+  const denied = findings.filter((f) => !f.allowed);
+  if (all.some((i) => i.severity === 'error')) return { ok: false, issues: all, ...(denied.length === 0 ? {} : { policyDenied: { project: env.project, findings: denied } }) };
   return { ok: true, desired, warnings: all, security: { context: policyContext, granted: findings.filter((f) => f.allowed) } };
 }
 

@@ -64,6 +64,7 @@ export class Metrics {
   private readonly eventsDropped: Counter<'sink'>;
   private readonly crashLooping: Gauge<'environment' | 'service'>;
   private readonly verdict: Gauge<'environment' | 'service' | 'verdict'>;
+  private readonly securityEvents: Counter<'environment' | 'type' | 'code'>;
   private verdictSource: () => readonly VerdictSample[] = () => [];
 
   /** Declares every metric on the registry (and the process metrics unless turned off). */
@@ -86,6 +87,12 @@ export class Metrics {
     this.driftEvents = new Counter({ name: 'phoenix_drift_events_total', help: 'Times Podman was found to differ from the manifests.', labelNames: ['environment'], registers });
     this.lastSuccess = new Gauge({ name: 'phoenix_last_successful_reconcile_timestamp_seconds', help: 'Unix time of the last reconcile that succeeded.', labelNames: ['environment'], registers });
     this.eventsDropped = new Counter({ name: 'phoenix_events_dropped_total', help: 'Events an event sink dropped instead of delivering, by sink.', labelNames: ['sink'], registers });
+    this.securityEvents = new Counter({
+      name: 'phoenix_security_events_total',
+      help: 'Security events: elevated settings denied or granted by the policy, and containers found with privileges their manifest does not give (type denied, granted, drift; code the PHX-POLICY code).',
+      labelNames: ['environment', 'type', 'code'],
+      registers,
+    });
     this.crashLooping = new Gauge({ name: 'phoenix_crash_looping', help: '1 while a service is crash-looping (restarts paused), else 0.', labelNames: ['environment', 'service'], registers });
     this.verdict = new Gauge({
       name: 'phoenix_service_verdict',
@@ -202,6 +209,15 @@ export class Metrics {
         break;
       case 'io.phoenix.drift.detected':
         this.recordDrift(environment);
+        break;
+      case 'io.phoenix.security.denied':
+        this.securityEvents.inc({ environment, type: 'denied', code: event.data.code });
+        break;
+      case 'io.phoenix.security.granted':
+        this.securityEvents.inc({ environment, type: 'granted', code: event.data.code });
+        break;
+      case 'io.phoenix.security.drift':
+        this.securityEvents.inc({ environment, type: 'drift', code: 'PHX-SECURITY-DRIFT' });
         break;
       case 'io.phoenix.service.crash-looping':
         this.setCrashLooping(environment, service, true);

@@ -15,6 +15,8 @@ export interface RotationOptions {
   readonly keep?: number;
   /** Gzip rotated files (`<path>.1.gz` …), in-process (default false). */
   readonly gzip?: boolean;
+  /** File mode of a new file (default 0666 before the umask); the audit log is 0600. */
+  readonly mode?: number;
 }
 
 /** 10 MiB: large enough for days of events, small enough to open in an editor. */
@@ -38,6 +40,7 @@ export function openRotatingFile(options: RotationOptions): RotatingFileStream {
     rotate: keep,
     // 'gzip' compresses with zlib in this process; `true` would run `cat | gzip` in a shell.
     ...(options.gzip === true ? { compress: 'gzip' as const } : {}),
+    ...(options.mode === undefined ? {} : { mode: options.mode }),
   });
 }
 

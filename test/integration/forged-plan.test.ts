@@ -9,7 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { PhoenixEvent } from '../../src/events/event-types.js';
 import type { Plan } from '../../src/plan/actions.js';
+import { AUDIT_LOG_FILE } from '../../src/security/audit-log.js';
 import { loadOrCreatePlanKey, signPlan } from '../../src/security/plan-signature.js';
 import type { TestProject } from './support.js';
 import { IMAGE, LOOP, podman, podmanResult, service, useIntegrationSuite } from './support.js';
@@ -56,6 +58,10 @@ async function expectRefused(project: TestProject, code: string, expected: reado
   expect(run.stdout).not.toMatch(/\bok (create|start|remove)\b/);
   expect(await project.state()).toEqual(before);
   expect((await project.containers()).has(project.container('web'))).toBe(false);
+  // Audited: the refusal is the last security.denied of the audit log, from the saved plan.
+  const audited = readFileSync(path.join(suite.stateDir, AUDIT_LOG_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PhoenixEvent);
+  expect(audited.at(-1)).toMatchObject({ type: 'io.phoenix.security.denied', project: project.name, data: { origin: 'saved-plan' } });
+  expect(audited.some((e) => e.type === 'io.phoenix.security.denied' && e.data.code.startsWith(code))).toBe(true);
   return run.stderr;
 }
 

@@ -19,6 +19,7 @@ const DECLARED = {
   phoenix_events_dropped_total: 'counter',
   phoenix_crash_looping: 'gauge',
   phoenix_service_verdict: 'gauge',
+  phoenix_security_events_total: 'counter',
   process_resident_memory_bytes: 'gauge',
   process_cpu_seconds_total: 'counter',
 } as const;
