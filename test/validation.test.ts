@@ -469,7 +469,8 @@ describe('every problem is reported at once', () => {
     const result = loadFixture('services:\n  a:\n    image: nginx\n    privileged: true\n');
     expect(result.ok).toBe(false);
     expect(result).not.toHaveProperty('desired');
-    expect(Object.keys(result).sort()).toEqual(['issues', 'ok']);
+    // The denied findings travel along (for security.denied events), never a desired state.
+    expect(Object.keys(result).sort()).toEqual(['issues', 'ok', 'policyDenied']);
   });
 
   it('a warning alone does not fail the load', () => {
