@@ -62,7 +62,7 @@ async function writeLog(log: string, events: readonly PhoenixEvent[]): Promise<v
 }
 
 const died = (service: string, environment = 'dev'): PhoenixEvent => event('container.died', { container: `phoenix-hydra-dev-${service}-1`, exitCode: 137 }, { service, environment });
-const failed = (): PhoenixEvent => event('reconcile.failed', { trigger: 'timer', error: { code: 'PODMAN-TIMEOUT', message: 'podman ps did not answer', remediation: 'look at podman' }, durationMs: 10 });
+const failed = (): PhoenixEvent => event('reconcile.failed', { trigger: 'timer', error: { code: 'PODMAN-TIMEOUT', message: 'podman ps did not answer', remediation: 'look at podman' }, durationMs: 10, verdict: null });
 const crashLoop = (service: string): PhoenixEvent => event('service.crash-looping', { restarts: 5, windowMs: 600_000, lastError: 'exit 1', container: `phoenix-hydra-dev-${service}-1`, exitCode: 1, logLines: ['boom'] }, { service });
 
 describe('phoenix events: the recent events from the event log', () => {
@@ -78,7 +78,7 @@ describe('phoenix events: the recent events from the event log', () => {
     // prod's event is another environment's: left out.
     expect(lines.map((l) => l.split(/\s+/)[2])).toEqual(['container.restarted', 'container.died', 'reconcile.failed', 'service.crash-looping', 'container.died']);
     expect(lines[2]).toBe(eventLine(events[2]!, false));
-    expect(lines[2]).toMatch(/ high {5}reconcile\.failed {9}- {12}trigger=timer error\.code=PODMAN-TIMEOUT error\.message="podman ps did not answer" error\.remediation="look at podman" durationMs=10$/);
+    expect(lines[2]).toMatch(/ high {5}reconcile\.failed {9}- {12}trigger=timer error\.code=PODMAN-TIMEOUT error\.message="podman ps did not answer" error\.remediation="look at podman" durationMs=10 verdict=null$/);
     expect(all.stderr()).toContain('1 line(s) of the log are not events and were skipped');
 
     const containers = run(dir, ['--type', 'container.*', '--service', 'web']);
