@@ -57,12 +57,18 @@ export async function completionCandidates(program: Command, words: readonly str
   const current = words.at(-1) ?? '';
   const before = words.slice(0, -1);
   const startsWith = (candidates: readonly string[]): string[] => candidates.filter((c) => c.startsWith(current));
-  if (before.length === 0) return startsWith(visibleCommands(program).map((c) => c.name()));
-  const command = visibleCommands(program).find((c) => c.name() === before[0]);
-  if (command === undefined) return [];
+  // The command the words name, through subcommands (`editor vscode`).
+  let command = program;
+  let depth = 0;
+  for (let sub = visibleCommands(command).find((c) => c.name() === before[depth]); sub !== undefined; sub = visibleCommands(command).find((c) => c.name() === before[depth])) {
+    command = sub;
+    depth += 1;
+  }
+  if (depth < before.length && command === program) return [];
+  if (depth === before.length && visibleCommands(command).length > 0) return startsWith(visibleCommands(command).map((c) => c.name()));
   const previous = findOption(command, before.at(-1)!);
   try {
-    if (previous !== undefined && takesValue(previous) && before.length > 1) {
+    if (previous !== undefined && takesValue(previous) && before.length > depth) {
       if (previous.long === '--env') return startsWith(allEnvironments({ ...(valueOf(before, '--environments') === undefined ? {} : { environments: valueOf(before, '--environments')! }) }, io));
       return startsWith(previous.argChoices ?? []);
     }
@@ -71,7 +77,7 @@ export async function completionCandidates(program: Command, words: readonly str
     if (argument === undefined) return [];
     if (argument.argChoices !== undefined) return startsWith(argument.argChoices);
     if (argument.name() === 'services') {
-      const typed = new Set(before.slice(1));
+      const typed = new Set(before.slice(depth));
       return startsWith((await serviceNames(before, io)).filter((name) => !typed.has(name)));
     }
   } catch {

@@ -75,6 +75,8 @@ describe('phoenix completion bash, in bash', () => {
     expect(bash(['logs', '--env', 'beta', ''])).toEqual(['db']);
     expect(bash(['config', '--format', ''])).toEqual(['json', 'yaml']);
     expect(bash(['completion', ''])).toEqual(['bash', 'fish', 'zsh']);
+    expect(bash(['editor', ''])).toEqual(['vscode']);
+    expect(bash(['nonsense', ''])).toEqual([]);
   });
 
   it('takes the service names of the default environment when --env is left out', () => {

@@ -41,7 +41,7 @@ describe('default environment', () => {
 
   it('with several environments and no PHOENIX_ENV, fails listing them, for every command that takes --env', async () => {
     const ws = cliWorkspace(root, { ...environment('alpha', 'one'), ...environment('beta', 'two') });
-    for (const command of [['config'], ['plan'], ['apply'], ['status'], ['down'], ['restart'], ['logs'], ['build'], ['pull'], ['validate'], ['watch']]) {
+    for (const command of [['config'], ['plan'], ['apply'], ['status'], ['down'], ['restart'], ['logs'], ['build'], ['pull'], ['validate'], ['watch'], ['history'], ['rollback'], ['events']]) {
       const run = await runCli(ws, command, stateDir);
       expect(run.code, command.join(' ')).toBe(1);
       expect(run.stderr, command.join(' ')).toBe(`phoenix ${command[0]}: no environment given, and ${path.join(ws, 'environments')} holds 2: alpha, beta. Pass --env NAME, or set PHOENIX_ENV=NAME.\n`);
