@@ -12,9 +12,12 @@ export interface DocYamlExample {
 
 /** Top-level keys only an environment file has (`secrets` and `x-` keys are in both). */
 const ENVIRONMENT_KEYS = new Set(['project', 'compose', 'profiles', 'dotenv', 'variables', 'policy']);
+/** Top-level keys of a Compose file. */
+const COMPOSE_KEYS = new Set(['services', 'networks', 'volumes', 'secrets', 'configs', 'include', 'name', 'version']);
 
 /**
- * Every ```yaml block of a Markdown file. A block is an environment-file example when it uses an
+ * Every ```yaml block of a Markdown file that is a Phoenix manifest (its top-level keys are an
+ * environment file's or a Compose file's). A block is an environment-file example when it uses an
  * environment-only key or stands in the section `environmentSection` names (docs/manifest.md's
  * "The environment file", where a block may hold only `secrets:`); otherwise a Compose example.
  */
@@ -33,8 +36,11 @@ export function docYamlExamples(file: string, environmentSection?: string): DocY
     for (; j < lines.length && !/^\s*```\s*$/.test(lines[j]!); j++) body.push(lines[j]!.slice(indent));
     const text = `${body.join('\n')}\n`;
     const keys = body.map((line) => /^([A-Za-z_][\w.-]*):/.exec(line)?.[1]).filter((key): key is string => key !== undefined);
-    const environment = keys.some((key) => ENVIRONMENT_KEYS.has(key)) || (environmentSection !== undefined && section === environmentSection);
-    out.push({ file, line: i + 2, text, kind: environment ? 'environment' : 'compose' });
+    const own = keys.filter((key) => !key.startsWith('x-'));
+    const environment = own.some((key) => ENVIRONMENT_KEYS.has(key)) || (environmentSection !== undefined && section === environmentSection);
+    // YAML of another tool (a CI workflow, a Prometheus rule) is no manifest example.
+    const manifest = own.every((key) => ENVIRONMENT_KEYS.has(key) || COMPOSE_KEYS.has(key));
+    if (manifest) out.push({ file, line: i + 2, text, kind: environment ? 'environment' : 'compose' });
     i = j;
   }
   return out;
