@@ -89,13 +89,13 @@ export function phoenixTasks(context: TaskContext): JsonObject[] {
   const phoenix = context.phoenix;
   const dir = context.environmentsArgument === '' ? '' : ` ${context.environmentsArgument}`;
   const env = `--env \${input:${INPUT_IDS.environment}}`;
-  const watchEnvs = context.environments.map((e) => `--env ${shellWord(e.name)}`).join(' ');
   const apply = `if [ "\${input:${INPUT_IDS.confirmApply}}" = apply ]; then ${phoenix} apply ${env}${dir} --yes; else echo 'phoenix: apply cancelled'; fi`;
   return [
     task('validate', `${phoenix} validate --all${dir}`, { group: { kind: 'build', isDefault: true }, problemMatcher: issueProblemMatcher(), presentation: { reveal: 'silent', panel: 'dedicated', clear: true } }),
     task('plan', `${phoenix} plan ${env}${dir}`, { problemMatcher: issueProblemMatcher() }),
     task('apply', apply, { problemMatcher: issueProblemMatcher() }),
-    task('watch', `${phoenix} watch ${watchEnvs}${dir}`, { isBackground: true, problemMatcher: watchProblemMatcher() }),
+    // One environment, picked: watching dev and prod of one project at once is rarely meant on one machine.
+    task('watch', `${phoenix} watch ${env}${dir}`, { isBackground: true, problemMatcher: watchProblemMatcher() }),
     task('status', `${phoenix} status ${env}${dir}`),
     task('restart service', `${phoenix} restart \${input:${INPUT_IDS.service}}${dir}`),
     task('logs of service', `${phoenix} logs \${input:${INPUT_IDS.service}}${dir} --follow --tail 200`),

@@ -92,7 +92,7 @@ describe('phoenix editor vscode: the files', () => {
       { label: 'prod: web', value: '--env prod web' },
       { label: 'prod: worker', value: '--env prod worker' },
     ]);
-    expect(tasks.tasks.find((t) => t.label === 'phoenix: watch')!.command).toBe(`${PHOENIX} watch --env dev --env prod`);
+    expect(tasks.tasks.find((t) => t.label === 'phoenix: watch')!.command).toBe(`${PHOENIX} watch --env \${input:phoenixEnvironment}`);
     const settings = readJsonc<Record<string, unknown>>(path.join(ws, '.vscode/settings.json'));
     expect(settings['yaml.customTags']).toEqual(expect.arrayContaining(['!reset sequence', '!override mapping']));
     const schemas = settings['yaml.schemas'] as Record<string, string[]>;

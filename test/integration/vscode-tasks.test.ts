@@ -166,7 +166,7 @@ describe('the VS Code tasks against real Podman', () => {
     const project = suite.project();
     project.writeCompose({ services: { web: service() } });
     const ws = await generate(project);
-    const { task, line } = commandLine(ws, 'watch');
+    const { task, line } = commandLine(ws, 'watch', { phoenixEnvironment: pick(ws, 'phoenixEnvironment', ENV) });
     expect(task.isBackground).toBe(true);
     const matcher = task.problemMatcher as ProblemMatcherJson;
     // VS Code runs a task in a terminal: `script` gives watch a pseudo-terminal, as VS Code does.
