@@ -30,14 +30,14 @@ export interface TaskContext {
 export const ISSUE_LINE_PATTERN = String.raw`^(.+?):(\d+):(\d+) (error|warning|note) (PHX-[A-Z0-9-]+) (.*)$`;
 
 /**
- * The line `phoenix watch` prints when a reconcile ends: one line per decision, `DATE TIME ENV
- * TRIGGER · … · ok in 1.2 s|nothing to do|FAILED in 3 s: … · VERDICT`; or, from a Phoenix whose
- * watch still prints pino's lines, its `reconcile.succeeded`/`reconcile.failed` line. Watch
+ * The line `phoenix watch` prints when a reconcile ends, one line per decision (docs/cli.md):
+ * `DATE TIME ENV  TRIGGER · … · ok in 1.2 s|nothing to do|FAILED in 3 s: … · VERDICT`. Watch
  * prints no line when a reconcile starts, so this line both begins and ends a cycle for VS
  * Code: the background task is busy until watch's first converge ends, and every decision
- * after it refreshes the problems.
+ * after it refreshes the problems. (A reconcile that changes nothing prints no line at the
+ * default level, and is no cycle.)
  */
-export const WATCH_CYCLE_PATTERN = String.raw`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+ +.* · (ok in |nothing to do|FAILED in )|^\[[\d:.]+\] (INFO|WARN): reconcile\.(succeeded|failed)\b`;
+export const WATCH_CYCLE_PATTERN = String.raw`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+ +.* · (ok in |nothing to do|FAILED in )`;
 
 /** The label every task Phoenix writes starts with: how a re-run finds its own tasks. */
 export const TASK_LABEL_PREFIX = 'phoenix: ';

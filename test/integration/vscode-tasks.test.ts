@@ -177,6 +177,7 @@ describe('the VS Code tasks against real Podman', () => {
         return Promise.resolve(cycles.ends > 0 ? cycles : undefined);
       });
       expect(first.begins).toBeGreaterThan(0);
+      expect(first.lines[0]).toMatch(new RegExp(`^\\S+ \\S+ ${ENV} +start · .*create ${project.container('web')}.* · ok in `));
       expect((await project.inspect(project.container('web'))).running).toBe(true);
       // A container removed behind watch's back is a second decision: a second cycle.
       await podman(['rm', '--force', '--time', '0', project.container('web')]);
