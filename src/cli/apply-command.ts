@@ -228,7 +228,7 @@ async function applyLocked(desired: DesiredState, security: SecurityReview, opti
   const run = await carryOut(live.desired, plan, podman, io, { ...options, onReport: errors.onReport }, planOptionsFrom(options), options.plan === undefined);
   // policy.rollout.auto_rollback judges every apply's rollout, so it waits as --wait does.
   const rollout = rolloutPolicy(live.desired.policy);
-  const waited = run.code === EXIT.ok && (options.wait === true || rollout.autoRollback) ? await waitForRollout(live.desired, run.plans, waitTimeoutMs ?? live.desired.policy.rollout?.timeoutMs, podman, io) : null;
+  const waited = run.code === EXIT.ok && (options.wait === true || rollout.autoRollback) ? await waitForRollout(live.desired, run.plans, waitTimeoutMs ?? live.desired.policy.rollout?.timeoutMs, podman, io, live.observed.stoppedServices) : null;
   const code = waited?.code ?? run.code;
   const revision = recordRevision(
     { desired: live.desired, plans: run.plans, trigger: { kind: 'apply', user: cliUser(io) }, at: started, error: errors.errorFor(run.code), verdict: await verdictAfter(live.desired, waited?.failures ?? null, podman, options, io) },

@@ -9,6 +9,8 @@ import { withEnvironmentLock } from './environment-locking.js';
 import type { LockFlags } from './lock-flags.js';
 import type { DesiredState } from '../model/desired.js';
 import { connectPodman } from './podman-wiring.js';
+import { resolveStateDir } from '../state/digest-key.js';
+import { forgetStoppedServices } from '../state/stopped-services.js';
 
 export interface DownOptions extends EnvironmentOptions, LockFlags {
   readonly env: string;
@@ -34,11 +36,16 @@ async function downLocked(desired: DesiredState, options: DownOptions, io: CliIo
     for (const issue of result.issues) io.stderr(`error ${issue.code} ${issue.message} ${issue.remediation}\n`);
     return EXIT.failure;
   }
+  // Gone, the environment has no service stopped on purpose: a later apply brings all of it up.
+  const forgetStops = (): void => forgetStoppedServices(resolveStateDir(options.stateDir, io.env), desired.project, desired.environment, 'all');
   if (result.value.actions.length === 0) {
     io.stdout(`Nothing to remove: ${live.desired.project}/${live.desired.environment} owns nothing in Podman.\n`);
+    forgetStops();
     return EXIT.ok;
   }
   if (options.json !== true) io.stdout(renderPlanText(result.value));
   if (!(await confirmDestructive(result.value, io, options.yes === true))) return EXIT.failure;
-  return runPlanWithProgress(result.value, podman, io, options);
+  const code = await runPlanWithProgress(result.value, podman, io, options);
+  if (code === EXIT.ok) forgetStops();
+  return code;
 }

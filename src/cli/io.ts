@@ -12,6 +12,12 @@ export interface CliIo {
   readonly confirm: (question: string) => Promise<boolean>;
   /** Aborted on SIGINT/SIGTERM, so long commands can stop cleanly. */
   readonly signal?: AbortSignal;
+  /**
+   * `stdout`/`stderr` are this process's own streams, with its standard input: `exec` and `run`
+   * hand them to podman as they are (a terminal stays one, binary output passes untouched).
+   * Absent: their output goes through `stdout`/`stderr` and they get no input.
+   */
+  readonly processStreams?: { readonly stdinIsTerminal: boolean; readonly stdoutIsTerminal: boolean };
 }
 
 /** The real process's streams, environment and working directory. */
@@ -44,6 +50,7 @@ export function processIo(): CliIo {
       }
     },
     signal: controller.signal,
+    processStreams: { stdinIsTerminal: process.stdin.isTTY === true, stdoutIsTerminal: process.stdout.isTTY === true },
   };
 }
 

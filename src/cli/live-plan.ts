@@ -12,6 +12,7 @@ import type { CliIo } from './io.js';
 import type { PodmanConnection } from './podman-wiring.js';
 import { resolveStateDir } from '../state/digest-key.js';
 import { readPullTimes } from '../state/pull-record.js';
+import { readStoppedServices } from '../state/stopped-services.js';
 
 /** The environment as the manifests want it and as Podman runs it, or null after reporting why not. */
 export interface LiveState {
@@ -27,11 +28,16 @@ export function reportFailure(io: CliIo, error: unknown): void {
   else io.stderr(`phoenix: ${(error as Error).message}\n`);
 }
 
-/** One Podman snapshot of the environment's objects and images, with when Phoenix last pulled each image (from the state directory). */
+/**
+ * One Podman snapshot of the environment's objects and images, with when Phoenix last pulled
+ * each image and which services an operator stopped with `phoenix stop` (both from the state directory).
+ */
 export async function observeWithPulls(desired: DesiredState, options: EnvironmentOptions, io: CliIo, podman: PodmanConnection, restartCounts = false): Promise<ObservedState> {
   const refs = [...new Set(desired.services.map((s) => s.spec.image))];
   const observed = await podman.client.observe(desired.project, refs, { ...(io.signal === undefined ? {} : { signal: io.signal }), ...(restartCounts ? { restartCounts } : {}) });
-  return { ...observed, imagePulledAt: readPullTimes(resolveStateDir(options.stateDir, io.env)) };
+  const stateDir = resolveStateDir(options.stateDir, io.env);
+  const stopped = readStoppedServices(stateDir, desired.project, desired.environment);
+  return { ...observed, imagePulledAt: readPullTimes(stateDir), ...(Object.keys(stopped).length === 0 ? {} : { stoppedServices: stopped }) };
 }
 
 /**

@@ -19,6 +19,10 @@ import type { PlanCommandOptions } from './plan-command.js';
 import type { RestartOptions } from './restart-command.js';
 import type { EventsOptions } from './events-command.js';
 import type { ShowOptions } from './show-command.js';
+import type { ExecOptions } from './exec-command.js';
+import type { PsOptions } from './ps-command.js';
+import type { RunOptions } from './run-command.js';
+import type { StopStartOptions } from './stop-start-command.js';
 import type { StatusOptions } from './status-command.js';
 import type { WatchOptions } from './watch-command.js';
 import type { ValidateOptions } from './validate-command.js';
@@ -27,6 +31,16 @@ import type { RollbackOptions } from './rollback-command.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** A command's words without the `--` that separates them from Phoenix's options (passThroughOptions keeps it). */
+function afterSeparator(words: readonly string[]): string[] {
+  return words[0] === '--' ? words.slice(1) : [...words];
+}
+
+/** -t/-T of exec and run: ask for a terminal, or refuse one (neither: a terminal when both ends are one). */
+function withTtyFlags(command: Command): Command {
+  return command.option('-t, --tty', 'allocate a pseudo-terminal').option('-T, --no-tty', 'do not allocate a pseudo-terminal (for scripts and pipes)');
 }
 
 function common(command: Command): Command {
@@ -49,7 +63,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Options after a command's arguments are the command's own for exec and run (passThroughOptions).
+    .enablePositionalOptions();
 
   common(program.command('validate'))
     .description('Check environments (YAML, schema, variables, dependencies, ports, secrets, policy) without touching Podman.')
@@ -157,6 +173,63 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--json', 'print the result as JSON')
     .action(async (services: string[], options: RestartOptions) => {
       exitCode = await (await import('./restart-command.js')).runRestart(services, options, io);
+    });
+
+  common(program.command('ps'))
+    .description('One line per container of the environment (replicas and one-off jobs): state, health (checked now), uptime, restarts, published ports, image.')
+    .requiredOption('--env <name>', 'environment')
+    .option('--json', 'print as JSON')
+    .action(async (options: PsOptions) => {
+      exitCode = await (await import('./ps-command.js')).runPs(options, io);
+    });
+
+  // exec and run take the command after the service: options after it belong to the command (flags go before SERVICE).
+  withTtyFlags(common(program.command('exec')))
+    .description("Run a command in the running container of a service (replica 1 unless --replica); exits with the command's exit code.")
+    .argument('<service>', 'the service')
+    .argument('[command...]', 'the command and its arguments (after --)')
+    .requiredOption('--env <name>', 'environment')
+    .option('--replica <n>', 'which replica (default 1)')
+    .option('-u, --user <user>', 'run as this user (name or uid[:gid])')
+    .option('-w, --workdir <dir>', 'working directory in the container')
+    .option('-e, --env-var <NAME=VALUE>', 'set an environment variable for the command (repeatable)', collect)
+    .passThroughOptions()
+    .action(async (service: string, command: string[], options: ExecOptions) => {
+      exitCode = await (await import('./exec-command.js')).runExec(service, afterSeparator(command), options, io);
+    });
+
+  withTtyFlags(common(program.command('run')))
+    .description("Run a one-off job (e.g. a migration) in a new container with the service's config; removed afterwards unless --no-rm. Exits with the job's exit code.")
+    .argument('<service>', 'the service whose config the job takes')
+    .argument('[command...]', "the command and its arguments (after --; default: the service's command)")
+    .requiredOption('--env <name>', 'environment')
+    .option('--rm', 'remove the container when the job ends (the default)')
+    .option('--no-rm', 'keep the container when the job ends (phoenix down removes it)')
+    .option('--no-deps', 'run even when the services it depends on are not up')
+    .option('-u, --user <user>', 'run as this user instead of the service\'s')
+    .option('-w, --workdir <dir>', "working directory instead of the service's")
+    .option('-e, --env-var <NAME=VALUE>', 'set an environment variable over the service\'s (repeatable)', collect)
+    .passThroughOptions()
+    .action(async (service: string, command: string[], options: RunOptions) => {
+      exitCode = await (await import('./run-command.js')).runOneOff(service, afterSeparator(command), options, io);
+    });
+
+  withLockTimeout(common(program.command('stop')))
+    .description('Stop the containers of the named services (all when none), dependents first, without removing them; apply and watch keep them stopped until phoenix start.')
+    .argument('[services...]', 'services to stop')
+    .requiredOption('--env <name>', 'environment')
+    .option('--json', 'print the result as JSON')
+    .action(async (services: string[], options: StopStartOptions) => {
+      exitCode = await (await import('./stop-start-command.js')).runStopStart('stop', services, options, io);
+    });
+
+  withLockTimeout(common(program.command('start')))
+    .description('Start the stopped containers of the named services and of what they depend on (all when none), dependencies first.')
+    .argument('[services...]', 'services to start')
+    .requiredOption('--env <name>', 'environment')
+    .option('--json', 'print the result as JSON')
+    .action(async (services: string[], options: StopStartOptions) => {
+      exitCode = await (await import('./stop-start-command.js')).runStopStart('start', services, options, io);
     });
 
   common(program.command('logs'))

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { SecretSource } from '../model/desired.js';
 import { PodmanCli } from '../podman/podman-cli.js';
 import type { PodmanClient, PodmanInspector } from '../podman/podman-client.js';
+import type { PodmanJobs } from '../podman/podman-jobs.js';
 import { withResilience } from '../podman/resilient-client.js';
 import { resolveStateDir } from '../state/digest-key.js';
 import type { EnvironmentOptions } from './environment-loading.js';
@@ -13,6 +14,8 @@ import type { CliIo } from './io.js';
 export interface PodmanConnection {
   readonly client: PodmanClient;
   readonly inspector: PodmanInspector;
+  /** exec and run: commands attached to the caller's streams. */
+  readonly jobs: PodmanJobs;
 }
 
 /**
@@ -30,7 +33,7 @@ export function connectPodman(options: EnvironmentOptions, io: CliIo): PodmanCon
   const useApi = io.env.PHOENIX_PODMAN_API !== '0' && Buffer.byteLength(socket) < 100;
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const cli = new PodmanCli({ env: io.env, stateDir, ...(useApi ? { apiSocket: socket } : {}) });
-  return { client: withResilience(cli), inspector: cli };
+  return { client: withResilience(cli), inspector: cli, jobs: cli };
 }
 
 /**

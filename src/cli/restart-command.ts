@@ -8,6 +8,8 @@ import { withEnvironmentLock } from './environment-locking.js';
 import type { LockFlags } from './lock-flags.js';
 import type { DesiredState } from '../model/desired.js';
 import { connectPodman } from './podman-wiring.js';
+import { resolveStateDir } from '../state/digest-key.js';
+import { forgetStoppedServices } from '../state/stopped-services.js';
 
 export interface RestartOptions extends EnvironmentOptions, LockFlags {
   readonly env: string;
@@ -36,5 +38,8 @@ async function restartLocked(desired: DesiredState, services: readonly string[],
     io.stdout('Nothing to restart: no container of those services exists (run phoenix apply).\n');
     return EXIT.ok;
   }
-  return runPlanWithProgress(plan, podman, io, options);
+  const code = await runPlanWithProgress(plan, podman, io, options);
+  // Restarted, a service stopped with phoenix stop runs again: apply and watch must not stop it.
+  if (code === EXIT.ok) forgetStoppedServices(resolveStateDir(options.stateDir, io.env), desired.project, desired.environment, services.length === 0 ? 'all' : services);
+  return code;
 }

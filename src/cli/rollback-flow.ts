@@ -84,7 +84,7 @@ export async function rollBackTo(target: Revision, trigger: RevisionTrigger, pod
   const started = new Date();
   const errors = new ExecutionErrors();
   const run = await carryOut(desired, plan, podman, io, { ...options, onReport: errors.onReport }, planOptions, true);
-  const waited = run.code === EXIT.ok ? await waitForRollout(desired, run.plans, waitTimeoutMs ?? desired.policy.rollout?.timeoutMs, podman, io) : null;
+  const waited = run.code === EXIT.ok ? await waitForRollout(desired, run.plans, waitTimeoutMs ?? desired.policy.rollout?.timeoutMs, podman, io, observed.stoppedServices) : null;
   const code = waited?.code ?? run.code;
   const revision = recordRevision(
     { desired, plans: run.plans, trigger, at: started, gitRevision: target.gitRevision, error: errors.errorFor(run.code), verdict: await verdictAfter(desired, waited?.failures ?? null, podman, options, io) },

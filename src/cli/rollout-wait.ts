@@ -41,8 +41,16 @@ export interface RolloutOutcome {
 }
 
 /** Waits for the touched services; EXIT.ok when all became ready, else EXIT.failure after naming each that did not. */
-export async function waitForRollout(desired: DesiredState, plans: readonly Plan[], timeoutMs: number | undefined, podman: PodmanConnection, io: CliIo): Promise<RolloutOutcome> {
-  const services = touchedServices(desired, plans);
+export async function waitForRollout(
+  desired: DesiredState,
+  plans: readonly Plan[],
+  timeoutMs: number | undefined,
+  podman: PodmanConnection,
+  io: CliIo,
+  /** Services stopped with `phoenix stop`: the plans keep them down, so there is no health to wait for. */
+  stopped: Readonly<Record<string, string>> = {},
+): Promise<RolloutOutcome> {
+  const services = touchedServices(desired, plans, stopped);
   if (services.length === 0) return { code: EXIT.ok, failures: null };
   const timeout = timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
   io.stderr(`Waiting up to ${Math.round(timeout / 1000)} s for ${services.map((s) => s.name).join(', ')} to become healthy...\n`);

@@ -23,7 +23,7 @@ export interface StatusOptions extends EnvironmentOptions {
  * Podman's own health timers need systemd, so the stored health of a running container may
  * never move past "starting": status runs each running container's check once, now.
  */
-async function checkHealth(live: LiveState, podman: PodmanConnection, io: CliIo): Promise<HealthEvidence> {
+export async function checkHealth(live: LiveState, podman: PodmanConnection, io: CliIo): Promise<HealthEvidence> {
   const withCheck = new Set(live.desired.services.filter((s) => s.spec.healthcheck !== null).flatMap((s) => s.containerNames));
   const checked = await Promise.all(
     live.observed.containers.map(async (container): Promise<[string, CheckedHealth] | null> => {
@@ -41,7 +41,7 @@ async function checkHealth(live: LiveState, podman: PodmanConnection, io: CliIo)
 }
 
 function describeService(r: ServiceReport): string {
-  const why = r.reason === null ? '' : ` — ${r.reason}: ${r.detail}`;
+  const why = r.reason !== null ? ` — ${r.reason}: ${r.detail}` : r.stoppedSince !== undefined ? ` — stopped with phoenix stop since ${r.stoppedSince} (phoenix start resumes it)` : '';
   return `${r.service}: ${r.verdict} (${r.runningReplicas}/${r.desiredReplicas} running)${why}`;
 }
 

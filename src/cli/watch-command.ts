@@ -12,6 +12,7 @@ import { SecretDigester } from '../model/hash.js';
 import { PodmanStats } from '../podman/podman-stats.js';
 import { loadOrCreateDigestKey, resolveStateDir } from '../state/digest-key.js';
 import { readPullTimes, recordPullTime } from '../state/pull-record.js';
+import { readStoppedServices } from '../state/stopped-services.js';
 import { nodeContextReader } from '../manifest/context-reader.js';
 import type { LogFormat } from '../telemetry/logger.js';
 import { createLogger } from '../telemetry/logger.js';
@@ -147,6 +148,7 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
         }
       },
     },
+    stoppedServices: (project, environment) => readStoppedServices(stateDir, project, environment),
     source,
     gitPollMs,
     podman: podman.client,

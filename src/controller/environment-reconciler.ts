@@ -43,6 +43,8 @@ export interface ReconcilerDeps {
   readonly onReconciled?: (result: ReconcileResult) => void;
   /** When each image was last pulled, and a record of a new pull (the state directory); without it, pulls are not timed. */
   readonly imagePulls?: { readonly read: () => Readonly<Record<string, number>>; readonly record: (image: string) => void };
+  /** The services stopped with `phoenix stop`, per project (the state directory); without it, none are. */
+  readonly stoppedServices?: (project: string, environment: string) => Readonly<Record<string, string>>;
   /** Asks for another reconcile: after pulls, so that a tag that moved recreates its containers at once. */
   readonly requestReconcile?: (reason: string) => void;
   /** A last look at a plan before it runs (a rollback whose secret source changed is refused); an error fails the reconcile with nothing changed. */
@@ -124,6 +126,7 @@ export class EnvironmentReconciler {
       await this.deps.claim?.(desired.project, signal);
       observed = await this.deps.podman.observe(desired.project, [...new Set(desired.services.map((s) => s.spec.image))], { signal, restartCounts: true });
       if (this.deps.imagePulls !== undefined) observed = { ...observed, imagePulledAt: this.deps.imagePulls.read() };
+      observed = this.withStopMarks(observed, desired.project);
     } catch (error) {
       return finish({ ok: false, desired, observed: null, plan: null, manifestInvalid, error: errorInfo(error) });
     }
@@ -172,7 +175,7 @@ export class EnvironmentReconciler {
     // `missing` for containers running for ~10 s (until the next trigger's reconcile).
     let after: ObservedState;
     try {
-      after = await this.deps.podman.observe(desired.project, [...new Set(desired.services.map((s) => s.spec.image))], { signal, restartCounts: true });
+      after = this.withStopMarks(await this.deps.podman.observe(desired.project, [...new Set(desired.services.map((s) => s.spec.image))], { signal, restartCounts: true }), desired.project);
     } catch (error) {
       return finish({ ok: false, desired, observed, plan, manifestInvalid, error: errorInfo(error) });
     }
@@ -193,6 +196,12 @@ export class EnvironmentReconciler {
       }));
       return [{ service: action.container.service, container: action.container.name, fields }];
     });
+  }
+
+  /** An observation with the operator's stop marks: the planner keeps those services down, the verdict counts them as converged. */
+  private withStopMarks(observed: ObservedState, project: string): ObservedState {
+    const stopped = this.deps.stoppedServices?.(project, this.deps.environment);
+    return stopped === undefined || Object.keys(stopped).length === 0 ? observed : { ...observed, stoppedServices: stopped };
   }
 
   private forward(event: ExecutionEvent, correlationId: string): void {

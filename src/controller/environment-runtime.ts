@@ -28,6 +28,7 @@ import { changedSecretSource } from '../history/secret-versions.js';
 import type { RevisionHistory } from '../state/revision-history.js';
 import type { LoadOrigin } from './revision-recorder.js';
 import { RevisionRecorder } from './revision-recorder.js';
+import { withoutStoppedServices } from './stopped-services.js';
 import { VerdictTracker } from './verdict-tracker.js';
 
 /** The events after which a verdict may have changed between reconciles (health checks, the restart policy). */
@@ -56,6 +57,8 @@ export interface EnvironmentRuntimeOptions {
   readonly onError: (error: unknown, context: string) => void;
   /** When images were last pulled, and a record of each new pull (the state directory). */
   readonly imagePulls?: { readonly read: () => Readonly<Record<string, number>>; readonly record: (image: string) => void };
+  /** The services stopped with `phoenix stop`, per project (the state directory); without it, none are. */
+  readonly stoppedServices?: (project: string, environment: string) => Readonly<Record<string, string>>;
   /** Takes the environment's lock for `project` before each reconcile touches Podman (see ReconcilerDeps.claim). */
   readonly claim?: (project: string, signal: AbortSignal) => Promise<void>;
   /** The environment's history of revisions (the state directory), per project; without it, nothing is recorded or rolled back. */
@@ -120,7 +123,7 @@ export class EnvironmentRuntime {
       // only after the reconcile made the start of a container recreated with a fixed manifest
       // count as one more restart of the old, crash-looping one (a bogus container.restarted).
       restartDecisions: (desired, observed) => {
-        this.restarts.update(desired);
+        this.restarts.update(withoutStoppedServices(desired, observed));
         this.restarts.noteObserved(observed.containers);
         return this.restarts.decisions();
       },
@@ -131,6 +134,7 @@ export class EnvironmentRuntime {
       judge: (desired, observed) => this.judge(desired, observed).verdict,
       redact: (text) => options.redactor.redact(text),
       ...(options.imagePulls === undefined ? {} : { imagePulls: options.imagePulls }),
+      ...(options.stoppedServices === undefined ? {} : { stoppedServices: options.stoppedServices }),
       ...(options.claim === undefined ? {} : { claim: options.claim }),
     });
     const source = options.source;
@@ -345,9 +349,10 @@ export class EnvironmentRuntime {
     const desired = result.desired;
     if (desired !== null) {
       await this.refreshRedactor(desired);
-      this.restarts.update(desired);
-      this.thresholds.update(desired);
-      await this.monitor.update(desired).catch((error: unknown) => this.options.onError(error, 'health monitor update'));
+      const looked = withoutStoppedServices(desired, result.observed);
+      this.restarts.update(looked);
+      this.thresholds.update(looked);
+      await this.monitor.update(looked).catch((error: unknown) => this.options.onError(error, 'health monitor update'));
     }
     if (result.ok && !result.manifestInvalid && this.goodRevision !== undefined && this.goodRevision !== this.appliedRevision && this.options.source.kind === 'git') {
       this.appliedRevision = this.goodRevision;

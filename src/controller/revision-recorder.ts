@@ -124,7 +124,7 @@ export class RevisionRecorder {
     const at = new Date(this.deps.clock.date().getTime() - result.durationMs);
     const error = result.error === null || result.manifestInvalid ? null : { code: result.error.code, message: result.error.message };
     const revision = history.append(draftRevision({ desired, plans: [plan], trigger, at, gitRevision, error, verdict: null }), policy.keepRevisions);
-    const touched = touchedServices(desired, [plan]);
+    const touched = touchedServices(desired, [plan], result.observed?.stoppedServices);
     let verdict: RevisionVerdict | null;
     if (policy.autoRollback && error === null && touched.length > 0) {
       const context = { podman: this.deps.podman, sleep: this.deps.clock.sleep, now: this.deps.clock.now, timeoutMs: policy.timeoutMs, pollIntervalMs: this.deps.pollIntervalMs ?? 250 };

@@ -39,6 +39,8 @@ export interface WatchControllerOptions {
   readonly disk: ManifestReader;
   /** When images were last pulled, and a record of each new pull (the state directory). */
   readonly imagePulls?: { readonly read: () => Readonly<Record<string, number>>; readonly record: (image: string) => void };
+  /** The services stopped with `phoenix stop`, per project (the state directory); without it, none are. */
+  readonly stoppedServices?: (project: string, environment: string) => Readonly<Record<string, string>>;
   /** Per environment: disk, or a git branch. */
   readonly source: (environment: string) => ManifestSource;
   /** How often a git branch is polled for new commits (git mode). */
@@ -122,6 +124,7 @@ export class WatchController {
           onReconciled: (result, files) => void this.afterReconcile(name, result.desired?.policy.resyncIntervalMs ?? null, files),
           onError: (error, context) => this.options.logger.warn({ err: error, environment: name, context }, 'background task failed'),
           ...(options.imagePulls === undefined ? {} : { imagePulls: options.imagePulls }),
+          ...(options.stoppedServices === undefined ? {} : { stoppedServices: options.stoppedServices }),
           ...(options.claim === undefined ? {} : { claim: (project: string, signal: AbortSignal) => options.claim!(name, project, signal) }),
           ...(options.history === undefined ? {} : { history: (project: string) => options.history!(name, project) }),
         }),

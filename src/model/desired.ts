@@ -28,6 +28,11 @@ export const LABEL = {
   buildDigest: 'io.phoenix.build-digest',
   /** On a built image: a digest per input (file or group), as JSON, so that a plan can name what changed. */
   buildInputs: 'io.phoenix.build-inputs',
+  /**
+   * On a container `phoenix run` made for a one-off job (value: the service): never a
+   * service's replica, so the planner neither counts it as drift nor prunes it; `down` removes it.
+   */
+  oneOff: 'io.phoenix.one-off',
 } as const;
 
 /** The value of the `io.phoenix.managed-by` label. */

@@ -8,6 +8,17 @@ export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | '
 
 export type HealthStatus = 'healthy' | 'unhealthy' | 'starting' | 'none';
 
+/** A port Podman publishes for a container (what `podman ps` shows under PORTS). */
+export interface PublishedPort {
+  /** Host address it is bound to, '' for all. */
+  readonly hostIp: string;
+  readonly hostPort: number;
+  readonly containerPort: number;
+  /** How many consecutive ports from hostPort/containerPort (1 for one). */
+  readonly range: number;
+  readonly protocol: string;
+}
+
 export interface ObservedContainer {
   readonly id: string;
   readonly name: string;
@@ -22,6 +33,8 @@ export interface ObservedContainer {
   readonly startedAt: string | null;
   readonly health: HealthStatus;
   readonly restartCount: number;
+  /** Published ports, for `phoenix ps`; absent when it publishes none (or in older snapshots). */
+  readonly ports?: readonly PublishedPort[];
 }
 
 export interface ObservedNetwork {
@@ -54,6 +67,12 @@ export interface ObservedState {
   readonly imageLabels?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** When Phoenix last pulled each reference (ms since the epoch), from its state directory; for `pull_policy: daily` and the like. */
   readonly imagePulledAt?: Readonly<Record<string, number>>;
+  /**
+   * Services an operator stopped with `phoenix stop` (service name -> when, ISO 8601), from the
+   * state directory: Podman cannot label a container after the fact, so the intent is kept
+   * there and handed to the pure planner and verdict as input. Absent or empty: none.
+   */
+  readonly stoppedServices?: Readonly<Record<string, string>>;
 }
 
 /** An observed state with nothing in it: planning against it plans everything. */

@@ -17,7 +17,7 @@ import { plan } from './plan.js';
 export function planDown(desired: DesiredState, observed: ObservedState, removeVolumes: boolean): Result<Plan, PlanIssue> {
   // Services left out by their profiles go too: down tears the whole environment down (as `docker compose down` means to).
   const nothing: DesiredState = { ...desired, services: [], networks: [], volumes: [], secrets: [], inactiveServices: [] };
-  const result = plan(nothing, observed, { prune: true, removeVolumes, teardown: true });
+  const result = plan(nothing, observed, { prune: true, removeVolumes, teardown: true, removeOneOffs: true });
   if (!result.ok) return result;
   // The fingerprint must cover what the environment declares too, like any other plan.
   return ok({ ...result.value, observedFingerprint: observedFingerprint(desired, observed) });

@@ -40,6 +40,8 @@ export interface PlanOptions extends ImagePlanOptions {
    * blaming manifests that still declare what is removed.
    */
   readonly teardown?: boolean;
+  /** Also remove the containers of one-off jobs (`phoenix run`), which plans otherwise leave alone: `down` does. */
+  readonly removeOneOffs?: boolean;
 }
 
 /** The suffix of the temporary name a replacement container is created under (src/apply/recreate.ts). */
@@ -72,6 +74,8 @@ class Planner {
   private readonly prune: boolean;
   /** Declared services left out by their profiles: their containers are not touched. */
   private readonly inactiveServices: ReadonlySet<string>;
+  /** Services stopped with `phoenix stop` (service -> since when): never started, running ones stopped. */
+  private readonly stoppedServices: Readonly<Record<string, string>>;
   private readonly networkCreateKeys = new Map<string, string>();
   /** The containers that join each network, for sizing the networks Phoenix creates. */
   private readonly networkLoads: ReturnType<typeof containersByNetwork>;
@@ -94,6 +98,7 @@ class Planner {
   ) {
     this.prune = options.prune ?? desired.policy.prune;
     this.inactiveServices = new Set(desired.inactiveServices ?? []);
+    this.stoppedServices = observed.stoppedServices ?? {};
     this.networkLoads = containersByNetwork(desired);
     this.observedByName = new Map(observed.containers.map((c) => [c.name, c]));
     this.observedById = new Map(observed.containers.map((c) => [c.id, c]));
@@ -288,6 +293,14 @@ class Planner {
           startAfter.push(recreateKey);
           needsStart = true;
           startCause = 'recreated';
+        } else if (this.stoppedServices[service.name] !== undefined) {
+          const since = this.stoppedServices[service.name]!;
+          // An operator's `phoenix stop` is desired state: a container started behind its back (podman start) is stopped again.
+          if (found.state === 'running' || found.state === 'restarting') {
+            this.add(`container:${found.name}:stop`, { kind: 'container.stop', cause: `stopped with phoenix stop (since ${since}); phoenix start resumes it`, name: found.name, service: service.name, timeoutSeconds: service.spec.stopGracePeriodSeconds });
+          } else {
+            this.warnings.push({ resource: { type: 'container', name: found.name }, message: `is ${found.state}: its service was stopped with phoenix stop (since ${since}) and stays down; phoenix start ${service.name} starts it` });
+          }
         } else if (found.state === 'paused') {
           // Pausing is a deliberate act of an operator (`podman pause`); `start` cannot undo it anyway.
           this.warnings.push({ resource: { type: 'container', name: found.name }, message: 'is paused; Phoenix leaves it paused (podman unpause it to resume)' });
@@ -305,7 +318,10 @@ class Planner {
           startCause = 'restarted by the health policy';
         }
       }
-      if (needsStart) starts.push(this.addStart(service, intent.name, startCause, startAfter));
+      if (!needsStart) continue;
+      const stoppedSince = this.stoppedServices[service.name];
+      if (stoppedSince === undefined) starts.push(this.addStart(service, intent.name, startCause, startAfter));
+      else this.warnings.push({ resource: { type: 'container', name: intent.name }, message: `is ${startCause} but not started: its service was stopped with phoenix stop (since ${stoppedSince}); phoenix start ${service.name} starts it` });
     }
   }
 
@@ -412,6 +428,14 @@ class Planner {
     const removals: { key: string; container: ObservedContainer }[] = [];
     for (const container of this.observed.containers) {
       if (!this.owns(container.labels) || wanted.has(container.name)) continue;
+      // A one-off job (phoenix run) is no replica: not drift, not an orphan, never pruned while it runs; down removes it.
+      if (container.labels[LABEL.oneOff] !== undefined) {
+        if (this.options.removeOneOffs === true) {
+          const key = this.add(`container:${container.name}:remove`, { kind: 'container.remove', cause: `one-off job of service "${container.labels[LABEL.oneOff]}" (phoenix run)`, name: container.name, containerId: container.id, service: container.labels[LABEL.service] ?? null, timeoutSeconds: stopTimeout(container) });
+          this.containerTeardownKeys.push(key);
+        }
+        continue;
+      }
       const serviceName = container.labels[LABEL.service] ?? null;
       const service = serviceName === null ? undefined : services.get(serviceName);
       let cause: string;
@@ -526,7 +550,8 @@ class Planner {
 
   /**
    * Owned containers of services no longer in the manifests that stay because prune is off,
-   * and those of services whose profiles are not active (always left alone).
+   * those of services whose profiles are not active (always left alone), and one-off jobs
+   * (phoenix run) unless they are being removed.
    */
   private keptContainers(): ObservedContainer[] {
     this.kept ??= this.findKeptContainers();
@@ -538,14 +563,19 @@ class Planner {
     const wanted = new Set(this.desired.services.flatMap((s) => s.containerNames));
     return this.observed.containers.filter((c) => {
       const service = c.labels[LABEL.service] ?? '';
-      if (!this.owns(c.labels) || wanted.has(c.name) || services.has(service)) return false;
+      if (!this.owns(c.labels) || wanted.has(c.name)) return false;
+      if (c.labels[LABEL.oneOff] !== undefined) return this.options.removeOneOffs !== true;
+      if (services.has(service)) return false;
       return !this.prune || this.inactiveServices.has(service);
     });
   }
 
   /** Why {@link keptContainers} kept these containers, for warnings. */
   private keptBecause(holders: readonly ObservedContainer[]): string {
-    return holders.every((c) => this.inactiveServices.has(c.labels[LABEL.service] ?? '')) ? "not pruned: their service's profiles are not active" : 'not pruned: prune is off';
+    const reasons = new Set(
+      holders.map((c) => (c.labels[LABEL.oneOff] !== undefined ? 'a one-off job of phoenix run' : this.inactiveServices.has(c.labels[LABEL.service] ?? '') ? "not pruned: their service's profiles are not active" : 'not pruned: prune is off')),
+    );
+    return [...reasons].join('; ');
   }
 
   private conflict(type: 'container' | 'network' | 'volume' | 'secret', name: string): void {

@@ -29,6 +29,8 @@ export interface ServiceReport {
   readonly verdict: VerdictKind;
   readonly reason: VerdictReason | null;
   readonly detail: string;
+  /** When the service was stopped with `phoenix stop` (ISO 8601); absent while it is not. */
+  readonly stoppedSince?: string;
 }
 
 /** Every service's report and the environment's verdict. */
@@ -62,7 +64,17 @@ export function reportStatus(desired: DesiredState, observed: ObservedState, evi
       };
     });
     const { verdict: kind, reason, detail } = judged.services[serviceIndex]!;
-    return { service: service.name, desiredReplicas: service.replicas, runningReplicas: containers.filter((c) => c.state === 'running').length, containers, verdict: kind, reason, detail };
+    const stoppedSince = observed.stoppedServices?.[service.name];
+    return {
+      service: service.name,
+      desiredReplicas: service.replicas,
+      runningReplicas: containers.filter((c) => c.state === 'running').length,
+      containers,
+      verdict: kind,
+      reason,
+      detail,
+      ...(stoppedSince === undefined ? {} : { stoppedSince }),
+    };
   });
   return { verdict: judged.verdict, services };
 }

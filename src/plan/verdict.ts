@@ -13,6 +13,7 @@ export const VERDICTS = ['converged', 'progressing', 'degraded', 'failed'] as co
 
 /**
  * - converged: every replica runs the desired config (one-shots: exited 0), healthy where it has a check;
+ *   a service stopped with `phoenix stop` is converged while its containers are down (that is what was asked);
  * - progressing: Phoenix still has work to do or a check has not decided yet (missing, drifted, starting);
  * - degraded: it runs the desired config but is not well (unhealthy, crash-looping, exited, held);
  * - failed: Podman reports a container dead: no start or restart will bring it back.
@@ -82,9 +83,14 @@ function isOneShot(service: DesiredService): boolean {
   return service.spec.restart === 'no' || service.spec.restart === 'on-failure';
 }
 
-function judgeContainer(service: DesiredService, name: string, found: ObservedContainer | undefined, checked: CheckedHealth | undefined): Finding | null {
+/** States of a container that is not running and will not run by itself. */
+const DOWN_STATES: ReadonlySet<string> = new Set(['exited', 'stopped', 'created']);
+
+function judgeContainer(service: DesiredService, name: string, found: ObservedContainer | undefined, checked: CheckedHealth | undefined, stopped: boolean): Finding | null {
   if (found === undefined) return { verdict: 'progressing', reason: 'missing', detail: `${name} does not exist` };
   if (found.labels[LABEL.configHash] !== service.configHash) return { verdict: 'progressing', reason: 'drifted', detail: `${name} runs another config than the manifests` };
+  // Stopped with phoenix stop: down is what is wanted, whatever the exit code the stop left.
+  if (stopped && DOWN_STATES.has(found.state)) return null;
   const exit = found.exitCode === null ? '' : ` (exit code ${found.exitCode})`;
   if (found.state === 'dead') return { verdict: 'failed', reason: 'dead', detail: `${name} is dead${exit}` };
   if (found.state === 'exited' || found.state === 'stopped') {
@@ -103,10 +109,10 @@ function judgeContainer(service: DesiredService, name: string, found: ObservedCo
 }
 
 /** One service's verdict (see `verdict`): the worst of its containers', a hold by the restart policy counting as degraded. */
-function judgeService(service: DesiredService, byName: ReadonlyMap<string, ObservedContainer>, evidence: HealthEvidence): ServiceVerdict {
+function judgeService(service: DesiredService, byName: ReadonlyMap<string, ObservedContainer>, evidence: HealthEvidence, stopped: boolean): ServiceVerdict {
   const findings: Finding[] = [];
   for (const name of service.containerNames) {
-    const finding = judgeContainer(service, name, byName.get(name), evidence.containers?.[name]);
+    const finding = judgeContainer(service, name, byName.get(name), evidence.containers?.[name], stopped);
     if (finding !== null) findings.push(finding);
   }
   const hold = evidence.holds?.[service.name];
@@ -120,6 +126,7 @@ function judgeService(service: DesiredService, byName: ReadonlyMap<string, Obser
 /** Every desired service's verdict and the environment's (the worst of them). */
 export function verdict(desired: DesiredState, observed: ObservedState, evidence: HealthEvidence = {}): EnvironmentVerdict {
   const byName = new Map(observed.containers.map((c) => [c.name, c]));
-  const services = desired.services.map((service) => judgeService(service, byName, evidence));
+  const stopped = observed.stoppedServices ?? {};
+  const services = desired.services.map((service) => judgeService(service, byName, evidence, stopped[service.name] !== undefined));
   return { verdict: worstVerdict(services.map((s) => s.verdict)), services };
 }

@@ -95,9 +95,21 @@ function repeat(flag: string, values: readonly string[]): string[] {
 
 /** `podman create ...` for a container, every ContainerSpec field mapped; the image is pulled only when missing. */
 export function containerCreateArgs(intent: ContainerIntent, name: string = intent.name): string[] {
+  return containerArgs(['create'], intent, name);
+}
+
+/**
+ * `podman run <runFlags> ...` with the same mapping as {@link containerCreateArgs}: a one-off
+ * job (`phoenix run`) gets exactly the container an apply would create from its spec.
+ */
+export function containerRunArgs(intent: ContainerIntent, name: string, runFlags: readonly string[]): string[] {
+  return containerArgs(['run', ...runFlags], intent, name);
+}
+
+function containerArgs(verb: readonly string[], intent: ContainerIntent, name: string): string[] {
   const spec = intent.spec;
   // The OCI runtime is a global option of podman; the container keeps it for every later start.
-  const args = [...(spec.runtime === undefined ? [] : ['--runtime', spec.runtime]), 'create', '--name', name, '--pull', 'missing'];
+  const args = [...(spec.runtime === undefined ? [] : ['--runtime', spec.runtime]), ...verb, '--name', name, '--pull', 'missing'];
   // The intent's labels (ownership, config hash) win over the user's labels of the same key.
   args.push(...labelArgs({ ...spec.labels, ...intent.labels }));
   args.push(...Object.keys(spec.environment).sort().flatMap((key) => ['--env', `${key}=${spec.environment[key] ?? ''}`]));

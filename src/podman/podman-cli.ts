@@ -17,6 +17,8 @@ import { classifyPodmanFailure, isPodmanError, outputInvalid } from './podman-er
 import { healthResult, lastHealthOutput, parseContainerStatus, parseImage, parseJsonList, parseNetwork, parsePsEntry, parseSecretInspect, parseSecretListEntry, parseVolume } from './podman-json.js';
 import { streamContainerLogs } from './podman-logs.js';
 import { projectLabelFilter, serviceContainersOf } from './service-containers.js';
+import type { AttachedStdio, ExecRequest, OneOffRequest, PodmanJobs } from './podman-jobs.js';
+import { execInContainer, runOneOffContainer } from './podman-jobs.js';
 import type { ContainerEvent, WatchContainerEventsOptions } from './podman-events.js';
 import { watchContainerEvents } from './podman-events.js';
 import { observeViaApi, restartCountsViaApi } from './api-observe.js';
@@ -57,7 +59,7 @@ function containerPath(name: string): string {
 }
 
 /** The podman CLI, through execa, as a PodmanClient. */
-export class PodmanCli implements PodmanClient, PodmanInspector {
+export class PodmanCli implements PodmanClient, PodmanInspector, PodmanJobs {
   private readonly runner: PodmanRunner;
   private readonly deadlines: CallDeadlines;
   private api: Promise<PodmanApi | null> | null = null;
@@ -343,6 +345,18 @@ export class PodmanCli implements PodmanClient, PodmanInspector {
     }
     const { stdout } = await this.runner.run(['ps', '--all', '--filter', `label=${filter}`, '--format', 'json'], call);
     return serviceContainersOf(parseJsonList(stdout, 'podman ps'), project, environment);
+  }
+
+  async exec(request: ExecRequest, stdio: AttachedStdio, signal?: AbortSignal): Promise<number> {
+    return execInContainer(this.runner, request, stdio, signal);
+  }
+
+  async runOneOff(request: OneOffRequest, stdio: AttachedStdio, signal?: AbortSignal): Promise<number> {
+    // Podman refuses a bind mount whose host path is missing; Compose creates it (as for createContainer).
+    for (const mount of request.intent.spec.mounts) {
+      if (mount.type === 'bind' && mount.createHostPath && !existsSync(mount.source)) mkdirSync(mount.source, { recursive: true });
+    }
+    return runOneOffContainer(this.runner, request, stdio, signal);
   }
 
   async watchContainerEvents(options: WatchContainerEventsOptions, onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void> {

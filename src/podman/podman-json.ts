@@ -3,7 +3,7 @@
  * Podman 4.3 (checked against its real output); later versions add fields and these parsers
  * take what they know and ignore the rest.
  */
-import type { ContainerState, HealthStatus, ObservedContainer, ObservedNetwork, ObservedSecret, ObservedVolume } from '../model/observed.js';
+import type { ContainerState, HealthStatus, ObservedContainer, ObservedNetwork, ObservedSecret, ObservedVolume, PublishedPort } from '../model/observed.js';
 import type { ContainerStatus, HealthCheckResult } from './podman-client.js';
 import type { ListedImage } from './image-ref.js';
 import { outputInvalid } from './podman-error.js';
@@ -101,7 +101,29 @@ export function parsePsEntry(raw: Raw): ObservedContainer {
     health: healthFromStatus(str(raw.Status)),
     // Podman 4.3's ps has no restart count; later versions print `Restarts`.
     restartCount: num(raw.Restarts) ?? 0,
+    ...publishedPorts(raw.Ports),
   };
+}
+
+/** `{ ports }` when the container publishes any, else nothing (the field stays absent). */
+function publishedPorts(value: unknown): { ports?: PublishedPort[] } {
+  const ports = parsePorts(value);
+  return ports.length === 0 ? {} : { ports };
+}
+
+/**
+ * `Ports` of a ps entry: Podman's own shape (`host_ip`, `host_port`, `container_port`, `range`,
+ * `protocol`, in the CLI and the libpod API alike), or Docker's (`IP`, `PublicPort`,
+ * `PrivatePort`, `Type`); entries without a host port (exposed only) are left out.
+ */
+function parsePorts(value: unknown): PublishedPort[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isObject).flatMap((port): PublishedPort[] => {
+    const hostPort = num(port.host_port ?? port.PublicPort);
+    const containerPort = num(port.container_port ?? port.PrivatePort);
+    if (hostPort === null || containerPort === null || hostPort <= 0) return [];
+    return [{ hostIp: str(port.host_ip ?? port.IP), hostPort, containerPort, range: num(port.range) ?? 1, protocol: str(port.protocol ?? port.Type) || 'tcp' }];
+  });
 }
 
 /** `podman network ls --format json` (lower-case keys since netavark). */

@@ -2,6 +2,7 @@
  * Runs one podman process through execa: never a shell, standard input only for secret
  * values, a deadline and a cancel signal on every call, and every failure classified.
  */
+import { constants as osConstants } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { execa as Execa } from 'execa';
 import type { PodmanError } from './podman-error.js';
@@ -28,6 +29,14 @@ export interface RunOptions {
   /** Written to podman's standard input, a named pipe (secret values); stdin is /dev/null otherwise. */
   readonly input?: Uint8Array;
 }
+
+/**
+ * Where an attached podman's standard streams go: the process's own (inherited: a terminal
+ * stays a terminal, bytes pass untouched), or to callbacks with no input (tests, captures).
+ */
+export type AttachedStdio =
+  | { readonly kind: 'terminal' }
+  | { readonly kind: 'capture'; readonly onStdout: (chunk: Uint8Array) => void; readonly onStderr: (chunk: Uint8Array) => void };
 
 export interface RunResult {
   readonly stdout: string;
@@ -98,6 +107,41 @@ export class PodmanRunner {
       return { error: classifyPodmanFailure({ args, exitCode: null, stderr, spawnError }) };
     }
     return { stdout, stderr, exitCode: result.exitCode };
+  }
+
+  /**
+   * Runs a podman whose standard streams belong to a person or a script (`exec`, `run`): the
+   * process's own (a terminal, a pipe), or captured chunk by chunk. No deadline: a job runs as
+   * long as it runs; `signal` stops it. Resolves with podman's exit code (the command's own,
+   * or 125-127 when podman could not run it; 128 + the signal's number when it was killed);
+   * throws a PodmanError only when podman itself could not be started.
+   */
+  async attach(args: readonly string[], stdio: AttachedStdio, signal?: AbortSignal): Promise<number> {
+    const execa = await loadExeca();
+    const terminal = stdio.kind === 'terminal';
+    const subprocess = execa(this.options.binary, [...args], {
+      env: this.options.env,
+      extendEnv: true,
+      reject: false,
+      shell: false,
+      stdin: terminal ? 'inherit' : 'ignore',
+      stdout: terminal ? 'inherit' : 'pipe',
+      stderr: terminal ? 'inherit' : 'pipe',
+      buffer: false,
+      encoding: 'buffer',
+      cancelSignal: signal,
+      forceKillAfterDelay: 2000,
+    });
+    if (stdio.kind === 'capture') {
+      subprocess.stdout?.on('data', (chunk: Uint8Array) => stdio.onStdout(chunk));
+      subprocess.stderr?.on('data', (chunk: Uint8Array) => stdio.onStderr(chunk));
+    }
+    const result = await subprocess;
+    if (typeof result.exitCode === 'number') return result.exitCode;
+    if (result.signal !== undefined) return 128 + (osConstants.signals[result.signal] ?? 15);
+    const cause: unknown = result.cause;
+    const spawnError = cause instanceof Error ? { code: (cause as NodeJS.ErrnoException).code, message: cause.message } : { message: result.shortMessage ?? 'unknown error' };
+    throw classifyPodmanFailure({ args, exitCode: null, stderr: '', spawnError });
   }
 
   /**
