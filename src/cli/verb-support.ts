@@ -3,25 +3,18 @@
  * handing a command's streams to podman.
  */
 import type { DesiredService, DesiredState } from '../model/desired.js';
-import { formatIssue } from '../model/issue.js';
 import type { AttachedStdio, AttachOptions } from '../podman/podman-jobs.js';
 import type { EnvironmentOptions } from './environment-loading.js';
-import { loadFromDisk } from './environment-loading.js';
+import { loadDesiredState } from './live-plan.js';
 import type { CliIo } from './io.js';
 
 /**
  * Loads an environment for a command that reads no secret value (ps, stop, start, exec): a
- * secret whose file or variable is missing here does not stop it. Reports problems itself
- * and returns null when the command cannot go on.
+ * secret whose file or variable is missing here does not stop it, and is taken as the version
+ * Podman runs (live-plan.ts). Reports problems itself and returns null when it cannot go on.
  */
 export function loadWithoutSecretValues(name: string, options: EnvironmentOptions, io: CliIo): DesiredState | null {
-  const loaded = loadFromDisk(name, options, io, false);
-  if (!loaded.ok) {
-    for (const issue of loaded.issues) io.stderr(`${formatIssue(issue)}\n`);
-    io.stderr(`phoenix: environment ${name} is not valid; nothing was done.\n`);
-    return null;
-  }
-  return loaded.desired;
+  return loadDesiredState(name, options, io, 'if-available');
 }
 
 /** The named services, or null after saying which names are not services of the environment (PHX-SERVICE-UNKNOWN). */
