@@ -66,6 +66,13 @@ describe('status, restart and down without secret values', { timeout: 180_000 },
     expect(apply.stderr).toContain(`Set ${variable} in Phoenix's environment before plan or apply.`);
     expect(apply.stderr).toContain('nothing was done');
 
+    // logs and config read no secret either.
+    const logs = await project.phoenix(['logs', 'web', '--tail', '1']);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stderr).not.toContain('PHX-SECRET-SOURCE-MISSING');
+    const config = await project.phoenix(['config', '--services']);
+    expect(config.stdout).toBe('plain\nweb\nworker\n');
+
     // restart: the same containers, started again, none recreated.
     const restart = await project.phoenix(['restart', 'web', 'worker']);
     expect(restart.code, restart.stdout + restart.stderr).toBe(0);
