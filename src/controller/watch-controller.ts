@@ -16,6 +16,8 @@ import type { PodmanStats } from '../podman/podman-stats.js';
 import type { Readiness } from '../telemetry/http-server.js';
 import { startTelemetryServer } from '../telemetry/http-server.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { isLoopback } from '../telemetry/host-check.js';
+import type { TelemetryPolicy } from '../model/desired.js';
 import type { SecretRedactor } from '../telemetry/secret-redactor.js';
 import type { Logger } from 'pino';
 import type { ReconcileResult } from './environment-reconciler.js';
@@ -147,8 +149,13 @@ export class WatchController {
     if (this.options.eventsFile !== undefined) this.closers.push(this.addFileSink(this.options.eventsFile, {}, true));
     for (const url of this.options.webhooks ?? []) this.closers.push(this.addWebhookSink(url, {}, true));
     const firstPolicy = this.firstPolicyListen();
+    const host = this.options.listen?.host ?? firstPolicy.host;
+    if (!isLoopback(host)) {
+      logger.warn({ listen: host }, `telemetry listens on ${host}, beyond this host: /status and /events describe the whole deployment and have no authentication; listen on 127.0.0.1 and put a proxy with authentication in front to share them`);
+    }
     const server = await startTelemetryServer({
-      host: this.options.listen?.host ?? firstPolicy.host,
+      host,
+      ...(firstPolicy.allowedHosts === undefined ? {} : { allowedHosts: firstPolicy.allowedHosts }),
       port: this.options.listen?.port ?? firstPolicy.port,
       metrics,
       sseHub: this.sse,
@@ -253,7 +260,7 @@ export class WatchController {
   }
 
   /** The telemetry address of the first environment's policy (the server is shared). */
-  private firstPolicyListen(): { host: string; port: number } {
+  private firstPolicyListen(): TelemetryPolicy {
     const first = this.options.environments[0];
     if (first === undefined) return { host: '127.0.0.1', port: 9464 };
     const loaded = loadEnvironment({ ...this.options.load, name: first, reader: this.options.disk });

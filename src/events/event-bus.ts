@@ -1,5 +1,6 @@
 import type { EventKind, EventPayloads, PhoenixEvent, Severity } from './event-types.js';
 import { kindOf } from './event-types.js';
+import { typeMatches } from './type-pattern.js';
 
 /**
  * Which events a subscriber wants. Every listed criterion must match; an absent one matches
@@ -13,14 +14,10 @@ export interface EventFilter {
   readonly severities?: readonly Severity[];
 }
 
-function patternMatches(pattern: string, kind: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return regex.test(kind);
-}
 
 /** True when the event passes the filter. */
 export function matchesFilter(event: PhoenixEvent, filter: EventFilter): boolean {
-  if (filter.types !== undefined && filter.types.length > 0 && !filter.types.some((pattern) => patternMatches(pattern, kindOf(event)))) return false;
+  if (filter.types !== undefined && filter.types.length > 0 && !filter.types.some((pattern) => typeMatches(pattern, kindOf(event)))) return false;
   if (filter.environments !== undefined && filter.environments.length > 0 && !filter.environments.includes(event.environment)) return false;
   if (filter.services !== undefined && filter.services.length > 0 && (event.subject === undefined || !filter.services.includes(event.subject))) return false;
   if (filter.severities !== undefined && filter.severities.length > 0 && !filter.severities.includes(event.severity)) return false;

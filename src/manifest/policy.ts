@@ -76,7 +76,7 @@ interface RawPolicy {
     webhooks?: (RawFilter & { url: string })[];
     commands?: (RawFilter & { command: [string, ...string[]]; timeout?: string | number; max_concurrent?: number })[];
   };
-  telemetry?: { listen?: string };
+  telemetry?: { listen?: string; allowed_hosts?: string[] };
   registries?: { insecure?: string[] };
   image_updates?: { interval: string | number };
   rollout?: { timeout?: string | number; auto_rollback?: boolean; keep_revisions?: number };
@@ -163,7 +163,7 @@ export function resolvePolicy(raw: RawPolicy | undefined, environmentDir: string
         filter: filterOf(sink),
       })),
     },
-    telemetry: { host, port: Number(port) },
+    telemetry: { host, port: Number(port), ...(raw?.telemetry?.allowed_hosts === undefined || raw.telemetry.allowed_hosts.length === 0 ? {} : { allowedHosts: [...raw.telemetry.allowed_hosts] }) },
     ...(raw?.registries?.insecure === undefined ? {} : { insecureRegistries: [...raw.registries.insecure] }),
     ...(raw?.image_updates === undefined ? {} : { imageUpdates: { intervalMs: duration(raw.image_updates.interval, d.resyncIntervalMs, ['policy', 'image_updates', 'interval']) } }),
     // Absent unless written, so that an environment without it resolves to the policy it had before rollouts were configurable.

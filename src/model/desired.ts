@@ -466,6 +466,8 @@ export interface EventsPolicy {
 export interface TelemetryPolicy {
   readonly host: string;
   readonly port: number;
+  /** Host header names accepted besides IP literals and localhost (`allowed_hosts`); absent: none. */
+  readonly allowedHosts?: readonly string[];
 }
 
 export interface Policy {

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SseHub } from '../events/sinks/sse-hub.js';
+import { hostAllowed } from './host-check.js';
 import type { Metrics } from './metrics.js';
 
 /** What the telemetry server serves, and where. */
@@ -28,6 +29,11 @@ export interface TelemetryServerOptions {
   readonly healthy: () => boolean;
   /** Told when a route fails (a callback threw); the client gets a bare 500. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Host names (besides IP literals and localhost) requests may name in their Host header
+   * (`policy.telemetry.allowed_hosts`); any other gets 403, which stops DNS rebinding.
+   */
+  readonly allowedHosts?: readonly string[];
 }
 
 /** What /readyz answers: ready, or not with the reason (one line a problem). */
@@ -53,6 +59,9 @@ function probe(res: ServerResponse, ok: boolean, failure: string): void {
 }
 
 async function route(options: TelemetryServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!hostAllowed(req.headers.host, options.allowedHosts ?? [])) {
+    return send(res, 403, 'text/plain; charset=utf-8', 'host not allowed: name this server by its address, localhost, or a name in policy.telemetry.allowed_hosts\n');
+  }
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method !== 'GET') {
     res.setHeader('allow', 'GET');

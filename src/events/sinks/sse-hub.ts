@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventFilter } from '../event-bus.js';
 import { matchesFilter } from '../event-bus.js';
+import { MAX_TYPE_PATTERN_LENGTH } from '../type-pattern.js';
 import type { PhoenixEvent } from '../event-types.js';
 
 /** The timer functions the hub uses for heartbeats; injectable so tests need not wait 15 s. */
@@ -30,7 +31,12 @@ export interface SseHubOptions {
   readonly maxBufferedBytes?: number;
   /** Reconnection delay suggested to clients (the `retry:` field), in ms (default 3 s). */
   readonly retryMs?: number;
+  /** Clients attached at once (default 32); one more gets 503, so that open streams cannot exhaust the controller. */
+  readonly maxClients?: number;
 }
+
+/** Filter values a client may give per parameter; each costs a match per event. */
+export const MAX_FILTER_VALUES = 64;
 
 const systemTimers: HeartbeatTimers = {
   setInterval: (callback, ms) => setInterval(callback, ms).unref(),
@@ -81,6 +87,7 @@ export class SseHub {
   private readonly timers: HeartbeatTimers;
   private readonly maxBufferedBytes: number;
   private readonly retryMs: number;
+  private readonly maxClients: number;
   private heartbeat: unknown;
 
   /** Creates a hub with no clients; the heartbeat runs only while clients are attached. */
@@ -89,6 +96,7 @@ export class SseHub {
     this.timers = options.timers ?? systemTimers;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
     this.retryMs = options.retryMs ?? 3000;
+    this.maxClients = options.maxClients ?? 32;
   }
 
   /** Clients attached now. */
@@ -101,7 +109,19 @@ export class SseHub {
    * The filter defaults to the one in the request's query string (see filterFromQuery).
    */
   attach(req: IncomingMessage, res: ServerResponse, filter?: EventFilter): void {
-    const client: Client = { res, filter: filter ?? filterFromQuery(new URL(req.url ?? '/', 'http://localhost').searchParams) };
+    const wanted = filter ?? filterFromQuery(new URL(req.url ?? '/', 'http://localhost').searchParams);
+    const oversized = [wanted.types, wanted.environments, wanted.services].some((values) => (values?.length ?? 0) > MAX_FILTER_VALUES) || (wanted.types ?? []).some((t) => t.length > MAX_TYPE_PATTERN_LENGTH);
+    if (oversized) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`filter too large: at most ${MAX_FILTER_VALUES} values a parameter, type patterns of at most ${MAX_TYPE_PATTERN_LENGTH} characters\n`);
+      return;
+    }
+    if (this.clients.size >= this.maxClients) {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': String(Math.ceil(this.retryMs / 1000)) });
+      res.end(`too many event streams (${this.maxClients}); try again later\n`);
+      return;
+    }
+    const client: Client = { res, filter: wanted };
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
