@@ -73,11 +73,20 @@ export async function completionCandidates(program: Command, words: readonly str
       return startsWith(previous.argChoices ?? []);
     }
     if (current.startsWith('-')) return startsWith([...command.options.filter((o) => !o.hidden && o.long !== undefined).map((o) => o.long!), '--help']);
-    const argument = command.registeredArguments[0];
-    if (argument === undefined) return [];
+    // The positional words typed so far (options and their values left out) say which argument this is.
+    const positionals: string[] = [];
+    for (let i = depth; i < before.length; i++) {
+      const option = findOption(command, before[i]!);
+      if (option !== undefined && takesValue(option)) i += 1;
+      else if (!before[i]!.startsWith('-')) positionals.push(before[i]!);
+    }
+    const args = command.registeredArguments;
+    const argument = args[Math.min(positionals.length, args.length - 1)];
+    if (argument === undefined || (positionals.length >= args.length && !argument.variadic)) return [];
     if (argument.argChoices !== undefined) return startsWith(argument.argChoices);
-    if (argument.name() === 'services') {
-      const typed = new Set(before.slice(depth));
+    // `[services...]` (logs, restart, ...) takes each service once; `<service>` (exec, run) one.
+    if (argument.name() === 'services' || argument.name() === 'service') {
+      const typed = new Set(positionals);
       return startsWith((await serviceNames(before, io)).filter((name) => !typed.has(name)));
     }
   } catch {

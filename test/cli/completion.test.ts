@@ -76,6 +76,9 @@ describe('phoenix completion bash, in bash', () => {
     expect(bash(['config', '--format', ''])).toEqual(['json', 'yaml']);
     expect(bash(['completion', ''])).toEqual(['bash', 'fish', 'zsh']);
     expect(bash(['editor', ''])).toEqual(['vscode']);
+    expect(bash(['exec', '--env', 'alpha', ''])).toEqual(['api', 'web', 'worker']);
+    expect(bash(['exec', '--env', 'alpha', 'api', ''])).toEqual([]);
+    expect(bash(['logs', '--tail', '5', '--env', 'beta', ''])).toEqual(['db']);
     expect(bash(['nonsense', ''])).toEqual([]);
   });
 
