@@ -63,7 +63,8 @@ describe('phoenix completion bash, in bash', () => {
   });
 
   it('completes commands, options, environment and service names', () => {
-    expect(bash(['st'])).toEqual(['status']);
+    expect(bash(['stat'])).toEqual(['status']);
+    expect(bash(['st'])).toEqual(['start', 'status', 'stop']);
     expect(bash([''])).toEqual(expect.arrayContaining(['apply', 'completion', 'config', 'down', 'logs', 'plan', 'restart', 'status', 'validate', 'watch']));
     expect(bash([''])).not.toContain('__complete');
     expect(bash(['status', '--e'])).toEqual(['--env', '--environments']);
@@ -101,7 +102,7 @@ describe('phoenix completion fish, in fish', () => {
   }
 
   it('completes commands, options, environment and service names', () => {
-    expect(fish('phoenix st')).toEqual(['status']);
+    expect(fish('phoenix stat')).toEqual(['status']);
     expect(fish('phoenix status --env ')).toEqual(['alpha', 'beta']);
     expect(fish('phoenix logs --env alpha ')).toEqual(['api', 'web', 'worker']);
     expect(fish('phoenix logs --env alpha api w')).toEqual(['web', 'worker']);
@@ -127,7 +128,7 @@ describe('phoenix completion zsh, in zsh', () => {
   });
 
   it('completes commands, environment and service names, and falls back to files', () => {
-    expect(zsh(['st'])).toEqual(['status']);
+    expect(zsh(['stat'])).toEqual(['status']);
     expect(zsh(['status', '--env', ''])).toEqual(['alpha', 'beta']);
     expect(zsh(['logs', '--env', 'alpha', ''])).toEqual(['api', 'web', 'worker']);
     expect(zsh(['logs', ''], { PHOENIX_ENV: 'beta' })).toEqual(['db']);
