@@ -4,7 +4,7 @@ import type { EnvironmentOptions } from './environment-loading.js';
 import { historyTarget } from './history-target.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './io.js';
-import { readHistory } from './rollback-flow.js';
+import { readHistory } from './revision-recording.js';
 
 export interface HistoryOptions extends EnvironmentOptions {
   readonly env: string;

@@ -13,7 +13,7 @@ import { rolloutPolicy } from '../manifest/policy.js';
 import type { DesiredState } from '../model/desired.js';
 import type { Plan } from '../plan/actions.js';
 import { resolveStateDir } from '../state/digest-key.js';
-import { RevisionHistory } from '../state/revision-history.js';
+import { HistoryError, RevisionHistory } from '../state/revision-history.js';
 import type { EnvironmentOptions } from './environment-loading.js';
 import type { CliIo } from './io.js';
 import { observeWithPulls } from './live-plan.js';
@@ -104,6 +104,17 @@ export function recordRevision(
     return revision;
   } catch (error) {
     io.stderr(`phoenix: warning: the apply is not in the history: ${(error as Error).message}\n`);
+    return null;
+  }
+}
+
+/** The history, oldest first; null after printing why it cannot be read. */
+export function readHistory(target: { project: string; environment: string }, options: EnvironmentOptions, io: CliIo): Revision[] | null {
+  try {
+    return historyOf(target, options, io).list();
+  } catch (error) {
+    if (error instanceof HistoryError) io.stderr(`error ${error.code}: ${error.message}\n  ${error.remediation}\n`);
+    else io.stderr(`phoenix: cannot read the history: ${(error as Error).message}\n`);
     return null;
   }
 }

@@ -4,9 +4,9 @@ import { historyTarget } from './history-target.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './io.js';
 import { connectPodman } from './podman-wiring.js';
-import { cliUser } from './revision-recording.js';
+import { cliUser, readHistory } from './revision-recording.js';
 import type { RollbackRunOptions } from './rollback-flow.js';
-import { readHistory, rollBackTo } from './rollback-flow.js';
+import { rollBackTo } from './rollback-flow.js';
 
 export interface RollbackOptions extends RollbackRunOptions {
   /** The revision to go back to; default: the last healthy one before the current. */

@@ -15,7 +15,6 @@ import { SecretDigester } from '../model/hash.js';
 import { plan as makePlan } from '../plan/plan.js';
 import { renderPlanText } from '../plan/render-text.js';
 import { loadOrCreateDigestKey, resolveStateDir } from '../state/digest-key.js';
-import { HistoryError } from '../state/revision-history.js';
 import type { ApplyOptions } from './apply-command.js';
 import { carryOut, confirmDestructive } from './apply-command.js';
 import type { CliIo } from './io.js';
@@ -24,7 +23,7 @@ import { observeWithPulls, reportFailure } from './live-plan.js';
 import { planOptionsFrom } from './planning-flags.js';
 import type { PodmanConnection } from './podman-wiring.js';
 import { secretReader } from './podman-wiring.js';
-import { ExecutionErrors, historyOf, recordRevision, verdictAfter } from './revision-recording.js';
+import { ExecutionErrors, historyOf, readHistory, recordRevision, verdictAfter } from './revision-recording.js';
 import { waitForRollout } from './rollout-wait.js';
 
 /** What rolling back takes from the command line: apply's flags, and --dry-run. */
@@ -92,17 +91,6 @@ export async function rollBackTo(target: Revision, trigger: RevisionTrigger, pod
     io,
   );
   return { code, revision };
-}
-
-/** The history, oldest first; null after printing why it cannot be read. */
-export function readHistory(target: { project: string; environment: string }, options: RollbackRunOptions, io: CliIo): Revision[] | null {
-  try {
-    return historyOf(target, options, io).list();
-  } catch (error) {
-    if (error instanceof HistoryError) refuse(io, error);
-    else io.stderr(`phoenix: cannot read the history: ${(error as Error).message}\n`);
-    return null;
-  }
 }
 
 /** Why a revision failed its rollout, in a line: its first failed action, else the services that did not become healthy. */
