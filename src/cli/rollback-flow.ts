@@ -68,7 +68,8 @@ export async function rollBackTo(target: Revision, trigger: RevisionTrigger, pod
   }
   const plan = planned.value;
   if (plan.actions.length === 0) {
-    io.stdout(`No changes: ${desired.project}/${desired.environment} already runs what revision ${target.seq} asked for.\n`);
+    if (options.json === true) io.stdout(`${JSON.stringify({ project: desired.project, environment: desired.environment, revision: target.seq, summary: plan.summary, report: null }, null, 2)}\n`);
+    else io.stdout(`No changes: ${desired.project}/${desired.environment} already runs what revision ${target.seq} asked for.\n`);
     return { code: EXIT.ok, revision: null };
   }
   if (options.json !== true) io.stdout(`Rolling back ${desired.project}/${desired.environment} to revision ${target.seq}:\n${renderPlanText(plan)}`);
@@ -76,7 +77,8 @@ export async function rollBackTo(target: Revision, trigger: RevisionTrigger, pod
   const changed = await changedSecretSource(plan, secretReader(io), digester, target.seq);
   if (changed !== null) return refuse(io, changed);
   if (options.dryRun === true) {
-    io.stdout('Dry run: nothing was changed.\n');
+    if (options.json === true) io.stdout(`${JSON.stringify({ project: desired.project, environment: desired.environment, revision: target.seq, dryRun: true, plan }, null, 2)}\n`);
+    else io.stdout('Dry run: nothing was changed.\n');
     return { code: EXIT.ok, revision: null };
   }
   if (!(await confirmDestructive(plan, io, options.yes === true))) return { code: EXIT.failure, revision: null };
