@@ -120,6 +120,20 @@ else
   die "zsh or fish is missing and this is not Debian/Ubuntu: install both with your package manager (the shell completion test runs in them), then run this script again"
 fi
 
+# --- 1e. age, for the encrypted-secret tests ------------------------------------------------------
+# Debian's age (age, age-keygen): the tests make keys and encrypt secret files with it
+# (test/support/age-fixtures.ts); Phoenix itself decrypts with the age-encryption library.
+if command -v age >/dev/null 2>&1 && command -v age-keygen >/dev/null 2>&1; then
+  say "age $(age --version 2>/dev/null || echo '?') is installed"
+elif command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+  say 'installing age (the encrypted-secret tests make keys and files with it) with apt-get'
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y age || { apt-get update && apt-get install -y age; }
+  command -v age-keygen >/dev/null 2>&1 || die 'apt-get finished but age-keygen is still not on PATH'
+else
+  die "age is missing: install Debian's age package (as root), then run this script again"
+fi
+
 # --- 2. the demo image ---------------------------------------------------------------------------
 current_revision="$(podman image inspect --format "{{index .Labels \"$REVISION_LABEL\"}}" "$IMAGE" 2>/dev/null || true)"
 if [[ "$current_revision" == "$IMAGE_REVISION" ]]; then

@@ -476,13 +476,14 @@ describe('environment.schema.json', () => {
       `project: demo\ncompose: [c.yaml]\nsecrets:\n  s:\n    file: s.txt\n    environment: S\n`,
     );
     expect(valid).toBe(false);
-    expect(errors.map((e) => `${e.instancePath} ${e.keyword}`)).toEqual(['/secrets/s maxProperties']);
+    // Neither the file nor the environment shape (each takes one key), nor an encrypted one.
+    expect(errors.map((e) => `${e.instancePath} ${e.keyword}`)).toContain('/secrets/s oneOf');
   });
 
   it('rejects a secret with neither file nor environment', () => {
     const { valid, errors } = check(validateEnvironment, `project: demo\ncompose: [c.yaml]\nsecrets:\n  s: {}\n`);
     expect(valid).toBe(false);
-    expect(errors.map((e) => `${e.instancePath} ${e.keyword}`)).toEqual(['/secrets/s minProperties']);
+    expect(errors.map((e) => `${e.instancePath} ${e.keyword}`)).toEqual(expect.arrayContaining(['/secrets/s minProperties', '/secrets/s oneOf']));
   });
 
   it('rejects an inline secret value', () => {
@@ -491,13 +492,26 @@ describe('environment.schema.json', () => {
       `project: demo\ncompose: [c.yaml]\nsecrets:\n  s:\n    value: hunter2\n`,
     );
     expect(valid).toBe(false);
-    expect(errors).toEqual([
-      expect.objectContaining({
-        keyword: 'additionalProperties',
-        instancePath: '/secrets/s',
-        params: { additionalProperty: 'value' },
-      }),
-    ]);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          keyword: 'additionalProperties',
+          instancePath: '/secrets/s',
+          params: { additionalProperty: 'value' },
+        }),
+      ]),
+    );
+  });
+
+  it('accepts age and SOPS sources with exactly one age key, and refuses them without one or mixed', () => {
+    const env = (source: string) => check(validateEnvironment, `project: demo\ncompose: [c.yaml]\nsecrets:\n  s:\n${source}`).valid;
+    expect(env('    age: s.age\n    key_file: k.txt\n')).toBe(true);
+    expect(env('    sops: s.yaml\n    key: db.password\n    key_environment: SOPS_AGE_KEY\n')).toBe(true);
+    expect(env('    age: s.age\n')).toBe(false);
+    expect(env('    age: s.age\n    key_file: k.txt\n    key_environment: K\n')).toBe(false);
+    expect(env('    sops: s.yaml\n    key_file: k.txt\n')).toBe(false);
+    expect(env('    age: s.age\n    key: x\n    key_file: k.txt\n')).toBe(false);
+    expect(env('    file: s.txt\n    key_file: k.txt\n')).toBe(false);
   });
 
   it('rejects unknown keys, bad durations and a multiplier below 1', () => {

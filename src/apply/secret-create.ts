@@ -46,11 +46,11 @@ async function readValue(readSecret: (source: SecretSource) => Promise<Uint8Arra
     return await readSecret(source);
   } catch (error) {
     if (isCodedError(error)) throw error;
-    const where = source.kind === 'file' ? `file ${source.path}` : `environment variable ${source.variable}`;
+    const where = source.kind === 'environment' ? `environment variable ${source.variable}` : `file ${source.path}`;
     throw new ExecutionError(
       'PHX-SECRET-SOURCE-MISSING',
       `cannot read ${what} from ${where}: ${toErrorInfo(error).message}`,
-      source.kind === 'file' ? 'Create the file (keep it out of git) or correct its path.' : `Set ${source.variable} in Phoenix's environment.`,
+      source.kind === 'environment' ? `Set ${source.variable} in Phoenix's environment.` : 'Create the file (keep it out of git) or correct its path.',
     );
   }
 }

@@ -24,6 +24,7 @@ import type { SavedPlanRefusal } from '../security/saved-plan-check.js';
 import { CommandAudit } from './security-audit.js';
 import type { LiveState } from './live-plan.js';
 import { connectPodman, secretReader } from './podman-wiring.js';
+import { cachedSecretReader, firstUndecryptableSecret } from './secret-preflight.js';
 import type { PodmanConnection } from './podman-wiring.js';
 import { progressPrinter, renderApplySummary } from './progress.js';
 import { resolveStateDir } from '../state/digest-key.js';
@@ -96,12 +97,18 @@ export async function runPlanWithProgress(
     io.stderr('phoenix: --wait-timeout takes a duration such as 90s or 2m.\n');
     return EXIT.failure;
   }
+  const readSecret = cachedSecretReader(secretReader(io));
+  const undecryptable = await firstUndecryptableSecret(plan, readSecret);
+  if (undecryptable !== null) {
+    reportFailure(io, undecryptable);
+    return EXIT.failure;
+  }
   const print = options.json === true ? () => undefined : progressPrinter(plan, io.stdout, useColour(io));
   let report: ExecutionReport;
   try {
     report = await execute(
       plan,
-      { podman: podman.client, readSecret: secretReader(io), sleep: systemClock.sleep, now: systemClock.now, onEvent: print, recordPull: pullRecorder(options.stateDir, io) },
+      { podman: podman.client, readSecret, sleep: systemClock.sleep, now: systemClock.now, onEvent: print, recordPull: pullRecorder(options.stateDir, io) },
       {
         ...(concurrency === undefined ? {} : { concurrency }),
         ...(waitTimeoutMs === undefined ? {} : { waitTimeoutMs }),

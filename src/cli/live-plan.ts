@@ -1,4 +1,5 @@
 import type { DesiredState } from '../model/desired.js';
+import { SecretDecryptError } from '../secrets/decrypt.js';
 import { formatIssue } from '../model/issue.js';
 import type { ObservedState } from '../model/observed.js';
 import { isPodmanError } from '../podman/podman-error.js';
@@ -24,7 +25,7 @@ export interface LiveState {
 
 /** Prints a Podman or other failure with its code and remediation. */
 export function reportFailure(io: CliIo, error: unknown): void {
-  if (isPodmanError(error)) io.stderr(`error ${error.code}: ${error.message}\n  ${error.remediation}\n`);
+  if (isPodmanError(error) || error instanceof SecretDecryptError) io.stderr(`error ${error.code}: ${error.message}\n  ${error.remediation}\n`);
   else io.stderr(`phoenix: ${(error as Error).message}\n`);
 }
 

@@ -7,6 +7,7 @@ import type { PodmanClient, PodmanInspector } from '../podman/podman-client.js';
 import type { PodmanJobs } from '../podman/podman-jobs.js';
 import { withResilience } from '../podman/resilient-client.js';
 import { resolveStateDir } from '../state/digest-key.js';
+import { decryptSecret } from '../secrets/decrypt.js';
 import type { EnvironmentOptions } from './environment-loading.js';
 import type { CliIo } from './io.js';
 
@@ -37,11 +38,19 @@ export function connectPodman(options: EnvironmentOptions, io: CliIo): PodmanCon
 }
 
 /**
- * Reads a secret's value from where the environment says: a file, or a variable of Phoenix's
- * own environment. The value goes straight to Podman; it is never printed or logged.
+ * Reads a secret's value from where the environment says: a file, a variable of Phoenix's own
+ * environment, or an age / SOPS file decrypted with an age key (src/secrets/decrypt.ts). The
+ * value goes straight to Podman; it is never printed or logged.
  */
 export function secretReader(io: CliIo): (source: SecretSource) => Promise<Uint8Array> {
   return async (source) => {
+    if (source.kind === 'age' || source.kind === 'sops') {
+      const readText = (file: string): string | null => {
+        const bytes = readRegularFile(file);
+        return bytes === null ? null : Buffer.from(bytes).toString('utf8');
+      };
+      return decryptSecret(source, readRegularFile, readText, io.env);
+    }
     // Bounded like the loader's read: a FIFO or device is refused instead of blocking the apply.
     if (source.kind === 'file') {
       const bytes = readRegularFile(source.path);

@@ -50,6 +50,7 @@ function sourceWords(source: UnknownSecretVersion['source']): string {
   if (source === null) return 'it has no source';
   if (source.kind === 'environment') return `the variable ${source.variable} is not set`;
   if (source.kind === 'file') return `its file is not readable here`;
+  if (source.kind === 'age' || source.kind === 'sops') return 'its encrypted file or age key is not readable here';
   return 'it is not read here';
 }
 

@@ -446,6 +446,8 @@ function buildSecrets(merged: ComposeDraft, env: EnvironmentManifest, prefix: st
       if (content === null && ctx.secretValuesOptional !== true) {
         ctx.report({ code: 'PHX-SECRET-SOURCE-MISSING', severity: 'error', location, path: keyPath, message: `secret "${name}" reads ${ctx.display(source.path)}, which does not exist.`, remediation: 'Create the file (keep it out of git), or correct the path.' });
       }
+    } else if (source.kind === 'age' || source.kind === 'sops') {
+      content = encryptedContent(name, source, location, keyPath, ctx);
     } else {
       content = ctx.processEnv[source.variable] ?? null;
       if (content === null && ctx.secretValuesOptional !== true) {
@@ -464,6 +466,39 @@ function buildSecrets(merged: ComposeDraft, env: EnvironmentManifest, prefix: st
     out.push({ name, podmanName, external: false, source, digest, labels: { ...owner, [LABEL.secret]: name, [LABEL.secretDigest]: digest }, ...(content === null ? { valueUnknown: true as const } : {}) });
   }
   return out;
+}
+
+/**
+ * What an encrypted secret's version is made of: its ciphertext (and, for SOPS, the key path),
+ * read here without decrypting; the loader does no decryption, the apply does (src/secrets).
+ * So a file encrypted again, even to the same value, is a new version and recreates its
+ * consumers. Reports a missing file or age key the way a missing plain source is reported.
+ */
+function encryptedContent(name: string, source: Extract<SecretSource, { kind: 'age' | 'sops' }>, location: SourceLocation, keyPath: string, ctx: BuildContext): Uint8Array | null {
+  const ciphertext = ctx.reader.readBytes(source.path);
+  if (ctx.secretValuesOptional === true) return ciphertext;
+  if (ciphertext === null) {
+    ctx.report({ code: 'PHX-SECRET-SOURCE-MISSING', severity: 'error', location, path: keyPath, message: `secret "${name}" reads the encrypted file ${ctx.display(source.path)}, which does not exist.`, remediation: `Create it (encrypted with ${source.kind === 'age' ? 'age' : 'SOPS'}), or correct the path.` });
+    return null;
+  }
+  const { identity } = source;
+  const keyPresent = identity.kind === 'file' ? ctx.reader.readBytes(identity.path) !== null : (ctx.processEnv[identity.variable] ?? '') !== '';
+  if (!keyPresent) {
+    ctx.report({
+      code: 'PHX-SECRET-KEY-MISSING',
+      severity: ctx.requireSecretValues ? 'error' : 'warning',
+      location,
+      path: keyPath,
+      message: `secret "${name}" is decrypted with ${identity.kind === 'file' ? `the age key file ${ctx.display(identity.path)}, which does not exist` : `the age key in ${identity.variable}, which is not set`}.`,
+      remediation: identity.kind === 'file' ? 'Create the key file (age-keygen -o FILE) or correct `key_file:`.' : `Set ${identity.variable} to the age identity (AGE-SECRET-KEY-1...) in Phoenix's environment before plan or apply.`,
+    });
+  }
+  if (source.kind === 'age') return ciphertext;
+  const key = new TextEncoder().encode(`\0sops-key:${source.key}`);
+  const joined = new Uint8Array(ciphertext.length + key.length);
+  joined.set(ciphertext);
+  joined.set(key, ciphertext.length);
+  return joined;
 }
 
 /** Left out when the service mounts no config, so that its spec is what it was before configs. */

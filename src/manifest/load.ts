@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DesiredState, SecretSource } from '../model/desired.js';
+import type { AgeIdentitySource, DesiredState, SecretSource } from '../model/desired.js';
 import type { SecretDigester } from '../model/hash.js';
 import type { IssueCode, ManifestIssue, SourceLocation } from '../model/issue.js';
 import { formatPath } from '../model/issue.js';
@@ -164,13 +164,24 @@ function sortIssues(issues: readonly ManifestIssue[]): ManifestIssue[] {
   return [...issues].sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.column - b.location.column);
 }
 
+/** An environment file's secret source as written (the schema allows exactly one shape). */
+interface RawSecretSource {
+  file?: string;
+  environment?: string;
+  age?: string;
+  sops?: string;
+  key?: string;
+  key_file?: string;
+  key_environment?: string;
+}
+
 interface RawEnvironment {
   project: string;
   compose: string[];
   profiles?: string[];
   dotenv?: string[];
   variables?: Record<string, string | number | boolean>;
-  secrets?: Record<string, { file?: string; environment?: string }>;
+  secrets?: Record<string, RawSecretSource>;
   policy?: Parameters<typeof resolvePolicy>[0];
 }
 
@@ -218,8 +229,9 @@ function readEnvironmentFile(options: LoadOptions, display: (p: string) => strin
     });
   const secrets = new Map<string, EnvironmentSecret>();
   for (const [name, spec] of Object.entries(raw.secrets ?? {})) {
-    const source: SecretSource = spec.file !== undefined ? { kind: 'file', path: path.resolve(dir, spec.file) } : { kind: 'environment', variable: spec.environment ?? '' };
-    secrets.set(name, { source, location: parsed.locations.valueAt(['secrets', name, spec.file !== undefined ? 'file' : 'environment']) });
+    const sourceKey = spec.file !== undefined ? 'file' : spec.age !== undefined ? 'age' : spec.sops !== undefined ? 'sops' : 'environment';
+    const location = parsed.locations.valueAt(['secrets', name, sourceKey]);
+    secrets.set(name, { source: secretSourceOf(spec, dir, `${location.file}:${location.line}:${location.column}`), location });
   }
   const defaultDotenv = path.join(dir, '.env');
   const dotenvFiles = raw.dotenv !== undefined ? named(raw.dotenv, 'dotenv') : options.reader.readText(defaultDotenv) !== null ? [{ path: defaultDotenv, display: display(defaultDotenv), location: here }] : [];
@@ -263,4 +275,13 @@ function variableLookup(env: EnvironmentManifest, options: LoadOptions, display:
   }
   const own = (record: Readonly<Record<string, string | undefined>>, name: string): string | undefined => (Object.hasOwn(record, name) ? record[name] : undefined);
   return (name) => own(options.processEnv, name) ?? own(env.variables, name) ?? fromDotenv.get(name);
+}
+
+/** The SecretSource an environment file's entry names; paths are relative to the environment file's folder. */
+function secretSourceOf(spec: RawSecretSource, dir: string, declaredAt: string): SecretSource {
+  if (spec.file !== undefined) return { kind: 'file', path: path.resolve(dir, spec.file) };
+  const identity: AgeIdentitySource = spec.key_file !== undefined ? { kind: 'file', path: path.resolve(dir, spec.key_file) } : { kind: 'environment', variable: spec.key_environment ?? '' };
+  if (spec.age !== undefined) return { kind: 'age', path: path.resolve(dir, spec.age), identity, declaredAt };
+  if (spec.sops !== undefined) return { kind: 'sops', path: path.resolve(dir, spec.sops), key: spec.key ?? '', identity, declaredAt };
+  return { kind: 'environment', variable: spec.environment ?? '' };
 }

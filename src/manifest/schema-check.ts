@@ -7,6 +7,10 @@ import { keyContext } from './key-context.js';
 import { refusalOf } from './refused-keys.js';
 import { extensionAllowed } from './extension-keys.js';
 
+/** What a secret source may look like, for an entry that matches none of the shapes. */
+const SECRET_SOURCE_SHAPES =
+  'needs exactly one source: `file:`, `environment:`, `age:` with `key_file:` or `key_environment:`, or `sops:` with `key:` and `key_file:` or `key_environment:`';
+
 /** The manifest kinds schemas/ describes. */
 export type SchemaKind = 'environment' | 'compose';
 
@@ -155,9 +159,14 @@ function relevantErrors(errors: readonly ErrorObject[], data: unknown): ErrorObj
   const unions = errors.filter((error) => error.keyword === 'anyOf' || error.keyword === 'oneOf');
   const out: ErrorObject[] = [];
   for (const error of errors) {
-    const union = unions.find((u) => error !== u && error.schemaPath.startsWith(u.schemaPath.replace(/\/(anyOf|oneOf)$/, '')) && error.instancePath === u.instancePath);
+    // (An additionalProperties error of the object that holds the union is its own complaint, not a branch's.)
+    const sibling = (u: ErrorObject): boolean => error.keyword === 'additionalProperties' && error.schemaPath === u.schemaPath.replace(/(anyOf|oneOf)$/, 'additionalProperties');
+    const union = unions.find((u) => error !== u && !sibling(u) && error.schemaPath.startsWith(u.schemaPath.replace(/\/(anyOf|oneOf)$/, '')) && error.instancePath === u.instancePath);
     if (union !== undefined) continue; // a branch's complaint about the same value: folded into the union's sentence
     if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
+      // An unknown key in the object is the real complaint (an inline secret value, a typo): the
+      // union's branches fail only because of it, and pruning the key re-checks the rest.
+      if (errors.some((other) => other.keyword === 'additionalProperties' && other.instancePath === error.instancePath)) continue;
       const value = valueAt(data, pointerToPath(error.instancePath));
       const deeper = errors.some((other) => other.instancePath.startsWith(`${error.instancePath}/`));
       if (deeper && value !== null && typeof value === 'object') continue;
@@ -235,7 +244,8 @@ function toIssue(error: ErrorObject, locations: LocationMap): ManifestIssue {
   if (error.keyword === 'enum') message = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   if (error.keyword === 'required') message = `needs the key "${(error.params as { missingProperty: string }).missingProperty}"`;
   if (error.keyword === 'type') message = `must be ${String((error.params as { type: string }).type).split(',').join(' or ')}`;
-  if ((error.keyword === 'maxProperties' || error.keyword === 'minProperties') && keyPath[0] === 'secrets') message = 'needs exactly one source: `file:` or `environment:`';
+  // The secret source's oneOf branches each report their own miss: one sentence says what is accepted.
+  if (keyPath[0] === 'secrets' && keyPath.length === 2 && ['maxProperties', 'minProperties', 'oneOf', 'not', 'required', 'anyOf'].includes(error.keyword)) message = SECRET_SOURCE_SHAPES;
   const shown = formatPath(keyPath);
   return {
     code: 'PHX-SCHEMA',

@@ -353,7 +353,19 @@ export interface DesiredVolume {
   readonly configHash: string;
 }
 
-export type SecretSource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'environment'; readonly variable: string };
+export type SecretSource =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'environment'; readonly variable: string }
+  /** An age-encrypted file (binary or armored), decrypted with an age identity only when its value is needed. */
+  | { readonly kind: 'age'; readonly path: string; readonly identity: AgeIdentitySource; readonly declaredAt: string }
+  /** One value of a SOPS file encrypted for age (`key`: its dotted path, e.g. `db.password`). */
+  | { readonly kind: 'sops'; readonly path: string; readonly key: string; readonly identity: AgeIdentitySource; readonly declaredAt: string };
+
+/**
+ * Where the age identity (`AGE-SECRET-KEY-1...`) that decrypts a secret comes from: a key file
+ * (age-keygen's output) or a variable of Phoenix's own environment holding the key.
+ */
+export type AgeIdentitySource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'environment'; readonly variable: string };
 
 /**
  * Where a Podman secret object's content comes from: a secret's source, or, only for a config

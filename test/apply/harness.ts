@@ -31,7 +31,7 @@ export function harness(): Harness {
   const deps: ExecutorDeps = {
     podman,
     readSecret: (source: SecretSource) => {
-      const key = source.kind === 'file' ? source.path : source.variable;
+      const key = source.kind === 'environment' ? source.variable : source.path;
       const value = secretValues.get(key);
       return value === undefined ? Promise.reject(new Error(`no value for ${key}`)) : Promise.resolve(new TextEncoder().encode(value));
     },

@@ -244,7 +244,7 @@ export class TestProject {
   }
 
   /** Writes a file relative to the project folder. */
-  writeFile(relative: string, content: string): string {
+  writeFile(relative: string, content: string | Uint8Array): string {
     const file = path.join(this.dir, relative);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, content);
