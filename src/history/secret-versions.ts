@@ -23,7 +23,7 @@ export async function changedSecretSource(plan: Plan, read: (source: SecretSourc
     // Inline config content is stored in the revision itself; an external secret is not Phoenix's to create.
     if (secret.source === null || secret.source.kind === 'content' || secret.external) continue;
     const what = `${secret.config === true ? 'config' : 'secret'} "${secret.name}"`;
-    const where = secret.source.kind === 'file' ? `the file ${secret.source.path}` : `the environment variable ${secret.source.variable}`;
+    const where = secret.source.kind === 'environment' ? `the environment variable ${secret.source.variable}` : secret.source.kind === 'file' ? `the file ${secret.source.path}` : `the ${secret.source.kind === 'age' ? 'age' : 'SOPS'} file ${secret.source.path}`;
     let content: Uint8Array;
     try {
       content = await read(secret.source);

@@ -45,11 +45,28 @@ function serviceEntry(service: DesiredService): Record<string, unknown> {
   };
 }
 
+/** Where a secret's value comes from, by name only (an encrypted source names its file, its SOPS key and where its age key is). */
+function sourceEntry(source: NonNullable<DesiredSecret['source']>): Record<string, unknown> {
+  switch (source.kind) {
+    case 'file':
+      return { file: source.path };
+    case 'environment':
+      return { environment: source.variable };
+    case 'content':
+      return { content: source.text };
+    case 'age':
+    case 'sops': {
+      const key = source.identity.kind === 'file' ? { key_file: source.identity.path } : { key_environment: source.identity.variable };
+      return source.kind === 'age' ? { age: source.path, ...key } : { sops: source.path, key: source.key, ...key };
+    }
+  }
+}
+
 /** A secret or config: its Podman name, source (a variable or file name, or a config's content) and digest. */
 function secretEntry(secret: DesiredSecret): Record<string, unknown> {
   if (secret.external) return { podmanName: secret.podmanName, external: true };
   const unknown = secret.valueUnknown === true || secret.digest === '';
-  const source = secret.source === null ? null : secret.source.kind === 'file' ? { file: secret.source.path } : secret.source.kind === 'environment' ? { environment: secret.source.variable } : { content: secret.source.text };
+  const source = secret.source === null ? null : sourceEntry(secret.source);
   return {
     podmanName: unknown ? UNKNOWN_DIGEST : secret.podmanName,
     external: false,
