@@ -22,7 +22,7 @@ await build({
   banner: { js: "import { createRequire as __phoenixCreateRequire } from 'node:module'; const require = __phoenixCreateRequire(import.meta.url);" },
   // pino starts worker threads from files of its own (thread-stream) when a transport is used;
   // it stays a plain package import so that those files are where pino looks for them.
-  external: ['pino', 'pino-pretty', 'thread-stream'],
+  external: ['pino', 'thread-stream'],
   // jsonc-parser's `main` is a UMD build whose require() of its own files esbuild cannot
   // follow; its ES module build (`module`) bundles cleanly.
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
