@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EventFilter } from '../events/event-bus.js';
+import { matchesFilter } from '../events/event-bus.js';
 import { EventLogTail, readRecentEvents } from '../events/event-log.js';
 import type { PhoenixEvent, Severity } from '../events/event-types.js';
 import { kindOf } from '../events/event-types.js';
-import { kindMatches } from '../events/kind-pattern.js';
 import { eventsUrl, followEventStream, telemetryBase } from '../events/sse-client.js';
 import { formatIssue } from '../model/issue.js';
 import type { EnvironmentOptions } from './environment-loading.js';
@@ -79,18 +79,6 @@ export function eventLine(event: PhoenixEvent, colour: boolean): string {
   const severity = event.severity.padEnd(8);
   const painted = colour ? `${SEVERITY_COLOUR[event.severity]}${severity}\u001b[0m` : severity;
   return `${event.time} ${painted} ${kindOf(event).padEnd(24)} ${(event.subject ?? '-').padEnd(12)} ${summarise(event.data as Readonly<Record<string, unknown>>)}`.trimEnd();
-}
-
-/**
- * Whether an event passes the command's filter: each criterion given must hold, any one of
- * its values enough. Kind patterns are matched by kindMatches, without regular expressions.
- */
-export function eventPasses(event: PhoenixEvent, filter: EventFilter): boolean {
-  const kind = kindOf(event);
-  if (filter.types !== undefined && filter.types.length > 0 && !filter.types.some((pattern) => kindMatches(pattern, kind))) return false;
-  if (filter.environments !== undefined && filter.environments.length > 0 && !filter.environments.includes(event.environment)) return false;
-  if (filter.services !== undefined && filter.services.length > 0 && (event.subject === undefined || !filter.services.includes(event.subject))) return false;
-  return filter.severities === undefined || filter.severities.length === 0 || filter.severities.includes(event.severity);
 }
 
 /** A set of the last N ids. */
@@ -171,13 +159,13 @@ export async function runEvents(options: EventsOptions, io: CliIo): Promise<numb
   const colour = useColour(io);
   const seen = new RecentIds();
   const print = (event: PhoenixEvent): void => {
-    if (!eventPasses(event, filter) || (sinceMs !== undefined && !(Date.parse(event.time) >= sinceMs)) || !seen.fresh(event.id)) return;
+    if (!matchesFilter(event, filter) || (sinceMs !== undefined && !(Date.parse(event.time) >= sinceMs)) || !seen.fresh(event.id)) return;
     io.stdout(options.json === true ? `${JSON.stringify(event)}\n` : `${eventLine(event, colour)}\n`);
   };
   const note = (text: string): void => io.stderr(colour ? `\u001b[2m${text}\u001b[0m\n` : `${text}\n`);
 
   if (options.follow !== true) {
-    const recent = readRecentEvents(file!, (event) => eventPasses(event, filter), tail, sinceMs);
+    const recent = readRecentEvents(file!, (event) => matchesFilter(event, filter), tail, sinceMs);
     if (!recent.exists) note(`phoenix: no events yet: ${file!} does not exist (phoenix watch writes it).`);
     for (const event of recent.events) print(event);
     if (recent.skipped > 0) note(`phoenix: ${recent.skipped} line(s) of the log are not events and were skipped.`);
@@ -215,7 +203,7 @@ export async function runEvents(options: EventsOptions, io: CliIo): Promise<numb
     }
   })();
   if (file !== null) {
-    const recent = readRecentEvents(file, (event) => eventPasses(event, filter), tail, sinceMs);
+    const recent = readRecentEvents(file, (event) => matchesFilter(event, filter), tail, sinceMs);
     for (const event of recent.events) print(event);
   }
   printedRecent = true;

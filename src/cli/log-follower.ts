@@ -113,23 +113,10 @@ async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   }
 }
 
-/**
- * The containers each slot holds at the start, or the slots that hold none (the command
- * refuses to follow what does not exist yet, as without -f).
- */
-export async function currentContainers(podman: FollowerPodman, project: string, environment: string, slots: readonly LogSlot[], signal?: AbortSignal): Promise<{ found: Map<LogSlot, ServiceContainer>; missing: LogSlot[] }> {
+/** The slots that hold no container now: the command refuses to follow what does not exist yet, as without -f. */
+export async function slotsWithoutContainer(podman: FollowerPodman, project: string, environment: string, slots: readonly LogSlot[], signal?: AbortSignal): Promise<LogSlot[]> {
   const listed = await podman.listServiceContainers(project, environment, signal === undefined ? {} : { signal });
-  const found = new Map<LogSlot, ServiceContainer>();
-  const missing: LogSlot[] = [];
-  for (const slot of slots) {
-    const container = pickContainer(
-      listed.filter((c) => c.service === slot.service && c.replica === slot.replica),
-      null,
-    );
-    if (container === null) missing.push(slot);
-    else found.set(slot, container);
-  }
-  return { found, missing };
+  return slots.filter((slot) => !listed.some((c) => c.service === slot.service && c.replica === slot.replica));
 }
 
 /**

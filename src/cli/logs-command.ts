@@ -4,7 +4,7 @@ import type { CliIo } from './io.js';
 import { EXIT, useColour } from './io.js';
 import { reportFailure } from './live-plan.js';
 import type { FollowNotice, LogSlot } from './log-follower.js';
-import { currentContainers, followLogs } from './log-follower.js';
+import { followLogs, slotsWithoutContainer } from './log-follower.js';
 import { parseLogSince } from './log-since.js';
 import { connectPodman } from './podman-wiring.js';
 import { formatIssue } from '../model/issue.js';
@@ -98,7 +98,7 @@ export async function runLogs(services: readonly string[], options: LogsOptions,
     }
     const signal = io.signal ?? new AbortController().signal;
     const { project, environment } = desired;
-    const { missing } = await currentContainers(podman.inspector, project, environment, slots, signal);
+    const missing = await slotsWithoutContainer(podman.inspector, project, environment, slots, signal);
     if (missing.length > 0) {
       io.stderr(`phoenix: ${missing.map((slot) => slot.label).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist in Podman; nothing to follow there. Run phoenix apply --env ${options.env} first.\n`);
       return EXIT.failure;
