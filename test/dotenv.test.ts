@@ -101,21 +101,21 @@ describe('parseDotenv: values', () => {
 });
 
 describe('parseDotenv: errors', () => {
-  it('rejects a bare key and says what to write', () => {
+  it('rejects a bare key without echoing it (a token file has exactly such a line)', () => {
     expect(parseDotenv('A=1\nDB_HOST\nB=2')).toEqual({
       entries: [
         { key: 'A', value: '1', line: 1 },
         { key: 'B', value: '2', line: 3 },
       ],
-      errors: [{ line: 2, column: 1, message: '"DB_HOST" has no value: write DB_HOST=value, or DB_HOST= for an empty value' }],
+      errors: [{ line: 2, column: 1, message: 'expected KEY=VALUE, but the line has no "=" (its text is not shown: it may be secret)' }],
     });
     expect(parseDotenv('  export  KEY').errors).toEqual([
-      { line: 1, column: 11, message: '"KEY" has no value: write KEY=value, or KEY= for an empty value' },
+      { line: 1, column: 11, message: 'expected KEY=VALUE, but the line has no "=" (its text is not shown: it may be secret)' },
     ]);
   });
 
   it('rejects a line that is not an assignment at all', () => {
-    expect(parseDotenv('hello world').errors).toEqual([{ line: 1, column: 1, message: 'expected KEY=VALUE, found "hello world"' }]);
+    expect(parseDotenv('hello world').errors).toEqual([{ line: 1, column: 1, message: 'expected KEY=VALUE, but the line has no "=" (its text is not shown: it may be secret)' }]);
   });
 
   it('points at the first bad character of an invalid key', () => {
@@ -126,8 +126,8 @@ describe('parseDotenv: errors', () => {
       [2, 5],
       [4, 2],
     ]);
-    expect(errors[0]!.message).toBe('invalid variable name "1KEY": unexpected "1" (a name starts with a letter or "_")');
-    expect(errors[1]!.message).toBe('invalid variable name "MY KEY": unexpected " " (a name contains only letters, digits, "_", "." and "-")');
+    expect(errors[0]!.message).toBe('invalid variable name before "=": unexpected character at this column (a name starts with a letter or "_"; the text is not shown: it may be secret)');
+    expect(errors[1]!.message).toBe('invalid variable name before "=": unexpected character at this column (a name contains only letters, digits, "_", "." and "-"; the text is not shown: it may be secret)');
   });
 
   it('rejects a missing key', () => {

@@ -22,6 +22,7 @@ import { loadOrCreatePlanKey, verifyPlanSignature } from '../security/plan-signa
 import { checkSavedPlan } from '../security/saved-plan-check.js';
 import type { SavedPlanRefusal } from '../security/saved-plan-check.js';
 import { CommandAudit } from './security-audit.js';
+import { redactingIo, secretRedactorFor } from './secret-redaction.js';
 import type { LiveState } from './live-plan.js';
 import { connectPodman, secretReader } from './podman-wiring.js';
 import { cachedSecretReader, firstUndecryptableSecret } from './secret-preflight.js';
@@ -161,6 +162,8 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
   await audit.flush();
   if (loaded === null) return EXIT.failure;
   const { desired, security } = loaded;
+  // From here on everything apply prints is redacted against the environment's secret values.
+  io = redactingIo(io, await secretRedactorFor(desired, io));
   return withEnvironmentLock(desired, { command: 'apply', handOff: watchCanDo(options), ...(options.json === undefined ? {} : { json: options.json }) }, options, io, () => applyLocked(desired, security, options, io, audit));
 }
 

@@ -11,28 +11,10 @@ import { logEvidence } from '../controller/health/failure-evidence.js';
 import type { DesiredState } from '../model/desired.js';
 import type { Plan } from '../plan/actions.js';
 import { touchedServices } from '../plan/touched-services.js';
-import { SecretRedactor } from '../telemetry/secret-redactor.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './io.js';
 import type { PodmanConnection } from './podman-wiring.js';
-import { secretReader } from './podman-wiring.js';
-
-/** Every secret value the environment reads, so that no log line quoted in a failure shows one. */
-async function redactorFor(desired: DesiredState, io: CliIo): Promise<SecretRedactor> {
-  const read = secretReader(io);
-  const redactor = new SecretRedactor();
-  for (const secret of desired.secrets) {
-    if (secret.source === null || secret.source.kind === 'content' || secret.config === true) continue;
-    try {
-      const value = new TextDecoder().decode(await read(secret.source));
-      // A file ending in a newline prints as a line without it.
-      redactor.add(value, value.trim());
-    } catch {
-      // The apply read them already; one that cannot be read now has nothing to redact.
-    }
-  }
-  return redactor;
-}
+import { secretRedactorFor } from './secret-redaction.js';
 
 /** How a rollout wait ended: the exit code, and each container that did not become ready (null when nothing was waited for). */
 export interface RolloutOutcome {
@@ -60,7 +42,7 @@ export async function waitForRollout(
     io.stderr(`Healthy: ${services.map((s) => s.name).join(', ')}.\n`);
     return { code: EXIT.ok, failures };
   }
-  const lastLines = logEvidence(podman.inspector, await redactorFor(desired, io));
+  const lastLines = logEvidence(podman.inspector, await secretRedactorFor(desired, io));
   for (const failure of failures) {
     const exit = failure.exitCode === null ? 'still running' : `exit code ${failure.exitCode}`;
     const lines = await lastLines(failure.container);

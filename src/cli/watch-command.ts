@@ -111,7 +111,10 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
     ...(options.logFile === undefined ? {} : { file: { path: options.logFile } }),
   });
   const podman = connectPodman(options, io);
-  const bus = new EventBus((error) => logger.warn({ err: error }, 'an event sink failed'));
+  const bus = new EventBus(
+    (error) => logger.warn({ err: error }, 'an event sink failed'),
+    (event) => redactor.redactDeep(event),
+  );
   // Text: the decisions, one line each, made from the events (the JSON log has every event as it is).
   if (format === 'text') bus.subscribe({}, decisionPrinter(names, level as LogLevel, (text) => io.stdout(`${redactor.redact(text)}\n`), useColour(io)));
   // Every security event of the bus goes to the audit log of the state directory too.

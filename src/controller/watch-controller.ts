@@ -210,7 +210,8 @@ export class WatchController {
 
   /** What /status serves. */
   status(): unknown {
-    return { podman: podmanMode(), environments: [...this.runtimes.values()].map((runtime) => runtime.status()), queue: this.queue.stats() };
+    // Redacted: a health check's last output may print a secret, and /status has no authentication.
+    return this.options.redactor.redactDeep({ podman: podmanMode(), environments: [...this.runtimes.values()].map((runtime) => runtime.status()), queue: this.queue.stats() });
   }
 
   /**

@@ -92,11 +92,21 @@ export function makeEvent<K extends EventKind>(kind: K, origin: EventOrigin, dat
 export class EventBus {
   private readonly subscribers = new Set<{ filter: EventFilter; handler: EventHandler }>();
 
-  /** @param onSinkError told when a subscriber throws; the event still reaches the others */
-  constructor(private readonly onSinkError: (error: unknown) => void = () => undefined) {}
+  /**
+   * @param onSinkError told when a subscriber throws; the event still reaches the others
+   * @param redact applied to every event before any subscriber sees it (watch passes its
+   *   secret redactor: a health check's output or a log line may print a secret, and every
+   *   sink, SSE, the log and the audit log take events from here)
+   */
+  constructor(
+    private readonly onSinkError: (error: unknown) => void = () => undefined,
+    private readonly redact: (event: PhoenixEvent) => PhoenixEvent = (event) => event,
+  ) {}
 
-  /** Delivers the event to every subscriber whose filter it passes. */
-  publish(event: PhoenixEvent): void {
+  /** Delivers the event, redacted, to every subscriber whose filter it passes. */
+  publish(raw: PhoenixEvent): void {
+    if (this.subscribers.size === 0) return;
+    const event = this.redact(raw);
     for (const subscriber of this.subscribers) {
       if (!matchesFilter(event, subscriber.filter)) continue;
       try {

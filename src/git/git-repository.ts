@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { childEnvironment } from '../podman/child-environment.js';
 import type { ManifestReader } from '../manifest/reader.js';
 
 /** A git failure, with what to do about it. */
@@ -20,7 +21,7 @@ export class GitError extends Error {
 
 function git(cwd: string, args: readonly string[], encoding: 'utf8' | 'buffer' = 'utf8'): string | Buffer {
   try {
-    return execFileSync('git', [...args], { cwd, encoding: encoding === 'utf8' ? 'utf8' : 'buffer', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync('git', [...args], { cwd, env: childEnvironment(process.env), encoding: encoding === 'utf8' ? 'utf8' : 'buffer', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim();
     throw new GitError(`git ${args.join(' ')}: ${stderr.split('\n')[0] ?? 'failed'}`, 'Check that the folder is a git working tree and that the branch exists (git branch -a).');

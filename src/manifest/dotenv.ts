@@ -70,16 +70,14 @@ function parseLine(raw: string): LineResult {
 
   const equals = raw.indexOf('=', pos);
   const key = raw.slice(pos, equals === -1 ? raw.length : equals).replace(/[ \t]+$/, '');
-  if (equals === -1) {
-    if (KEY.test(key)) return error(pos, `"${key}" has no value: write ${key}=value, or ${key}= for an empty value`);
-    return error(pos, `expected KEY=VALUE, found "${key}"`);
-  }
+  // A line that is not KEY=VALUE is never echoed: the file may not be an env file at all (an
+  // env_file pointed at /etc/shadow, a token file), and the message goes to terminals and logs.
+  if (equals === -1) return error(pos, `expected KEY=VALUE, but the line has no "=" (its text is not shown: it may be secret)`);
   if (key === '') return error(pos, 'missing variable name before "="');
   if (!KEY.test(key)) {
     const bad = KEY_START.test(key[0]!) ? key.split('').findIndex((ch) => !KEY_CHAR.test(ch)) : 0;
-    const ch = key[bad] ?? '';
     const why = bad === 0 ? 'a name starts with a letter or "_"' : 'a name contains only letters, digits, "_", "." and "-"';
-    return error(pos + bad, `invalid variable name "${key}": unexpected "${ch}" (${why})`);
+    return error(pos + bad, `invalid variable name before "=": unexpected character at this column (${why}; the text is not shown: it may be secret)`);
   }
 
   const start = skipBlanks(raw, equals + 1);

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { childEnvironment } from './child-environment.js';
 import { PodmanApi } from './podman-api.js';
 
 /** How long an idle service Phoenix started stays up, in seconds. */
@@ -34,7 +35,8 @@ export async function ensureApiService(options: ApiServiceOptions): Promise<Podm
     // Detached and unreferenced: it outlives this Phoenix (until idle) so that the next one
     // finds it. execa is for commands Phoenix awaits; a daemon needs the plain spawn.
     const child = spawn(options.binary, ['system', 'service', `--time=${API_SERVICE_IDLE_SECONDS}`, `unix://${options.socketPath}`], {
-      env: { ...process.env, ...options.env },
+      // It outlives Phoenix: it gets podman's environment only, never Phoenix's (secrets from variables).
+      env: childEnvironment(options.env),
       detached: true,
       stdio: 'ignore',
       // A daemon must not keep the directory it was started from: conmon inherits the

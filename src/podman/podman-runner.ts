@@ -9,15 +9,16 @@ import type { PodmanError } from './podman-error.js';
 import { classifyPodmanFailure } from './podman-error.js';
 import { withFifoStdin } from './fifo-stdin.js';
 import { chooseContainersConf } from './containers-conf.js';
+import { childEnvironment } from './child-environment.js';
 
 /**
- * The environment to run podman with: `processEnv`, plus CONTAINERS_CONF pointing at the
- * host's containers.conf fix (containers-conf.ts: the user's config folder, /etc/phoenix, or
- * the state directory of older releases) when one exists and the caller set none of their own.
+ * The environment to run podman with: what podman needs of `processEnv` (child-environment.ts:
+ * never a secret-carrying variable), plus CONTAINERS_CONF pointing at the host's
+ * containers.conf fix (containers-conf.ts: the user's config folder, /etc/phoenix, or the state
+ * directory of older releases) when one exists and the caller set none of their own.
  */
 export function podmanEnvironment(stateDir: string, processEnv: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(processEnv)) if (value !== undefined) env[key] = value;
+  const env = childEnvironment(processEnv);
   const conf = chooseContainersConf(stateDir, env);
   if (conf !== null) env.CONTAINERS_CONF = conf.path;
   return env;
@@ -83,7 +84,8 @@ export class PodmanRunner {
     const spawn = (stdin: 'ignore' | number) =>
       execa(this.options.binary, [...args], {
         env: this.options.env,
-        extendEnv: true,
+        // Only the given environment: not Phoenix's own (secrets from variables live there).
+        extendEnv: false,
         reject: false,
         shell: false,
         // execa hands any fd number to child_process; its types list only 0 and 3-9.
@@ -121,7 +123,7 @@ export class PodmanRunner {
     const terminal = stdio.kind === 'terminal';
     const subprocess = execa(this.options.binary, [...args], {
       env: this.options.env,
-      extendEnv: true,
+      extendEnv: false,
       reject: false,
       shell: false,
       stdin: terminal ? 'inherit' : 'ignore',
@@ -156,7 +158,7 @@ export class PodmanRunner {
     const execa = await loadExeca();
     const subprocess = execa(this.options.binary, [...args], {
       env: this.options.env,
-      extendEnv: true,
+      extendEnv: false,
       reject: false,
       shell: false,
       stdin: 'ignore',

@@ -8,12 +8,36 @@ import { LiteralMatcher } from './literal-matcher.js';
 /** What every occurrence of a secret becomes. */
 export const REDACTED = '[REDACTED]';
 
+/** Base64 cores shorter than this are not redacted: they would match ordinary text. */
+const MIN_BASE64_CORE = 8;
+
+/**
+ * The base64 text a value becomes inside any base64 (standard and URL-safe alphabets), at each
+ * of the three byte offsets it can start at: the characters that depend on its bytes alone
+ * (the 4-character groups that hold neither a byte before it nor one after it).
+ */
+function base64Cores(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const cores: string[] = [];
+  for (let offset = 0; offset < 3; offset++) {
+    const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
+    const whole = padded.subarray(0, padded.length - (padded.length % 3));
+    const core = whole.toString('base64').slice(offset === 0 ? 0 : 4);
+    if (core.length >= MIN_BASE64_CORE) cores.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  // The whole value encoded on its own, padding included (`echo -n value | base64`).
+  cores.push(bytes.toString('base64'));
+  return cores;
+}
+
 /**
  * The spellings in which a value can reach a log line: as it is, escaped inside a JSON
- * string (quotes, backslashes, control characters), and percent-encoded inside a URL.
+ * string (quotes, backslashes, control characters), percent-encoded inside a URL (both
+ * encodeURIComponent's and the form encoding's `+` for a space), and base64.
  */
 function spellings(value: string): string[] {
-  return [...new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)])];
+  const url = encodeURIComponent(value);
+  return [...new Set([value, JSON.stringify(value).slice(1, -1), url, url.replace(/%20/g, '+'), ...base64Cores(value)])].filter((s) => s !== '');
 }
 
 /**
@@ -37,9 +61,15 @@ export class SecretRedactor {
     return this.values.size;
   }
 
-  /** Adds secret values (e.g. after loading or rotating a secret); empty strings are ignored. */
+  /**
+   * Adds secret values (e.g. after loading or rotating a secret); empty strings are ignored. A
+   * value ending in a newline (a secret file's usual last byte) is also known without it: that
+   * is how a container prints it.
+   */
   add(...values: string[]): void {
-    for (const value of values) if (value !== '') this.values.add(value);
+    for (const value of values) {
+      for (const form of [value, value.replace(/\r?\n$/, '')]) if (form !== '') this.values.add(form);
+    }
     this.matcher = undefined;
   }
 
@@ -82,6 +112,11 @@ export class SecretRedactor {
       return this.redact(line);
     }
     return JSON.stringify(this.redactValue(parsed)) + newline;
+  }
+
+  /** A copy of a JSON-like value with every string (keys too) redacted: for /status and events. */
+  redactDeep<T>(value: T): T {
+    return this.values.size === 0 ? value : (this.redactValue(value) as T);
   }
 
   private redactValue(value: unknown): unknown {
