@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { EDITOR_CUSTOM_TAGS } from '../editor/editor-schema.js';
 import { JsoncMergeError, mergeExtensionsFile, mergeSettingsFile, mergeTasksFile } from '../editor/jsonc-merge.js';
-import { phoenixInputs, phoenixTasks, TASK_LABEL_PREFIX } from '../editor/vscode-tasks.js';
+import { phoenixInputs, phoenixTasks, shellWord, TASK_LABEL_PREFIX } from '../editor/vscode-tasks.js';
 import type { TaskEnvironment } from '../editor/vscode-tasks.js';
 import { SCHEMAS_DIR } from '../manifest/schema-check.js';
 import { allEnvironments, environmentsDir, loadFromDisk } from './environment-loading.js';
@@ -86,7 +86,7 @@ export function runEditorVscode(options: EditorVscodeOptions, io: CliIo): number
   const relativeDir = workspacePath(workspace, dir);
   const context = {
     phoenix: options.command ?? phoenixCommand(workspace, packageRoot),
-    environmentsArgument: relativeDir === 'environments' ? '' : `--environments ${relativeDir}`,
+    environmentsArgument: relativeDir === 'environments' ? '' : `--environments ${shellWord(relativeDir)}`,
     environments,
   };
   const editorSchemas = path.join(packageRoot, 'schemas', 'editor');

@@ -66,8 +66,8 @@ export function watchProblemMatcher(): JsonObject {
   };
 }
 
-/** Names are `[a-z0-9_-]` (environments) or Compose service names; quoted anyway for the shell. */
-function shellWord(word: string): string {
+/** A word for /bin/sh: as it is when it is plain (names, most paths), else single-quoted. */
+export function shellWord(word: string): string {
   return /^[A-Za-z0-9_./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 

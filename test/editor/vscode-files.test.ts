@@ -178,6 +178,19 @@ describe('phoenix editor vscode: the files', () => {
     expect(existsSync(path.join(ws, '.vscode/settings.json'))).toBe(false);
   });
 
+  it('passes an environments folder other than ./environments to every task, quoted for the shell', async () => {
+    const ws = workspace(Object.fromEntries(Object.entries(VALID).map(([file, text]) => [file.replace('environments/', 'my envs/'), text])));
+    const run = await phoenix(ws, ['editor', 'vscode', '--command', PHOENIX, '--environments', 'my envs']);
+    expect(run.code, run.stderr).toBe(0);
+    const tasks = readJsonc<{ tasks: TaskJson[] }>(path.join(ws, '.vscode/tasks.json')).tasks;
+    expect(tasks.find((t) => t.label === 'phoenix: validate')!.command).toBe(`${PHOENIX} validate --all --environments 'my envs'`);
+    const validate = spawnSync('/bin/sh', ['-c', tasks[0]!.command], { cwd: ws, encoding: 'utf8', env: { ...process.env, PHOENIX_STATE_DIR: path.join(tmp, 'state') } });
+    expect(validate.stdout).toContain('ok dev: valid, 2 services');
+    expect(validate.status).toBe(0);
+    const schemas = readJsonc<{ 'yaml.schemas': Record<string, string[]> }>(path.join(ws, '.vscode/settings.json'))['yaml.schemas'];
+    expect(schemas[path.join(REPO, 'schemas/editor/environment.schema.json')]).toEqual(['my envs/*.yaml']);
+  });
+
   it('says what to do when there is no environment', async () => {
     const run = await phoenix(workspace({}), ['editor', 'vscode']);
     expect(run.code).toBe(1);
