@@ -164,6 +164,15 @@ describe('stop and start', { timeout: 180_000 }, () => {
     const clean = await project.phoenix(['plan', '--detailed-exitcode']);
     expect(clean.code, clean.stdout).toBe(0);
     expect(clean.stdout).not.toContain('phoenix stop');
+
+    // restart runs a service stopped on purpose again, and apply no longer keeps it down.
+    expect((await project.phoenix(['stop', 'web'])).code).toBe(0);
+    const restart = await project.phoenix(['restart', 'web']);
+    expect(restart.code, restart.stdout + restart.stderr).toBe(0);
+    expect((await project.inspect(web)).running).toBe(true);
+    const afterRestart = await project.phoenix(['plan', '--detailed-exitcode']);
+    expect(afterRestart.code, afterRestart.stdout).toBe(0);
+    expect(afterRestart.stdout).not.toContain('phoenix stop');
   });
 });
 
