@@ -7,6 +7,8 @@ import type { LoadOptions, LoadResult } from '../manifest/load.js';
 import { loadEnvironment } from '../manifest/load.js';
 import type { ManifestReader } from '../manifest/reader.js';
 import type { DesiredState, SecretSource } from '../model/desired.js';
+import { LABEL } from '../model/desired.js';
+import { privilegeDrift } from '../security/privilege-drift.js';
 import type { ObservedState } from '../model/observed.js';
 import type { PodmanClient, PodmanInspector } from '../podman/podman-client.js';
 import type { PodmanStats } from '../podman/podman-stats.js';
@@ -46,6 +48,8 @@ export interface EnvironmentRuntimeOptions {
   readonly podman: PodmanClient;
   /** Where failure events read a container's last log lines; without it they carry none. */
   readonly logs?: Pick<PodmanInspector, 'streamLogs'>;
+  /** Inspects containers' privileges for security.drift; without it, drift is not checked. */
+  readonly privileges?: Pick<PodmanInspector, 'inspectPrivileges'>;
   readonly stats: PodmanStats;
   readonly bus: EventBus;
   readonly redactor: SecretRedactor;
@@ -94,6 +98,8 @@ export class EnvironmentRuntime {
   private readonly recorder: RevisionRecorder | null;
   /** Where the last load's desired state came from (which commit, whether a rollback target stood in). */
   private origin: LoadOrigin = { gitRevision: undefined, substitutedBy: null, failureKey: null };
+  /** Container ids already checked for privilege drift. */
+  private readonly driftChecked = new Set<string>();
   /** The running reconcile was asked for by an apply: manifests marked failed are tried again. */
   private requested = false;
 
@@ -347,6 +353,7 @@ export class EnvironmentRuntime {
   private async afterReconcile(result: ReconcileResult): Promise<void> {
     this.last = result;
     const desired = result.desired;
+    if (desired !== null && result.observed !== null) void this.checkPrivilegeDrift(desired, result.observed);
     if (desired !== null) {
       await this.refreshRedactor(desired);
       const looked = withoutStoppedServices(desired, result.observed);
@@ -362,6 +369,34 @@ export class EnvironmentRuntime {
     }
     this.publishVerdictChanges();
     this.options.onReconciled(result, this.files);
+  }
+
+  /**
+   * security.drift: each container of the environment seen for the first time (by id) is
+   * inspected once, and every privilege it has beyond its service's spec is reported (after
+   * adoption, or a container made again by hand with Phoenix's labels). Best effort: an
+   * inspect that fails is tried again at the next reconcile.
+   */
+  private async checkPrivilegeDrift(desired: DesiredState, observed: ObservedState): Promise<void> {
+    const inspector = this.options.privileges;
+    if (inspector === undefined) return;
+    const specs = new Map(desired.services.map((s) => [s.name, s.spec]));
+    const fresh = observed.containers.filter((c) => c.labels[LABEL.project] === desired.project && c.labels[LABEL.environment] === desired.environment && specs.has(c.labels[LABEL.service] ?? '') && !this.driftChecked.has(c.id));
+    if (fresh.length === 0) return;
+    try {
+      const privileges = await inspector.inspectPrivileges(fresh.map((c) => c.name));
+      for (const container of fresh) {
+        const observedPrivileges = privileges.get(container.name);
+        if (observedPrivileges === undefined) continue;
+        this.driftChecked.add(container.id);
+        const drift = privilegeDrift(specs.get(container.labels[LABEL.service]!)!, observedPrivileges);
+        if (drift.length === 0) continue;
+        const origin = { project: desired.project, environment: this.options.name, service: container.labels[LABEL.service]! };
+        this.options.bus.publish(makeEvent('security.drift', origin, { container: container.name, privileges: drift }, randomUUID(), new Date()));
+      }
+    } catch (error) {
+      this.options.onError(error, 'checking containers for privilege drift');
+    }
   }
 
   /** Keeps every current secret value in the log redactor (values are read, never stored elsewhere). */

@@ -118,6 +118,7 @@ export class WatchController {
           source: options.source(name),
           podman: options.podman,
           logs: options.inspector,
+          privileges: options.inspector,
           stats: options.stats,
           bus: options.bus,
           redactor: options.redactor,

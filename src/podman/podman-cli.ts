@@ -1,3 +1,4 @@
+import type { ObservedPrivileges } from '../security/privilege-drift.js';
 /**
  * PodmanClient over the podman CLI. observe() takes a fixed number of podman processes, run
  * in parallel, whatever the number of services; each action is one podman command.
@@ -332,6 +333,14 @@ export class PodmanCli implements PodmanClient, PodmanInspector, PodmanJobs {
     await streamContainerLogs(this.runner, names, options, onLine, signal, { idleTimeoutMs: this.deadlines.read });
   }
 
+  async inspectPrivileges(names: readonly string[], options?: CallOptions): Promise<ReadonlyMap<string, ObservedPrivileges>> {
+    if (names.length === 0) return new Map();
+    const result = await this.runner.exec(['container', 'inspect', '--format', 'json', ...names], this.call(options, 'read'));
+    // A container removed between the list and the inspect makes the whole call fail: no answer this round.
+    if ('error' in result || result.exitCode !== 0) return new Map();
+    return new Map(parseJsonList(result.stdout, 'podman container inspect').map((entry) => parsePrivileges(entry as Record<string, unknown>)));
+  }
+
   async listServiceContainers(project: string, environment: string, options?: CallOptions): Promise<ServiceContainer[]> {
     const call = this.call(options, 'read');
     const filter = projectLabelFilter(project);
@@ -386,4 +395,28 @@ export function parseRestartCounts(stdout: string): Map<string, number> {
     if (match !== null) counts.set(match[1]!, Number(match[2]));
   }
   return counts;
+}
+
+/** A container's privileges from one entry of `podman container inspect --format json` (its HostConfig). */
+function parsePrivileges(entry: Record<string, unknown>): [string, ObservedPrivileges] {
+  const host = (entry.HostConfig ?? {}) as Record<string, unknown>;
+  const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+  const devices = Array.isArray(host.Devices) ? host.Devices.flatMap((d) => (typeof (d as { PathOnHost?: unknown }).PathOnHost === 'string' ? [(d as { PathOnHost: string }).PathOnHost] : [])) : [];
+  const mounts = Array.isArray(entry.Mounts) ? (entry.Mounts as { Type?: unknown; Source?: unknown }[]) : [];
+  return [
+    text(entry.Name).replace(/^\//, ''),
+    {
+      privileged: host.Privileged === true,
+      capAdd: strings(host.CapAdd),
+      securityOpt: strings(host.SecurityOpt),
+      networkMode: text(host.NetworkMode),
+      pidMode: text(host.PidMode),
+      ipcMode: text(host.IpcMode),
+      utsMode: text(host.UTSMode),
+      usernsMode: text(host.UsernsMode),
+      devices,
+      bindSources: mounts.flatMap((m) => (m.Type === 'bind' && typeof m.Source === 'string' ? [m.Source] : [])),
+    },
+  ];
 }

@@ -1,3 +1,4 @@
+import type { ObservedPrivileges } from '../security/privilege-drift.js';
 import type { DesiredNetwork, DesiredVolume, ImageBuild } from '../model/desired.js';
 import type { ObservedState } from '../model/observed.js';
 import type { ContainerIntent } from '../plan/actions.js';
@@ -130,4 +131,6 @@ export interface PodmanInspector {
    * the stream with backoff whenever it drops; never rejects (see podman-events.ts).
    */
   watchContainerEvents(options: WatchContainerEventsOptions, onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void>;
+  /** The privileges of each container (one `container inspect` of all of them), by name; a container gone meanwhile is left out. */
+  inspectPrivileges(names: readonly string[], options?: CallOptions): Promise<ReadonlyMap<string, ObservedPrivileges>>;
 }
