@@ -19,7 +19,8 @@ import { childEnvironment } from './child-environment.js';
  */
 export function podmanEnvironment(stateDir: string, processEnv: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const env = childEnvironment(processEnv);
-  const conf = chooseContainersConf(stateDir, env);
+  // Chosen with Phoenix's whole environment: PHOENIX_CONFIG_DIR says where the fix is, and is no podman variable.
+  const conf = chooseContainersConf(stateDir, processEnv);
   if (conf !== null) env.CONTAINERS_CONF = conf.path;
   return env;
 }
