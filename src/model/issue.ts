@@ -6,6 +6,20 @@ export interface SourceLocation {
 }
 
 /** Stable codes for every kind of manifest problem; docs/errors.md explains each. */
+/** The codes of the security policy; docs/errors.md and docs/security.md explain each. */
+export type PolicyCode =
+  | 'PHX-POLICY-PRIVILEGED'
+  | 'PHX-POLICY-HOST-NETWORK'
+  | 'PHX-POLICY-CAPABILITY'
+  | 'PHX-POLICY-HOST-PATH'
+  | 'PHX-POLICY-HOST-NAMESPACE'
+  | 'PHX-POLICY-FOREIGN-CONTAINER'
+  | 'PHX-POLICY-DEVICE'
+  | 'PHX-POLICY-RUNTIME-SOCKET'
+  | 'PHX-POLICY-UNCONFINED'
+  | 'PHX-POLICY-NEW-PRIVILEGES'
+  | 'PHX-POLICY-SECRET-PATH';
+
 export type IssueCode =
   | 'PHX-YAML-SYNTAX'
   | 'PHX-FILE-NOT-FOUND'
@@ -39,17 +53,7 @@ export type IssueCode =
   | 'PHX-CONTAINER-NAME-REPLICAS'
   | 'PHX-ENV-FILE-MISSING'
   | 'PHX-ENV-FILE-SYNTAX'
-  | 'PHX-POLICY-PRIVILEGED'
-  | 'PHX-POLICY-HOST-NETWORK'
-  | 'PHX-POLICY-CAPABILITY'
-  | 'PHX-POLICY-HOST-PATH'
-  | 'PHX-POLICY-HOST-NAMESPACE'
-  | 'PHX-POLICY-FOREIGN-CONTAINER'
-  | 'PHX-POLICY-DEVICE'
-  | 'PHX-POLICY-RUNTIME-SOCKET'
-  | 'PHX-POLICY-UNCONFINED'
-  | 'PHX-POLICY-NEW-PRIVILEGES'
-  | 'PHX-POLICY-SECRET-PATH'
+  | PolicyCode
   | 'PHX-INVALID-VALUE'
   | 'PHX-OBSOLETE-KEY'
   | 'PHX-PROFILE-DEPENDENCY'

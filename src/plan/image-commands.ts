@@ -1,11 +1,9 @@
 import type { DesiredState } from '../model/desired.js';
 import type { ObservedState } from '../model/observed.js';
 import type { Plan } from './actions.js';
-import { PLAN_FORMAT_VERSION } from './actions.js';
-import { observedFingerprint } from './fingerprint.js';
+import { commandPlan } from './command-plan.js';
 import { registryOf } from './image-plan.js';
 import type { PendingAction } from './order.js';
-import { orderActions } from './order.js';
 
 /**
  * The plan of `phoenix build`: build the image of each named service that has `build:` (all
@@ -44,15 +42,9 @@ export function planPulls(desired: DesiredState, observed: ObservedState, servic
 }
 
 function imagePlan(desired: DesiredState, observed: ObservedState, pending: readonly PendingAction[]): Plan {
-  const actions = orderActions(pending);
-  const count = (kind: string): number => actions.filter((a) => a.kind === kind).length;
-  return {
-    formatVersion: PLAN_FORMAT_VERSION,
-    project: desired.project,
-    environment: desired.environment,
-    actions,
-    warnings: [],
-    summary: { build: count('image.build'), pull: count('image.pull'), create: 0, recreate: 0, start: 0, stop: 0, remove: 0 },
-    observedFingerprint: observedFingerprint(desired, observed),
-  };
+  return commandPlan(desired, observed, pending, (count) => ({
+    build: count((kind) => kind === 'image.build'),
+    pull: count((kind) => kind === 'image.pull'),
+    create: 0, recreate: 0, start: 0, stop: 0, remove: 0,
+  }));
 }

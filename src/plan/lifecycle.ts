@@ -4,10 +4,9 @@ import type { ObservedState } from '../model/observed.js';
 import type { Result } from '../model/result.js';
 import { ok } from '../model/result.js';
 import type { Plan, PlanIssue } from './actions.js';
-import { PLAN_FORMAT_VERSION } from './actions.js';
+import { commandPlan } from './command-plan.js';
 import { observedFingerprint } from './fingerprint.js';
 import type { PendingAction } from './order.js';
-import { orderActions } from './order.js';
 import { plan } from './plan.js';
 
 /**
@@ -53,15 +52,10 @@ export function planRestart(desired: DesiredState, observed: ObservedState, serv
     const dependencyStarts = service.dependsOn.flatMap((d) => startKeys.get(d.service) ?? []);
     for (const key of startKeys.get(service.name) ?? []) for (const dep of dependencyStarts) pending.find((p) => p.key === key)!.after.add(dep);
   }
-  const actions = orderActions(pending);
-  const count = (suffix: string): number => actions.filter((a) => a.kind.endsWith(suffix)).length;
-  return {
-    formatVersion: PLAN_FORMAT_VERSION,
-    project: desired.project,
-    environment: desired.environment,
-    actions,
-    warnings: [],
-    summary: { create: 0, recreate: 0, start: count('.start'), stop: count('.stop'), remove: 0 },
-    observedFingerprint: observedFingerprint(desired, observed),
-  };
+  return commandPlan(desired, observed, pending, (count) => ({
+    create: 0, recreate: 0,
+    start: count((kind) => kind.endsWith('.start')),
+    stop: count((kind) => kind.endsWith('.stop')),
+    remove: 0,
+  }));
 }

@@ -7,10 +7,8 @@ import type { DesiredService, DesiredState } from '../model/desired.js';
 import { LABEL } from '../model/desired.js';
 import type { ObservedContainer, ObservedState } from '../model/observed.js';
 import type { DependencyWait, Plan } from './actions.js';
-import { PLAN_FORMAT_VERSION } from './actions.js';
-import { observedFingerprint } from './fingerprint.js';
+import { commandPlan } from './command-plan.js';
 import type { PendingAction } from './order.js';
-import { orderActions } from './order.js';
 
 /**
  * The named services and everything they depend on, transitively, in the desired state's
@@ -39,17 +37,12 @@ function ownedContainer(desired: DesiredState, observed: ObservedState): (name: 
 }
 
 function toPlan(desired: DesiredState, observed: ObservedState, pending: PendingAction[]): Plan {
-  const actions = orderActions(pending);
-  const count = (kind: string): number => actions.filter((a) => a.kind === kind).length;
-  return {
-    formatVersion: PLAN_FORMAT_VERSION,
-    project: desired.project,
-    environment: desired.environment,
-    actions,
-    warnings: [],
-    summary: { create: 0, recreate: 0, start: count('container.start'), stop: count('container.stop'), remove: 0 },
-    observedFingerprint: observedFingerprint(desired, observed),
-  };
+  return commandPlan(desired, observed, pending, (count) => ({
+    create: 0, recreate: 0,
+    start: count((kind) => kind === 'container.start'),
+    stop: count((kind) => kind === 'container.stop'),
+    remove: 0,
+  }));
 }
 
 /**

@@ -1,20 +1,9 @@
 import path from 'node:path';
 import type { ContainerSpec, DesiredSecret, DesiredVolume, SecurityPolicy } from '../model/desired.js';
+import type { PolicyCode } from '../model/issue.js';
 import { isWithin } from '../manifest/policy.js';
 
-/** The codes of the security policy; docs/errors.md and docs/security.md explain each. */
-export type PolicyCode =
-  | 'PHX-POLICY-PRIVILEGED'
-  | 'PHX-POLICY-HOST-NETWORK'
-  | 'PHX-POLICY-CAPABILITY'
-  | 'PHX-POLICY-HOST-PATH'
-  | 'PHX-POLICY-HOST-NAMESPACE'
-  | 'PHX-POLICY-FOREIGN-CONTAINER'
-  | 'PHX-POLICY-DEVICE'
-  | 'PHX-POLICY-RUNTIME-SOCKET'
-  | 'PHX-POLICY-UNCONFINED'
-  | 'PHX-POLICY-NEW-PRIVILEGES'
-  | 'PHX-POLICY-SECRET-PATH';
+export type { PolicyCode } from '../model/issue.js';
 
 /** What asks for an elevated setting: a service's container, a named volume, or a secret or config. */
 export interface PolicySubject {
