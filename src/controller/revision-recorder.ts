@@ -58,6 +58,13 @@ const NOTHING: RecordOutcome = { rolledBack: null };
 
 /** Records watch mode's revisions and carries out its automatic rollbacks. */
 export class RevisionRecorder {
+  /**
+   * The newest revision's digest per project, by its sequence number. Every reconcile (each
+   * resync and Podman event) compares against it; a revision file never changes its digest,
+   * so a listing of the folder replaces reading and parsing the whole desired state each time.
+   */
+  private readonly newest = new Map<string, { readonly seq: number; readonly digest: string }>();
+
   constructor(private readonly deps: RevisionRecorderDeps) {}
 
   /** After a reconcile: record it when it applied a new desired state (or an apply asked for it), judge it, and roll it back when it failed. */
@@ -78,7 +85,7 @@ export class RevisionRecorder {
     const history = this.deps.history(desired.project);
     const digest = desiredDigest(desired);
     const requested = reasons.some((r) => r.startsWith('requested by phoenix'));
-    const isNew = latestDigest(history) !== digest;
+    const isNew = this.latestDigest(desired.project, history) !== digest;
     // A heal (a restart, a container made again) applies the desired state already recorded: no
     // new revision. A new desired state Podman already matches (the first watch of an environment
     // applied before, a policy edit) is recorded without actions, so that a rollback has it to
@@ -116,6 +123,21 @@ export class RevisionRecorder {
     return { rolledBack: { failed: revision.seq, to: choice.revision.seq, revision: recorded?.seq ?? null, ok } };
   }
 
+  /** The newest revision's digest; null for none, or when it cannot be read (then the apply is recorded anyway). */
+  private latestDigest(project: string, history: RevisionHistory): string | null {
+    try {
+      const seq = history.sequenceNumbers().at(-1);
+      if (seq === undefined) return null;
+      const cached = this.newest.get(project);
+      if (cached?.seq === seq) return cached.digest;
+      const digest = history.get(seq)?.desiredDigest ?? null;
+      if (digest !== null) this.newest.set(project, { seq, digest });
+      return digest;
+    } catch {
+      return null;
+    }
+  }
+
   /** Appends the revision (verdict pending), judges its rollout, and fills the verdict in. */
   private async record(history: RevisionHistory, result: ReconcileResult, trigger: RevisionTrigger, gitRevision: string | undefined, signal: AbortSignal): Promise<{ revision: Revision; verdict: RevisionVerdict | null }> {
     const desired = result.desired!;
@@ -150,14 +172,6 @@ export class RevisionRecorder {
   }
 }
 
-/** The newest revision's digest; null for none, or when it cannot be read (then the apply is recorded anyway). */
-function latestDigest(history: RevisionHistory): string | null {
-  try {
-    return history.latest()?.desiredDigest ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /** Why a revision failed its rollout: its actions failed, or its services were judged not healthy after a wait; null when it did not. */
 function failureOf(result: ReconcileResult, verdict: RevisionVerdict | null): { services: string[]; reason: string } | null {
