@@ -3,19 +3,19 @@ import { execute } from '../apply/execute.js';
 import type { ExecuteOptions } from '../apply/execute.js';
 import type { EventBus } from '../events/event-bus.js';
 import { makeEvent } from '../events/event-bus.js';
-import type { ContainerChanges, EventKind, EventPayloads } from '../events/event-types.js';
+import type { EventKind, EventPayloads } from '../events/event-types.js';
 import type { LoadResult } from '../manifest/load.js';
 import type { DesiredState, SecretSource } from '../model/desired.js';
 import type { ObservedState } from '../model/observed.js';
 import { formatIssue } from '../model/issue.js';
 import type { PodmanClient } from '../podman/podman-client.js';
-import type { Action, Plan } from '../plan/actions.js';
+import type { Plan } from '../plan/actions.js';
 import { resourceOf } from '../plan/actions.js';
-import { changeNotes } from '../plan/change-notes.js';
 import { plan as makePlan } from '../plan/plan.js';
 import { renderSummary } from '../plan/render-text.js';
 import type { VerdictKind } from '../plan/verdict.js';
 import { findingData, securityEvents } from '../security/security-events.js';
+import { containerChanges, serviceOf } from './plan-changes.js';
 
 /** What one environment's reconciler needs; everything with I/O is injected. */
 export interface ReconcilerDeps {
@@ -146,7 +146,7 @@ export class EnvironmentReconciler {
 
     const refusal = (await this.deps.vetPlan?.(desired, plan)) ?? null;
     if (refusal !== null) return finish({ ok: false, desired, observed, plan, manifestInvalid, error: refusal });
-    this.emit('drift.detected', { actions: plan.actions.length, summary: renderSummary(plan), changes: this.changesOf(plan) }, correlationId);
+    this.emit('drift.detected', { actions: plan.actions.length, summary: renderSummary(plan), changes: containerChanges(plan, this.deps.redact ?? ((text) => text)) }, correlationId);
     const report = await execute(
       plan,
       {
@@ -182,20 +182,6 @@ export class EnvironmentReconciler {
     const failed = report.actions.find((o) => o.status === 'failed');
     const error = failed?.error ?? (manifestInvalid ? invalidError() : null);
     return finish({ ok: report.ok && !manifestInvalid, desired, observed: after, plan, manifestInvalid, error });
-  }
-
-  /** The field changes of the plan's recreates, values redacted (an environment value may hold a secret's text). */
-  private changesOf(plan: Plan): ContainerChanges[] {
-    const redact = this.deps.redact ?? ((text: string) => text);
-    return plan.actions.flatMap((action) => {
-      if (action.kind !== 'container.recreate' || action.changes.length === 0) return [];
-      const fields = changeNotes(action.container.spec, action.changes).map((note) => ({
-        ...note,
-        ...(note.before === undefined ? {} : { before: redact(note.before) }),
-        ...(note.after === undefined ? {} : { after: redact(note.after) }),
-      }));
-      return [{ service: action.container.service, container: action.container.name, fields }];
-    });
   }
 
   /** An observation with the operator's stop marks: the planner keeps those services down, the verdict counts them as converged. */
@@ -241,24 +227,6 @@ export class EnvironmentReconciler {
     this.deps.bus.publish(
       makeEvent(kind, { project, environment: this.deps.environment, ...(service === undefined ? {} : { service }), correlationId }, data, this.deps.newId(), this.deps.clock.date()),
     );
-  }
-}
-
-/** The service an action concerns, when it concerns one. */
-function serviceOf(action: Action): string | undefined {
-  switch (action.kind) {
-    case 'image.build':
-      return action.service;
-    case 'container.create':
-    case 'container.recreate':
-      return action.container.service;
-    case 'container.start':
-    case 'container.stop':
-      return action.service;
-    case 'container.remove':
-      return action.service ?? undefined;
-    default:
-      return undefined;
   }
 }
 

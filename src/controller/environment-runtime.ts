@@ -32,6 +32,10 @@ import type { LoadOrigin } from './revision-recorder.js';
 import { RevisionRecorder } from './revision-recorder.js';
 import { withoutStoppedServices } from './stopped-services.js';
 import { VerdictTracker } from './verdict-tracker.js';
+import { environmentStatus } from './environment-status.js';
+import { HistorySummary } from './history-summary.js';
+import { lastPlanStatus } from './plan-changes.js';
+import type { EnvironmentStatus, LastPlanStatus } from '../telemetry/status-document.js';
 
 /** The events after which a verdict may have changed between reconciles (health checks, the restart policy). */
 const VERDICT_MOVERS = ['container.healthy', 'container.unhealthy', 'container.restarted', 'container.restart-failed', 'service.crash-looping'];
@@ -102,6 +106,13 @@ export class EnvironmentRuntime {
   private readonly driftChecked = new Set<string>();
   /** The running reconcile was asked for by an apply: manifests marked failed are tried again. */
   private requested = false;
+  /** Why the running reconcile runs (its reasons, joined), and why and when the last one ran: for /status. */
+  private trigger = 'manual';
+  private lastTrigger = 'manual';
+  private lastAt = '';
+  /** The last plan that had actions, as /status shows it. */
+  private lastPlan: LastPlanStatus | null = null;
+  private readonly historySummary = new HistorySummary();
 
   constructor(private readonly options: EnvironmentRuntimeOptions) {
     this.monitor = new HealthMonitor({ podman: options.podman, bus: options.bus, onError: options.onError });
@@ -158,6 +169,7 @@ export class EnvironmentRuntime {
             reconcileAgain: async (reasons, signal) => {
               // The rollback must load the stand-in, also when an apply asked for the reconcile that failed.
               this.requested = false;
+              this.trigger = triggerOf(reasons);
               const before = this.last;
               await this.reconciler.reconcile(reasons, signal);
               return this.last !== before ? this.last : null;
@@ -213,6 +225,7 @@ export class EnvironmentRuntime {
     // What an apply that asked for this reconcile is told: a rollout rolled back is a failure.
     let answer: ReconcileResult | null = null;
     this.requested = reasons.some((r) => r.startsWith('requested by phoenix'));
+    this.trigger = triggerOf(reasons);
     this.reconciling = true;
     try {
       const outcome = await this.reconciler.reconcile(reasons, signal);
@@ -257,25 +270,22 @@ export class EnvironmentRuntime {
     for (const waiter of due) waiter.resolve(result);
   }
 
-  /** Per service: desired vs observed, health as the monitor sees it, restarts and thresholds. */
-  status(): unknown {
-    const report = this.report();
+  /** This environment's part of /status: verdicts, containers, health, restarts, thresholds, the last reconcile and plan, the history. */
+  status(): EnvironmentStatus {
     const desired = this.reconciler.desired;
-    return {
+    return environmentStatus({
       environment: this.options.name,
-      verdict: report?.verdict ?? null,
       project: desired?.project ?? null,
       revision: this.appliedRevision ?? null,
-      lastReconcile: this.last === null ? null : { ok: this.last.ok, manifestInvalid: this.last.manifestInvalid, durationMs: this.last.durationMs, error: this.last.error, actions: this.last.plan?.actions.length ?? 0 },
-      services: (report?.services ?? []).map((report) => ({
-        ...report,
-        // A container's restarts count both Podman's own restart policy (RestartCount) and Phoenix's restarts in the policy window.
-        containers: report.containers.map((container) => ({ ...container, restarts: container.restarts + (this.restarts.statusOf(report.service).find((r) => r.container === container.name)?.restartsInWindow ?? 0) })),
-        health: this.monitor.statusOf(report.service),
-        restarts: this.restarts.statusOf(report.service),
-        thresholds: this.thresholds.statusOf(report.service),
-      })),
-    };
+      report: this.report(),
+      observed: this.last?.observed ?? null,
+      last: this.last === null ? null : { result: this.last, at: this.lastAt, trigger: this.lastTrigger },
+      lastPlan: this.lastPlan,
+      history: desired === null || this.options.history === undefined ? { current: null, recent: [], error: null } : this.historySummary.read(this.options.history(desired.project)),
+      health: (service) => this.monitor.statusOf(service),
+      restarts: (service) => this.restarts.statusOf(service),
+      thresholds: (service) => this.thresholds.statusOf(service),
+    });
   }
 
   /**
@@ -352,6 +362,11 @@ export class EnvironmentRuntime {
 
   private async afterReconcile(result: ReconcileResult): Promise<void> {
     this.last = result;
+    this.lastAt = new Date().toISOString();
+    this.lastTrigger = this.trigger;
+    if (result.plan !== null && result.plan.actions.length > 0) {
+      this.lastPlan = lastPlanStatus(result.plan, { at: this.lastAt, trigger: this.trigger, ok: result.ok }, (text) => this.options.redactor.redact(text));
+    }
     const desired = result.desired;
     if (desired !== null && result.observed !== null) void this.checkPrivilegeDrift(desired, result.observed);
     if (desired !== null) {
@@ -416,4 +431,9 @@ export class EnvironmentRuntime {
     }
     for (const value of values) this.options.redactor.add(value);
   }
+}
+
+/** A reconcile's reasons as one line, as its events say them. */
+function triggerOf(reasons: readonly string[]): string {
+  return reasons.join(', ') || 'manual';
 }

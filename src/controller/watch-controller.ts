@@ -14,6 +14,8 @@ import type { CommandSinkPolicy, SecretSource, SinkFilter } from '../model/desir
 import type { PodmanClient, PodmanInspector } from '../podman/podman-client.js';
 import type { PodmanStats } from '../podman/podman-stats.js';
 import type { Readiness } from '../telemetry/http-server.js';
+import type { StatusDocument } from '../telemetry/status-document.js';
+import { STATUS_FORMAT_VERSION } from '../telemetry/status-document.js';
 import { startTelemetryServer } from '../telemetry/http-server.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { isLoopback } from '../telemetry/host-check.js';
@@ -209,10 +211,17 @@ export class WatchController {
     return readinessOf([...this.runtimes].map(([name, runtime]) => [name, runtime.last] as const));
   }
 
-  /** What /status serves. */
-  status(): unknown {
+  /** What /status serves (docs/status-page.md). */
+  status(): StatusDocument {
+    const document: StatusDocument = {
+      formatVersion: STATUS_FORMAT_VERSION,
+      generatedAt: new Date().toISOString(),
+      podman: podmanMode(),
+      queue: this.queue.stats(),
+      environments: [...this.runtimes.values()].map((runtime) => runtime.status()),
+    };
     // Redacted: a health check's last output may print a secret, and /status has no authentication.
-    return this.options.redactor.redactDeep({ podman: podmanMode(), environments: [...this.runtimes.values()].map((runtime) => runtime.status()), queue: this.queue.stats() });
+    return this.options.redactor.redactDeep(document);
   }
 
   /**

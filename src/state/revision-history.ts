@@ -5,7 +5,7 @@
  * oldest is a file removal. Every writer holds the environment's lock, which is what keeps
  * sequence numbers unique. Files are written whole to a temporary name, then renamed.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Revision, RevisionDraft } from '../history/revision.js';
 import { REVISION_FORMAT_VERSION } from '../history/revision.js';
@@ -76,6 +76,21 @@ export class RevisionHistory {
   /** One revision, or null when it is not (or no longer) in the history. */
   get(seq: number): Revision | null {
     return this.sequenceNumbers().includes(seq) ? this.read(seq) : null;
+  }
+
+  /**
+   * What changes when a revision's file is written again (its verdict filled in, auto-rollback
+   * marking it): its modification time and size; null when it is gone. Lets a reader keep
+   * parsed revisions and read a file again only when this changed (watch's /status).
+   */
+  stampOf(seq: number): string | null {
+    try {
+      const stat = statSync(this.fileOf(seq));
+      return `${stat.mtimeMs}:${stat.size}`;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
   }
 
   /** The newest revision, or null for an empty history. */
