@@ -131,10 +131,10 @@ export class SseClient {
   private buffer = '';
   private request: ClientRequest | undefined;
 
-  /** Connects and resolves once the response headers arrived. */
-  async connect(url: string): Promise<void> {
+  /** Connects (with extra request headers, e.g. `Last-Event-ID`) and resolves once the response headers arrived. */
+  async connect(url: string, headers: Record<string, string> = {}): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      this.request = request(url, (res) => {
+      this.request = request(url, { headers }, (res) => {
         this.status = res.statusCode ?? 0;
         this.headers = res.headers;
         res.setEncoding('utf8');

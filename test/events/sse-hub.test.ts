@@ -47,9 +47,9 @@ async function serve(hub: SseHub, filter?: EventFilter): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function client(url: string, hub: SseHub, expectedClients: number): Promise<SseClient> {
+async function client(url: string, hub: SseHub, expectedClients: number, headers: Record<string, string> = {}): Promise<SseClient> {
   const sse = new SseClient();
-  await sse.connect(url);
+  await sse.connect(url, headers);
   cleanups.push(() => sse.close());
   await waitFor(() => hub.clientCount === expectedClients, 5000, 'the client to attach');
   return sse;
@@ -131,5 +131,69 @@ describe('SseHub', () => {
     hub.close();
     expect(hub.clientCount).toBe(0);
     await waitFor(() => sse.ended, 5000, 'the stream to end');
+  });
+
+  it('replays the events a reconnecting client missed (Last-Event-ID), filtered, before the live ones', async () => {
+    const hub = new SseHub({ timers: new ManualTimers() });
+    const base = await serve(hub);
+    const first = await client(`${base}/events?services=web`, hub, 1);
+    const seen = restarted('web');
+    hub.handle(seen);
+    await waitFor(() => first.events().length === 1, 5000, 'the first event');
+    const lastEventId = first.frames.find((f) => f.data !== undefined)!.id!;
+    expect(lastEventId).toBe(seen.id);
+    first.close();
+    await waitFor(() => hub.clientCount === 0, 5000, 'the client to leave');
+
+    // While it is away: two for web, one for db (filtered out on replay too).
+    const missed = [restarted('web'), restarted('db'), restarted('web')];
+    for (const e of missed) hub.handle(e);
+    const again = await client(`${base}/events?services=web`, hub, 1, { 'Last-Event-ID': lastEventId });
+    const live = restarted('web');
+    hub.handle(live);
+    await waitFor(() => again.events().length === 3, 5000, 'the missed events and the live one');
+    expect(again.events().map((e) => e.id)).toEqual([missed[0]!.id, missed[2]!.id, live.id]);
+    // Every event frame carries its id, replayed or live.
+    expect(again.frames.filter((f) => f.data !== undefined).map((f) => f.id)).toEqual([missed[0]!.id, missed[2]!.id, live.id]);
+    expect(again.frames.some((f) => f.event === 'reset')).toBe(false);
+  });
+
+  it('sends a reset, with the newest id to resume from, when the missed events fell out of the ring', async () => {
+    const hub = new SseHub({ timers: new ManualTimers(), replayEvents: 3 });
+    const base = await serve(hub);
+    const gone = restarted('web');
+    const kept = [restarted('web'), restarted('web'), restarted('web')];
+    for (const e of [gone, ...kept]) hub.handle(e);
+    // The query parameter stands in for the header (a client that cannot set headers).
+    const sse = await client(`${base}/events?lastEventId=${gone.id}`, hub, 1);
+    await waitFor(() => sse.frames.some((f) => f.event === 'reset'), 5000, 'the reset frame');
+    const reset = sse.frames.find((f) => f.event === 'reset')!;
+    expect(reset.id).toBe(kept[2]!.id);
+    expect(JSON.parse(reset.data!)).toMatchObject({ lastEventId: gone.id, kept: 3 });
+    expect(sse.events().filter((e) => e.type !== undefined)).toEqual([]);
+    sse.close();
+    await waitFor(() => hub.clientCount === 0, 5000, 'the client to leave');
+    // Resuming from the reset's id: nothing is missing any more.
+    const resumed = await client(`${base}/events`, hub, 1, { 'Last-Event-ID': reset.id! });
+    const next = restarted('web');
+    hub.handle(next);
+    await waitFor(() => resumed.events().length === 1, 5000, 'the next event');
+    expect(resumed.events()).toEqual([next]);
+    expect(resumed.frames.some((f) => f.event === 'reset')).toBe(false);
+  });
+
+  it('starts with the newest matching events when asked for a backlog, and with none otherwise', async () => {
+    const hub = new SseHub({ timers: new ManualTimers() });
+    const base = await serve(hub);
+    const events = [restarted('web'), restarted('db'), restarted('web'), restarted('web')];
+    for (const e of events) hub.handle(e);
+    const backlog = await client(`${base}/events?services=web&backlog=2`, hub, 1);
+    await waitFor(() => backlog.events().length === 2, 5000, 'the backlog');
+    expect(backlog.events().map((e) => e.id)).toEqual([events[2]!.id, events[3]!.id]);
+    const plain = await client(`${base}/events`, hub, 2);
+    const live = restarted('db');
+    hub.handle(live);
+    await waitFor(() => plain.events().length === 1, 5000, 'the live event');
+    expect(plain.events()).toEqual([live]);
   });
 });

@@ -2,12 +2,16 @@
  * Live events over Server-Sent Events: each HTTP client of `/events` gets the events that
  * pass its filter as `id:`/`event:`/`data:` frames. SSE rather than WebSockets because it is
  * plain HTTP: `curl -N`, browsers' EventSource and editor extensions read it with no library.
+ * A client that reconnects with `Last-Event-ID` first gets the events it missed, from a
+ * bounded ring of the newest ones, or a `reset` frame when they fell out of it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventFilter } from '../event-bus.js';
 import { matchesFilter } from '../event-bus.js';
 import { MAX_TYPE_PATTERN_LENGTH } from '../type-pattern.js';
 import type { PhoenixEvent } from '../event-types.js';
+import type { RingEntry } from './event-ring.js';
+import { EventRing } from './event-ring.js';
 
 /** The timer functions the hub uses for heartbeats; injectable so tests need not wait 15 s. */
 export interface HeartbeatTimers {
@@ -33,7 +37,17 @@ export interface SseHubOptions {
   readonly retryMs?: number;
   /** Clients attached at once (default 32); one more gets 503, so that open streams cannot exhaust the controller. */
   readonly maxClients?: number;
+  /** Events kept for clients that reconnect with `Last-Event-ID` (default 1000). */
+  readonly replayEvents?: number;
+  /** Bytes of events kept for them (default 1 MiB: a replay never exceeds what a client may leave unread). */
+  readonly replayBytes?: number;
 }
+
+/** The `event:` name of the frame that tells a reconnecting client its missed events are gone: it should read /status again. */
+export const RESET_EVENT = 'reset';
+
+/** Longest `Last-Event-ID` looked up (event ids are UUIDs); a longer one is unknown. */
+const MAX_EVENT_ID_LENGTH = 200;
 
 /** Filter values a client may give per parameter; each costs a match per event. */
 export const MAX_FILTER_VALUES = 64;
@@ -67,6 +81,16 @@ export function filterFromQuery(params: URLSearchParams): EventFilter {
   };
 }
 
+/**
+ * The frame that tells a client the events after `lastEventId` are no longer kept. Its `id:` is
+ * the newest event's (empty when none is kept), so that the client's next reconnect asks from
+ * there instead of hitting the same gap again.
+ */
+export function resetFrame(lastEventId: string, newestId: string | null, kept: number): string {
+  const data = { lastEventId, kept, message: `the events after ${lastEventId} are no longer kept (the newest ${kept} are); read /status again for the current state` };
+  return `id: ${newestId ?? ''}\nevent: ${RESET_EVENT}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
 /** One event as an SSE frame. JSON has no raw newlines, so `data:` is always one line. */
 export function sseFrame(event: PhoenixEvent): string {
   return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
@@ -89,9 +113,11 @@ export class SseHub {
   private readonly retryMs: number;
   private readonly maxClients: number;
   private heartbeat: unknown;
+  private readonly ring: EventRing;
 
   /** Creates a hub with no clients; the heartbeat runs only while clients are attached. */
   constructor(options: SseHubOptions = {}) {
+    this.ring = new EventRing({ ...(options.replayEvents === undefined ? {} : { maxEvents: options.replayEvents }), ...(options.replayBytes === undefined ? {} : { maxBytes: options.replayBytes }) });
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.timers = options.timers ?? systemTimers;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
@@ -107,9 +133,14 @@ export class SseHub {
   /**
    * Turns the response into an event stream for this client, until the connection closes.
    * The filter defaults to the one in the request's query string (see filterFromQuery).
+   * `Last-Event-ID` (the header an EventSource sends when it reconnects, or the query
+   * parameter `lastEventId`) replays the matching events after that one first, or sends a
+   * `reset` frame when it is no longer kept; `backlog=N` starts with the newest N matching
+   * events instead (a page's first look).
    */
   attach(req: IncomingMessage, res: ServerResponse, filter?: EventFilter): void {
-    const wanted = filter ?? filterFromQuery(new URL(req.url ?? '/', 'http://localhost').searchParams);
+    const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    const wanted = filter ?? filterFromQuery(params);
     const oversized = [wanted.types, wanted.environments, wanted.services].some((values) => (values?.length ?? 0) > MAX_FILTER_VALUES) || (wanted.types ?? []).some((t) => t.length > MAX_TYPE_PATTERN_LENGTH);
     if (oversized) {
       res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
@@ -131,6 +162,8 @@ export class SseHub {
     });
     // Sent at once so that the client sees the stream open before the first event.
     res.write(`retry: ${this.retryMs}\n\n`);
+    // Written before the client joins, in the same turn: no live event can come between.
+    res.write(this.catchUp(req, params, wanted));
     this.clients.add(client);
     const remove = (): void => this.remove(client);
     res.once('close', remove);
@@ -138,12 +171,31 @@ export class SseHub {
     if (this.clients.size === 1) this.heartbeat = this.timers.setInterval(() => this.broadcast(': ping\n\n', () => true), this.heartbeatMs);
   }
 
-  /** Sends the event to every client whose filter it passes. Bound, for `bus.subscribe`. */
+  /** Keeps the event for replay and sends it to every client whose filter it passes. Bound, for `bus.subscribe`. */
   readonly handle = (event: PhoenixEvent): void => {
-    if (this.clients.size === 0) return;
     const frame = sseFrame(event);
+    this.ring.push({ event, frame });
+    if (this.clients.size === 0) return;
     this.broadcast(frame, (client) => matchesFilter(event, client.filter));
   };
+
+  /** What a new client gets before the live events: the events it missed, a reset, its backlog, or nothing. */
+  private catchUp(req: IncomingMessage, params: URLSearchParams, filter: EventFilter): string {
+    const header = req.headers['last-event-id'];
+    const lastEventId = (typeof header === 'string' ? header : params.get('lastEventId') ?? '').trim();
+    const frames = (entries: readonly RingEntry[]): string =>
+      entries
+        .filter((entry) => matchesFilter(entry.event, filter))
+        .map((entry) => entry.frame)
+        .join('');
+    if (lastEventId !== '') {
+      const missed = lastEventId.length > MAX_EVENT_ID_LENGTH ? null : this.ring.after(lastEventId);
+      return missed === null ? resetFrame(lastEventId.slice(0, MAX_EVENT_ID_LENGTH), this.ring.newestId, this.ring.size) : frames(missed);
+    }
+    const backlog = Number(params.get('backlog') ?? '0');
+    if (!Number.isInteger(backlog) || backlog <= 0) return '';
+    return frames(this.ring.newest(backlog, (entry) => matchesFilter(entry.event, filter)));
+  }
 
   /** Ends every client's stream and stops the heartbeat (at shutdown). */
   close(): void {
