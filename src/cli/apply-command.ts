@@ -209,7 +209,7 @@ async function applyLocked(desired: DesiredState, security: SecurityReview, opti
     if (refusals.length > 0) return refuse(refusals);
     plan = saved;
   } else {
-    const result = makePlan(live.desired, live.observed, planOptionsFrom(options));
+    const result = makePlan(live.desired, live.observed, planOptionsFrom(options, io.env));
     if (!result.ok) {
       for (const issue of result.issues) io.stderr(`error ${issue.code} ${issue.message} ${issue.remediation}\n`);
       return EXIT.failure;
@@ -235,7 +235,7 @@ async function applyLocked(desired: DesiredState, security: SecurityReview, opti
   }
   const started = new Date();
   const errors = new ExecutionErrors();
-  const run = await carryOut(live.desired, plan, podman, io, { ...options, onReport: errors.onReport }, planOptionsFrom(options), options.plan === undefined);
+  const run = await carryOut(live.desired, plan, podman, io, { ...options, onReport: errors.onReport }, planOptionsFrom(options, io.env), options.plan === undefined);
   // policy.rollout.auto_rollback judges every apply's rollout, so it waits as --wait does.
   const rollout = rolloutPolicy(live.desired.policy);
   const waited = run.code === EXIT.ok && (options.wait === true || rollout.autoRollback) ? await waitForRollout(live.desired, run.plans, waitTimeoutMs ?? live.desired.policy.rollout?.timeoutMs, podman, io, live.observed.stoppedServices) : null;

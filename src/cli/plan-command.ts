@@ -61,7 +61,7 @@ async function inputs(options: PlanCommandOptions, io: CliIo): Promise<{ desired
 export async function runPlan(options: PlanCommandOptions, io: CliIo): Promise<number> {
   const state = await inputs(options, io);
   if (state === null) return EXIT.failure;
-  const result = plan(state.desired, state.observed, planOptionsFrom(options));
+  const result = plan(state.desired, state.observed, planOptionsFrom(options, io.env));
   if (!result.ok) {
     for (const issue of result.issues) io.stderr(`error ${issue.code} ${issue.message} ${issue.remediation}\n`);
     return EXIT.failure;

@@ -60,7 +60,7 @@ export async function rollBackTo(target: Revision, trigger: RevisionTrigger, pod
     return { code: EXIT.failure, revision: null };
   }
   // Containers made again are labelled with the commit the revision came from, not today's.
-  const planOptions = { ...planOptionsFrom(options), ...(target.gitRevision === undefined ? {} : { revision: target.gitRevision }) };
+  const planOptions = { ...planOptionsFrom(options, io.env), ...(target.gitRevision === undefined ? {} : { revision: target.gitRevision }) };
   const planned = makePlan(desired, observed, planOptions);
   if (!planned.ok) {
     for (const issue of planned.issues) io.stderr(`error ${issue.code} ${issue.message} ${issue.remediation}\n`);

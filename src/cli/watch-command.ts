@@ -41,6 +41,8 @@ export interface WatchOptions extends EnvironmentOptions, LockFlags {
   readonly logFile?: string;
   readonly logLevel?: string;
   readonly logFormat?: string;
+  /** Accept a secret-digest key other than the one Podman's secrets were made with (PHX-SECRET-KEY-CHANGED). */
+  readonly rekey?: boolean;
 }
 
 /**
@@ -167,6 +169,7 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
     ...(options.webhook === undefined ? {} : { webhooks: options.webhook }),
     claim: (environment, project, signal) => locks.claim(environment, project, signal),
     history: (environment, project) => new RevisionHistory(stateDir, project, environment),
+    secretKey: { stateDir, rekey: options.rekey === true },
   });
   controllerRef = controller;
   try {

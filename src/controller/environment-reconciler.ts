@@ -12,6 +12,7 @@ import type { PodmanClient } from '../podman/podman-client.js';
 import type { Plan } from '../plan/actions.js';
 import { resourceOf } from '../plan/actions.js';
 import { plan as makePlan } from '../plan/plan.js';
+import type { SecretKeyGuard } from '../plan/secret-key-guard.js';
 import { renderSummary } from '../plan/render-text.js';
 import type { VerdictKind } from '../plan/verdict.js';
 import { findingData, securityEvents } from '../security/security-events.js';
@@ -56,6 +57,8 @@ export interface ReconcilerDeps {
   readonly judge?: (desired: DesiredState, observed: ObservedState) => VerdictKind;
   /** Redacts secret values from the field values drift.detected shows; identity when absent. */
   readonly redact?: (text: string) => string;
+  /** The secret-digest key guard of every plan (PlanOptions.secretKey); without it, none. */
+  readonly secretKey?: SecretKeyGuard;
 }
 
 /** How one reconcile went, for status and metrics. */
@@ -136,7 +139,7 @@ export class EnvironmentReconciler {
     const updates = desired.policy.imageUpdates;
     const images = { now: this.deps.clock.date().getTime(), imageUpdates: { intervalMs: updates?.intervalMs ?? desired.policy.resyncIntervalMs, all: updates !== undefined }, pulled: this.pulledLastRound };
     this.pulledLastRound = [];
-    const planned = makePlan(desired, observed, { prune: desired.policy.prune, restart: decisions.restart, hold: decisions.hold, ...images, ...(revision === undefined ? {} : { revision }) });
+    const planned = makePlan(desired, observed, { prune: desired.policy.prune, restart: decisions.restart, hold: decisions.hold, ...images, ...(revision === undefined ? {} : { revision }), ...(this.deps.secretKey === undefined ? {} : { secretKey: this.deps.secretKey }) });
     if (!planned.ok) {
       const issue = planned.issues[0]!;
       return finish({ ok: false, desired, observed, plan: null, manifestInvalid, error: { code: issue.code, message: planned.issues.map((i) => i.message).join(' '), remediation: issue.remediation } });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SecretKeyGuard } from '../plan/secret-key-guard.js';
 import { systemClock } from '../apply/execute.js';
 import type { EventBus } from '../events/event-bus.js';
 import { makeEvent } from '../events/event-bus.js';
@@ -71,6 +72,8 @@ export interface EnvironmentRuntimeOptions {
   readonly claim?: (project: string, signal: AbortSignal) => Promise<void>;
   /** The environment's history of revisions (the state directory), per project; without it, nothing is recorded or rolled back. */
   readonly history?: (project: string) => RevisionHistory;
+  /** The secret-digest key guard of every plan (PlanOptions.secretKey); without it, none. */
+  readonly secretKey?: SecretKeyGuard;
 }
 
 /**
@@ -153,6 +156,7 @@ export class EnvironmentRuntime {
       ...(options.imagePulls === undefined ? {} : { imagePulls: options.imagePulls }),
       ...(options.stoppedServices === undefined ? {} : { stoppedServices: options.stoppedServices }),
       ...(options.claim === undefined ? {} : { claim: options.claim }),
+      ...(options.secretKey === undefined ? {} : { secretKey: options.secretKey }),
     });
     const source = options.source;
     this.recorder =

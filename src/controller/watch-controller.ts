@@ -32,6 +32,7 @@ import { watchFiles } from './triggers/file-trigger.js';
 import { runEventTrigger } from './triggers/event-trigger.js';
 import { ResyncTrigger } from './triggers/resync-trigger.js';
 import { WorkQueue } from './work-queue.js';
+import type { SecretKeyGuard } from '../plan/secret-key-guard.js';
 
 /** Events kept for the sinks until they start (the first reconcile of a large environment makes a few per container). */
 const MAX_EARLY_EVENTS = 10_000;
@@ -66,6 +67,8 @@ export interface WatchControllerOptions {
   readonly claim?: (environment: string, project: string, signal: AbortSignal) => Promise<void>;
   /** An environment's history of revisions (the state directory); without it, watch records none and never rolls back. */
   readonly history?: (environment: string, project: string) => RevisionHistory;
+  /** The secret-digest key guard of every plan (PlanOptions.secretKey); without it, none. */
+  readonly secretKey?: SecretKeyGuard;
 }
 
 /**
@@ -132,6 +135,7 @@ export class WatchController {
           ...(options.stoppedServices === undefined ? {} : { stoppedServices: options.stoppedServices }),
           ...(options.claim === undefined ? {} : { claim: (project: string, signal: AbortSignal) => options.claim!(name, project, signal) }),
           ...(options.history === undefined ? {} : { history: (project: string) => options.history!(name, project) }),
+          ...(options.secretKey === undefined ? {} : { secretKey: options.secretKey }),
         }),
       );
     }

@@ -463,7 +463,7 @@ function buildSecrets(merged: ComposeDraft, env: EnvironmentManifest, prefix: st
     }
     const digest = content === null ? '' : ctx.digester.digest(name, content);
     const podmanName = `${prefix}-${name}-${digest === '' ? 'unset' : digest.slice(0, 12)}`;
-    out.push({ name, podmanName, external: false, source, digest, labels: { ...owner, [LABEL.secret]: name, [LABEL.secretDigest]: digest }, ...(content === null ? { valueUnknown: true as const } : {}) });
+    out.push({ name, podmanName, external: false, source, digest, labels: { ...owner, [LABEL.secret]: name, [LABEL.secretDigest]: digest, [LABEL.secretKey]: ctx.digester.keyId() }, ...(content === null ? { valueUnknown: true as const } : {}) });
   }
   return out;
 }

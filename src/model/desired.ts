@@ -19,6 +19,12 @@ export const LABEL = {
   volume: 'io.phoenix.volume',
   secret: 'io.phoenix.secret',
   secretDigest: 'io.phoenix.secret-digest',
+  /**
+   * On a Podman secret (not a config): the id of the secret-digest key that named it
+   * (SecretDigester.keyId, never the key), so that a plan made with another state directory's
+   * key is refused instead of renaming every secret (PHX-SECRET-KEY-CHANGED).
+   */
+  secretKey: 'io.phoenix.secret-key',
   /** On the Podman secret that holds a Compose config: the config's name (instead of `secret`). */
   config: 'io.phoenix.config',
   revision: 'io.phoenix.revision',

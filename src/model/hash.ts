@@ -39,4 +39,15 @@ export class SecretDigester {
   digest(secretName: string, content: Uint8Array | string): string {
     return createHmac('sha256', this.key).update(secretName).update('\0').update(content).digest('hex');
   }
+
+  /**
+   * A short id of the key (16 hex digits of an HMAC of a constant under it): it tells two keys
+   * apart, so that Podman's secrets can say which key named them, but says nothing of the key.
+   */
+  keyId(): string {
+    return createHmac('sha256', this.key).update(KEY_ID_CONSTANT).digest('hex').slice(0, 16);
+  }
 }
+
+/** What a key id is the HMAC of: fixed, so that one key always has the same id. */
+const KEY_ID_CONSTANT = 'phoenix secret-digest key id v1';

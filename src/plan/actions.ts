@@ -118,7 +118,7 @@ export function isDestructive(action: Action): boolean {
 
 /** Problems that stop a plan from being made at all. */
 export interface PlanIssue {
-  readonly code: 'PHX-PLAN-NAME-CONFLICT' | 'PHX-PLAN-EXTERNAL-MISSING' | 'PHX-PLAN-IMAGE-MISSING';
+  readonly code: 'PHX-PLAN-NAME-CONFLICT' | 'PHX-PLAN-EXTERNAL-MISSING' | 'PHX-PLAN-IMAGE-MISSING' | 'PHX-SECRET-KEY-CHANGED';
   readonly resource: ResourceRef;
   readonly message: string;
   readonly remediation: string;

@@ -13,6 +13,8 @@ import { orderActions } from './order.js';
 import { planImages } from './image-plan.js';
 import { sizeNetwork, undersizedWarning } from './network-sizing.js';
 import type { ImagePlanOptions } from './image-plan.js';
+import { keyChangedMessage, keyChangedRemediation, rekeyedSecrets } from './secret-key-guard.js';
+import type { SecretKeyGuard } from './secret-key-guard.js';
 
 /** Choices that change what a plan may do. */
 export interface PlanOptions extends ImagePlanOptions {
@@ -42,6 +44,12 @@ export interface PlanOptions extends ImagePlanOptions {
   readonly teardown?: boolean;
   /** Also remove the containers of one-off jobs (`phoenix run`), which plans otherwise leave alone: `down` does. */
   readonly removeOneOffs?: boolean;
+  /**
+   * Refuse (PHX-SECRET-KEY-CHANGED) a plan whose secret-digest key is not the one Podman's
+   * secrets were made with, unless `rekey` (secret-key-guard.ts). plan, apply and watch set it;
+   * commands that create no secret leave it out.
+   */
+  readonly secretKey?: SecretKeyGuard;
 }
 
 /** The suffix of the temporary name a replacement container is created under (src/apply/recreate.ts). */
@@ -208,6 +216,18 @@ class Planner {
   }
 
   private planSecrets(): void {
+    const rekeyed = this.options.secretKey === undefined ? [] : rekeyedSecrets(this.desired.secrets, this.observed.secrets, (labels) => this.owns(labels));
+    const rekeyedNames = new Set(rekeyed.map((r) => r.secret.name));
+    if (rekeyed.length > 0 && this.options.secretKey !== undefined) {
+      const guard = this.options.secretKey;
+      const message = keyChangedMessage(this.desired.project, this.desired.environment, rekeyed, guard);
+      const resource = { type: 'secret' as const, name: rekeyed[0]!.secret.podmanName };
+      if (!guard.rekey) {
+        this.issues.push({ code: 'PHX-SECRET-KEY-CHANGED', resource, message: `${message[0]!.toUpperCase()}${message.slice(1)}`, remediation: keyChangedRemediation(guard) });
+        return;
+      }
+      this.warnings.push({ resource, message: `--rekey: ${message.replace(/: with it every.*$/, '')}; they get new versions under this key and the containers using them are recreated.` });
+    }
     for (const secret of this.desired.secrets) {
       const found = this.observed.secrets.find((s) => s.name === secret.podmanName);
       if (secret.external) {
@@ -218,7 +238,7 @@ class Planner {
         const rotated = this.observed.secrets.some((s) => this.owns(s.labels) && logicalKey(s.labels) === desiredKey(secret));
         this.secretCreateKeys.set(
           secret.podmanName,
-          this.add(`secret:${secret.podmanName}:create`, { kind: 'secret.create', cause: rotated ? `new version of ${noun(secret)} "${secret.name}": its content changed` : 'declared in the manifests and not present', secret }),
+          this.add(`secret:${secret.podmanName}:create`, { kind: 'secret.create', cause: rekeyedNames.has(secret.name) && secret.config !== true ? `new version of secret "${secret.name}": the secret-digest key changed (--rekey)` : rotated ? `new version of ${noun(secret)} "${secret.name}": its content changed` : 'declared in the manifests and not present', secret }),
         );
       } else if (!this.owns(found.labels)) {
         this.conflict('secret', found.name);

@@ -186,6 +186,8 @@ export interface PhoenixRunOptions {
   readonly interactive?: boolean;
   /** Extra environment variables for Phoenix's process environment. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Another state directory than the suite's (another secret-digest key, say). */
+  readonly stateDir?: string;
 }
 
 /** The object sets of a project in Podman, comparable with toEqual. */
@@ -252,23 +254,23 @@ export class TestProject {
   }
 
   /** The arguments that point phoenix at this project's folder and state directory. */
-  locationArgs(): string[] {
-    return ['--environments', this.envDir, '--state-dir', this.stateDir];
+  locationArgs(stateDir: string = this.stateDir): string[] {
+    return ['--environments', this.envDir, '--state-dir', stateDir];
   }
 
   /** Runs `phoenix <args> --env it` in-process, capturing what it prints. */
   async phoenix(args: readonly string[], options: PhoenixRunOptions = {}): Promise<PhoenixRun> {
     const captured = capturingIo(this.dir, options.env, { interactive: options.interactive ?? false });
     const started = Date.now();
-    const code = await main([...args, '--env', ENV, ...this.locationArgs()], captured.io);
+    const code = await main([...args, '--env', ENV, ...this.locationArgs(options.stateDir)], captured.io);
     const [stdout, stderr] = [captured.stdout(), captured.stderr()];
     this.transcript.push(stdout, stderr);
     return { code, stdout, stderr, ms: Date.now() - started };
   }
 
   /** `phoenix apply --yes` (plus `args`), failing the test with Phoenix's output unless it exits 0. */
-  async apply(args: readonly string[] = []): Promise<PhoenixRun> {
-    const run = await this.phoenix(['apply', '--yes', '--wait-timeout', '20s', ...args]);
+  async apply(args: readonly string[] = [], options: PhoenixRunOptions = {}): Promise<PhoenixRun> {
+    const run = await this.phoenix(['apply', '--yes', '--wait-timeout', '20s', ...args], options);
     if (run.code !== 0) throw new Error(`phoenix apply ${args.join(' ')} exited ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`);
     return run;
   }
@@ -406,7 +408,8 @@ function apiServicePids(stateDir: string): number[] {
   return pids;
 }
 
-async function stopApiServices(stateDir: string): Promise<void> {
+/** Stops the `podman system service` processes Phoenix started on the socket in `stateDir`. */
+export async function stopApiServices(stateDir: string): Promise<void> {
   const pids = apiServicePids(stateDir);
   for (const pid of pids) {
     try {

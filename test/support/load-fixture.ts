@@ -22,6 +22,8 @@ export interface FixtureOptions {
   readonly secretValuesOptional?: boolean;
   /** `--profile` flags. */
   readonly profiles?: readonly string[];
+  /** The secret-digest key (default TEST_DIGEST_KEY): another key stands for another state directory's. */
+  readonly digestKey?: Uint8Array;
 }
 
 /** Loads an environment whose compose file is `compose` (environments/compose.yaml), all in memory. */
@@ -37,7 +39,7 @@ export function loadFixture(compose: string, options: FixtureOptions = {}): Load
     processEnv: options.processEnv ?? {},
     cwd: ROOT,
     homeDir: '/home/test',
-    digester: new SecretDigester(TEST_DIGEST_KEY),
+    digester: new SecretDigester(options.digestKey ?? TEST_DIGEST_KEY),
     requireSecretValues: options.requireSecretValues ?? true,
     ...(options.secretValuesOptional === true ? { secretValuesOptional: true } : {}),
     ...(options.profiles === undefined ? {} : { profiles: options.profiles }),
