@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +221,40 @@ describe('phoenix init (CLI, in-process through main)', () => {
     const named = await run(project, ['init', '--from', 'docker-compose.yml', '--env', 'staging', '--environments', 'envs']);
     expect(named.code).toBe(0);
     expect(parse(readFileSync(path.join(project, 'envs', 'staging.yaml'), 'utf8'))).toMatchObject({ project: 'web-shop', compose: ['../docker-compose.yml'] });
+  });
+
+  it("works with its own secrets: each secret or config file outside the folders is allowed as that one file, never its folder; a link out stays denied", async () => {
+    const project = path.join(tmp, 'with-secrets');
+    const shared = path.join(tmp, 'shared-secrets');
+    mkdirSync(path.join(project, 'secrets'), { recursive: true });
+    mkdirSync(shared, { recursive: true });
+    writeFileSync(path.join(project, 'secrets', 'db.txt'), 'pw\n');
+    writeFileSync(path.join(shared, 'api.txt'), 'token\n');
+    writeFileSync(path.join(shared, 'other.txt'), 'not asked for\n');
+    writeFileSync(
+      path.join(project, 'docker-compose.yml'),
+      `services:\n  web:\n    image: shop:1\n    secrets: [db, api]\n    configs: [motd]\nsecrets:\n  db:\n    file: ./secrets/db.txt\n  api:\n    file: ${shared}/api.txt\nconfigs:\n  motd:\n    file: ../shared-secrets/api.txt\n`,
+    );
+    const first = await run(project, ['init', '--from', 'docker-compose.yml']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`policy opened for secret files ${shared}/api.txt)`);
+    const text = readFileSync(path.join(project, 'environments', 'dev.yaml'), 'utf8');
+    expect((parse(text) as { policy: unknown }).policy).toEqual({ security: { allowed_secret_paths: [`${shared}/api.txt`] } });
+    expect(text).toContain(`# needed by secret api (file: ${shared}/api.txt), config motd (file: ${shared}/api.txt)`);
+    expect((await run(project, ['validate', '--env', 'dev'])).code).toBe(0);
+    // Only that file: another file of the same folder is still refused.
+    writeFileSync(path.join(project, 'docker-compose.yml'), `services:\n  web:\n    image: shop:1\n    secrets: [more]\nsecrets:\n  more:\n    file: ${shared}/other.txt\n`);
+    const other = await run(project, ['validate', '--env', 'dev']);
+    expect(other.code).toBe(1);
+    expect(other.stdout).toContain('PHX-POLICY-SECRET-PATH');
+    // A file inside the project folder that links out is not opened by init: validation refuses it.
+    symlinkSync('/etc/hostname', path.join(project, 'secrets', 'link.txt'));
+    writeFileSync(path.join(project, 'docker-compose.yml'), 'services:\n  web:\n    image: shop:1\n    secrets: [host]\nsecrets:\n  host:\n    file: ./secrets/link.txt\n');
+    const linked = await run(project, ['init', '--from', 'docker-compose.yml', '--force']);
+    expect(linked.code).toBe(1);
+    expect(linked.stdout).toContain('policy opened for nothing');
+    expect(linked.stdout).toContain('PHX-POLICY-SECRET-PATH');
   });
 
   it('writes the file but exits 1 with the problems when the result does not validate', async () => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { DesiredState } from '../model/desired.js';
 import { DEFAULT_POLICY, normaliseCapability, isWithin } from '../manifest/policy.js';
 import type { PolicyCode, PolicyContext } from '../security/spec-policy.js';
-import { containerPolicyFindings, volumePolicyFindings } from '../security/spec-policy.js';
+import { containerPolicyFindings, secretPolicyFindings, volumePolicyFindings } from '../security/spec-policy.js';
 
 /** One service that needs a policy opening, and the Compose setting that asks for it. */
 export interface Need {
@@ -29,6 +29,11 @@ export interface ComposeNeeds {
   readonly hostPaths: ReadonlyMap<string, readonly Need[]>;
   /** By host device path, sorted. */
   readonly devices: ReadonlyMap<string, readonly Need[]>;
+  /**
+   * Secret and config files outside the environment's own folder tree, by absolute path,
+   * sorted: each is allowed as that one file (`allowed_secret_paths`), never its folder.
+   */
+  readonly secretPaths: ReadonlyMap<string, readonly Need[]>;
   /** The boolean policy.security switches (`allow_unconfined`, ...) other settings need, by key, sorted. */
   readonly switches: ReadonlyMap<string, readonly Need[]>;
 }
@@ -84,6 +89,13 @@ export function surveyCompose(doc: unknown, ctx: SurveyContext): ComposeNeeds {
       add(hostPaths, absolute, { service, why: `volumes: ${bind.written}` });
     }
   }
+  const secretPaths = new Map<string, Need[]>();
+  for (const [kind, map] of [['secret', root.secrets], ['config', root.configs]] as const) {
+    for (const need of secretNeeds(map, ctx.projectDir)) {
+      if (need.kind !== 'file' || isWithin(need.path, ctx.environmentsDir) || isWithin(need.path, ctx.projectDir)) continue;
+      add(secretPaths, need.path, { service: `${kind} ${need.name}`, why: `file: ${need.path}` });
+    }
+  }
   return {
     name: typeof root.name === 'string' ? root.name : null,
     secrets: secretNeeds(root.secrets, ctx.projectDir),
@@ -93,6 +105,7 @@ export function surveyCompose(doc: unknown, ctx: SurveyContext): ComposeNeeds {
     capabilities: sortedMap(capabilities),
     hostPaths: sortedMap(hostPaths),
     devices: sortedMap(devices),
+    secretPaths: sortedMap(secretPaths),
     switches: new Map(),
   };
 }
@@ -101,7 +114,7 @@ export function surveyCompose(doc: unknown, ctx: SurveyContext): ComposeNeeds {
 const HOST_NAMESPACE_KEYS = ['pid', 'ipc', 'uts', 'cgroup', 'userns_mode'] as const;
 
 /** The policy part of {@link ComposeNeeds}. */
-export type PolicyNeeds = Pick<ComposeNeeds, 'privileged' | 'hostNetwork' | 'hostNamespaces' | 'capabilities' | 'hostPaths' | 'devices' | 'switches'>;
+export type PolicyNeeds = Pick<ComposeNeeds, 'privileged' | 'hostNetwork' | 'hostNamespaces' | 'capabilities' | 'hostPaths' | 'devices' | 'secretPaths' | 'switches'>;
 
 /**
  * The policy openings a loaded desired state needs: read after Phoenix's own loader has
@@ -144,7 +157,12 @@ export function policyNeedsOf(desired: DesiredState, ctx: SurveyContext): Policy
       if (key !== undefined) add(switches, key, need);
     }
   }
-  return { privileged, hostNetwork, hostNamespaces, capabilities: sortedMap(capabilities), hostPaths: sortedMap(hostPaths), devices: sortedMap(devices), switches: sortedMap(switches) };
+  // A secret's or config's file outside the environment's folders: that one file, as validation judges it.
+  const secretPaths = new Map<string, Need[]>();
+  for (const secret of desired.secrets) {
+    for (const finding of secretPolicyFindings(secret, judge)) add(secretPaths, finding.value, { service: `${finding.subject.kind} ${finding.subject.name}`, why: `file: ${finding.value}` });
+  }
+  return { privileged, hostNetwork, hostNamespaces, capabilities: sortedMap(capabilities), hostPaths: sortedMap(hostPaths), devices: sortedMap(devices), secretPaths: sortedMap(secretPaths), switches: sortedMap(switches) };
 }
 
 /** The policy codes whose grant is one boolean switch not covered above, and that switch. */

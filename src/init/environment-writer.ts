@@ -45,6 +45,8 @@ export function renderEnvironment(draft: EnvironmentDraft): string {
   if (needs.capabilities.size > 0) security.allowed_capabilities = [...needs.capabilities.keys()];
   if (needs.hostPaths.size > 0) security.allowed_host_paths = [...needs.hostPaths.keys()];
   if (needs.devices.size > 0) security.allowed_devices = [...needs.devices.keys()];
+  // Each file on its own, never its folder: a folder would let any file there become a secret.
+  if (needs.secretPaths.size > 0) security.allowed_secret_paths = [...needs.secretPaths.keys()];
   for (const key of needs.switches.keys()) security[key] = true;
   const secrets = Object.fromEntries(needs.secrets.map((s) => [s.name, s.kind === 'file' ? { file: relative(dir, s.path) } : { environment: s.variable }]));
   const content: Record<string, unknown> = {
@@ -80,6 +82,7 @@ export function renderEnvironment(draft: EnvironmentDraft): string {
     commentItems(doc.getIn(['policy', 'security', 'allowed_capabilities'], true), [...needs.capabilities.values()]);
     commentItems(doc.getIn(['policy', 'security', 'allowed_host_paths'], true), [...needs.hostPaths.values()]);
     commentItems(doc.getIn(['policy', 'security', 'allowed_devices'], true), [...needs.devices.values()]);
+    commentItems(doc.getIn(['policy', 'security', 'allowed_secret_paths'], true), [...needs.secretPaths.values()]);
     for (const [key, needers] of needs.switches) pairOf(securityNode, key).key.commentBefore = because(needers);
   }
   return doc.toString({ lineWidth: 0 });
