@@ -20,8 +20,9 @@ export interface PodmanConnection {
 }
 
 /**
- * Connects to Podman: its CLI for actions, the REST API of a `podman system service` on
- * `<state dir>/podman.sock` for observation (started on demand, gone after 5 idle minutes),
+ * Connects to Podman: the REST API of a `podman system service` on `<state dir>/podman.sock`
+ * for observation, creates, starts, stops and removals (started on demand, gone after 5 idle
+ * minutes), its CLI for the rest and wherever the API cannot be had,
  * the host's containers.conf fix when the machine needs one (containers-conf.ts: found from any state directory)
  * (scripts/setup.sh decides), and retries with a circuit breaker composed in one place
  * (withResilience).
@@ -33,7 +34,10 @@ export function connectPodman(options: EnvironmentOptions, io: CliIo): PodmanCon
   // PHOENIX_PODMAN_API=0 keeps everything on the CLI. Unix socket paths are limited to ~107 bytes.
   const useApi = io.env.PHOENIX_PODMAN_API !== '0' && Buffer.byteLength(socket) < 100;
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const cli = new PodmanCli({ env: io.env, stateDir, ...(useApi ? { apiSocket: socket } : {}) });
+  // PHOENIX_DEBUG=podman: one line on standard error for each container created with
+  // `podman create` although the API service is in use, saying why.
+  const debug = (io.env.PHOENIX_DEBUG ?? '').split(',').includes('podman') ? (line: string) => io.stderr(`debug: podman: ${line}\n`) : undefined;
+  const cli = new PodmanCli({ env: io.env, stateDir, ...(useApi ? { apiSocket: socket } : {}), ...(debug === undefined ? {} : { debug }) });
   return { client: withResilience(cli), inspector: cli, jobs: cli };
 }
 

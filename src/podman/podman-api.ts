@@ -57,6 +57,20 @@ export class PodmanApi {
     await this.send('POST', path, options);
   }
 
+  /**
+   * POSTs a JSON body to a libpod path (`/containers/create`) and parses the JSON answer. Not
+   * for a request a retry could repeat: see PodmanCli.createViaApi for what a dropped
+   * connection means there.
+   */
+  async postJson(path: string, body: unknown, options: ApiCallOptions = {}): Promise<unknown> {
+    const answer = await this.send('POST', path, options, JSON.stringify(body));
+    try {
+      return JSON.parse(answer) as unknown;
+    } catch (error) {
+      throw outputInvalid(`POST ${path}`, 'an answer that is not JSON', answer, error);
+    }
+  }
+
   /** DELETEs a libpod path (`/containers/NAME?force=true`). */
   async delete(path: string, options: ApiCallOptions = {}): Promise<void> {
     await this.send('DELETE', path, options);
@@ -67,7 +81,7 @@ export class PodmanApi {
    * PodmanError classified like the CLI's stderr (404 is PODMAN-NO-SUCH-OBJECT); a socket
    * nobody answers on, PodmanApiUnavailable.
    */
-  private send(method: 'GET' | 'POST' | 'DELETE', path: string, options: ApiCallOptions): Promise<string> {
+  private send(method: 'GET' | 'POST' | 'DELETE', path: string, options: ApiCallOptions, body?: string): Promise<string> {
     const args = options.args ?? [method, path];
     const timeoutMs = options.timeoutMs ?? 10_000;
     return new Promise((resolve, reject) => {
@@ -76,7 +90,7 @@ export class PodmanApi {
         return;
       }
       let sent = false;
-      const req = request({ socketPath: this.socketPath, path: `${API_PREFIX}${path}`, method, agent: false, headers: { connection: 'close' }, timeout: timeoutMs, ...(options.signal === undefined ? {} : { signal: options.signal }) }, (res) => {
+      const req = request({ socketPath: this.socketPath, path: `${API_PREFIX}${path}`, method, agent: false, headers: { connection: 'close', ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }) }, timeout: timeoutMs, ...(options.signal === undefined ? {} : { signal: options.signal }) }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
@@ -105,7 +119,7 @@ export class PodmanApi {
         else if (!sent || UNREACHABLE.has(error.code ?? '')) reject(new PodmanApiUnavailable(`the Podman API on ${this.socketPath} is not reachable (${error.code ?? error.message})`));
         else reject(new PodmanError('PODMAN-FAILED', `${method} ${path}: ${error.message}`, { args, cause: error }));
       });
-      req.end();
+      req.end(body);
     });
   }
 

@@ -12,6 +12,7 @@ import { buildArgs, pullArgs } from './build-args.js';
 import type { ObservedSecret, ObservedState } from '../model/observed.js';
 import type { ContainerIntent } from '../plan/actions.js';
 import { containerCreateArgs, networkCreateArgs, volumeCreateArgs } from './create-args.js';
+import { specGenerator } from './spec-generator.js';
 import { observedImages } from './image-ref.js';
 import type { CallOptions, ContainerStatus, HealthCheckResult, LogLine, LogOptions, ObserveOptions, PodmanClient, PodmanInspector, PodmanVersion, ServiceContainer } from './podman-client.js';
 import { classifyPodmanFailure, isPodmanError, outputInvalid } from './podman-error.js';
@@ -48,6 +49,11 @@ export interface PodmanCliOptions {
    * there when nothing answers; the CLI is used when the API cannot be had.
    */
   readonly apiSocket?: string;
+  /**
+   * Told, one line each, what a person debugging Phoenix wants to know and nobody else: why a
+   * container was created with `podman create` although the API service is in use.
+   */
+  readonly debug?: (line: string) => void;
 }
 
 function defined(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
@@ -67,6 +73,7 @@ export class PodmanCli implements PodmanClient, PodmanInspector, PodmanJobs {
   /** `REGISTRY_AUTH_FILE`, passed to pulls as `--authfile` (podman login's default file otherwise). */
   private readonly authFile: string | undefined;
   private readonly apiOptions: { binary: string; env: Record<string, string>; socketPath: string } | null;
+  private readonly debug: (line: string) => void;
 
   constructor(options: PodmanCliOptions = {}) {
     const extra = defined(options.env ?? {});
@@ -76,6 +83,7 @@ export class PodmanCli implements PodmanClient, PodmanInspector, PodmanJobs {
     const authFile = env.REGISTRY_AUTH_FILE ?? process.env.REGISTRY_AUTH_FILE;
     this.authFile = authFile === undefined || authFile === '' ? undefined : authFile;
     this.apiOptions = options.apiSocket === undefined ? null : { binary: options.binary ?? 'podman', env, socketPath: options.apiSocket };
+    this.debug = options.debug ?? (() => undefined);
   }
 
   /**
@@ -232,10 +240,67 @@ export class PodmanCli implements PodmanClient, PodmanInspector, PodmanJobs {
     for (const mount of intent.spec.mounts) {
       if (mount.type === 'bind' && mount.createHostPath && !existsSync(mount.source)) mkdirSync(mount.source, { recursive: true });
     }
-    const { stdout } = await this.runner.run(containerCreateArgs(intent, name ?? intent.name), this.call(options, 'create'));
-    const id = stdout.trim().split('\n').pop()?.trim() ?? '';
-    if (!/^[0-9a-f]{64}$/.test(id)) throw outputInvalid('podman create', 'no container id', stdout);
-    return id;
+    const containerName = name ?? intent.name;
+    const call = this.call(options, 'create');
+    const viaApi = await this.createViaApi(intent, containerName, call);
+    if (viaApi.id !== null) return viaApi.id;
+    try {
+      const { stdout } = await this.runner.run(containerCreateArgs(intent, containerName), call);
+      const id = stdout.trim().split('\n').pop()?.trim() ?? '';
+      if (!/^[0-9a-f]{64}$/.test(id)) throw outputInvalid('podman create', 'no container id', stdout);
+      return id;
+    } catch (error) {
+      // The API's connection dropped after the request was sent: the service may have made it.
+      if (viaApi.maybeCreated && isPodmanError(error, 'PODMAN-NAME-IN-USE')) {
+        const made = await this.madeFor(intent, containerName, call);
+        if (made !== null) return made;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Creates the container through the REST API (one request instead of a podman process) when
+   * the service is in use and spec-generator.ts can express the container exactly; otherwise
+   * `id: null` sends the caller to `podman create`, and the debug line says why. A missing
+   * image goes to `podman create` too: it pulls (`--pull missing`), the API does not.
+   * `maybeCreated`: the connection dropped after sending, so the service may have created it.
+   */
+  private async createViaApi(intent: ContainerIntent, name: string, call: RunOptions): Promise<{ id: string | null; maybeCreated: boolean }> {
+    if (this.apiOptions === null) return { id: null, maybeCreated: false };
+    const request = specGenerator(intent, name);
+    if (!request.ok) {
+      this.debug(`create ${name} with podman create: ${request.reason}`);
+      return { id: null, maybeCreated: false };
+    }
+    // Only the name and the image in messages: the body holds the environment's values.
+    const args = ['create', '--name', name, intent.spec.image];
+    let sent = false;
+    try {
+      const viaApi = await this.viaApi((api) => {
+        sent = true;
+        return api.postJson('/containers/create', request.body, { ...call, args });
+      });
+      if (!viaApi.done) {
+        if (sent) this.debug(`create ${name} with podman create: the API service stopped answering`);
+        return { id: null, maybeCreated: sent };
+      }
+      const id = viaApi.value !== null && typeof viaApi.value === 'object' ? (viaApi.value as { Id?: unknown }).Id : undefined;
+      if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id)) throw outputInvalid("the Podman API's container create", 'no container id', JSON.stringify(viaApi.value) ?? '');
+      return { id, maybeCreated: false };
+    } catch (error) {
+      if (!isPodmanError(error, 'PODMAN-IMAGE-NOT-FOUND')) throw error;
+      this.debug(`create ${name} with podman create: the image ${intent.spec.image} is not present, and podman create pulls it`);
+      return { id: null, maybeCreated: false };
+    }
+  }
+
+  /** The id of the container named `name` when it carries the intent's config hash: one a dropped API request made. */
+  private async madeFor(intent: ContainerIntent, name: string, call: RunOptions): Promise<string | null> {
+    const result = await this.runner.exec(['container', 'inspect', '--format', `{{.Id}} {{index .Config.Labels "${LABEL.configHash}"}}`, name], call);
+    if ('error' in result || result.exitCode !== 0) return null;
+    const [id, hash] = result.stdout.trim().split(' ');
+    return id !== undefined && /^[0-9a-f]{64}$/.test(id) && hash !== undefined && hash === intent.labels[LABEL.configHash] ? id : null;
   }
 
   async startContainer(name: string, options?: CallOptions): Promise<void> {
