@@ -2,7 +2,8 @@
 # Makes this machine ready for Phoenix's tests and demo, and does nothing that is already done:
 #   1. installs podman, runc and busybox-static with apt-get when podman or /bin/busybox is missing,
 #      docker-compose (the compose corpus test's reference) when it is missing,
-#      and zsh and fish (the shell completion test's shells) when they are missing
+#      and zsh and fish (the shell completion test's shells) when they are missing,
+#      age, and prometheus (promtool, for the monitoring doc's tests) when it is missing
 #      (Debian/Ubuntu as root; elsewhere it says what to install and stops);
 #   2. builds the demo image localhost/phoenix-demo/busybox:1 offline (a static busybox and its
 #      applet links, /tmp, /run, /etc/passwd) unless the current revision is already there;
@@ -132,6 +133,34 @@ elif command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
   command -v age-keygen >/dev/null 2>&1 || die 'apt-get finished but age-keygen is still not on PATH'
 else
   die "age is missing: install Debian's age package (as root), then run this script again"
+fi
+
+# --- 1f. promtool and prometheus, for the monitoring doc's tests ---------------------------------
+# Debian's prometheus package: test/docs/monitoring.test.ts checks docs/examples/ with promtool
+# (check config, check rules, test rules) and runs a prometheus of its own that scrapes a real watch.
+# The package's system service must not run (a policy-rc.d stops its postinst from starting it;
+# one already running is stopped): the test starts its own server on a free port.
+if [[ -x /usr/bin/promtool && -x /usr/bin/prometheus ]]; then
+  say "prometheus $(/usr/bin/promtool --version 2>&1 | awk 'NR==1 {print $3}') (promtool) is installed"
+elif command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+  say 'installing prometheus (promtool, for the monitoring doc tests) with apt-get, without starting its service'
+  export DEBIAN_FRONTEND=noninteractive
+  policy_rc=/usr/sbin/policy-rc.d
+  created_policy=0
+  if [[ ! -e "$policy_rc" ]]; then
+    printf '#!/bin/sh\n# Written by phoenix scripts/setup.sh while installing prometheus.\nexit 101\n' >"$policy_rc"
+    chmod 755 "$policy_rc"
+    created_policy=1
+  fi
+  { apt-get install -y --no-install-recommends prometheus || { apt-get update && apt-get install -y --no-install-recommends prometheus; }; } || { [[ "$created_policy" == 1 ]] && rm -f "$policy_rc"; die 'apt-get could not install prometheus'; }
+  [[ "$created_policy" == 1 ]] && rm -f "$policy_rc"
+  [[ -x /usr/bin/promtool && -x /usr/bin/prometheus ]] || die 'apt-get finished but /usr/bin/promtool or /usr/bin/prometheus is still missing'
+else
+  die "promtool is missing: install Debian's prometheus package (as root), then run this script again"
+fi
+if command -v service >/dev/null 2>&1 && [[ -x /etc/init.d/prometheus ]] && service prometheus status >/dev/null 2>&1; then
+  service prometheus stop >/dev/null 2>&1 || true
+  say 'stopped the prometheus system service (the tests start their own)'
 fi
 
 # --- 2. the demo image ---------------------------------------------------------------------------

@@ -65,6 +65,7 @@ export class Metrics {
   private readonly crashLooping: Gauge<'environment' | 'service'>;
   private readonly verdict: Gauge<'environment' | 'service' | 'verdict'>;
   private readonly securityEvents: Counter<'environment' | 'type' | 'code'>;
+  private readonly thresholdAlerting: Gauge<'environment' | 'service' | 'container' | 'metric'>;
   private verdictSource: () => readonly VerdictSample[] = () => [];
 
   /** Declares every metric on the registry (and the process metrics unless turned off). */
@@ -91,6 +92,13 @@ export class Metrics {
       name: 'phoenix_security_events_total',
       help: 'Security events: elevated settings denied or granted by the policy, and containers found with privileges their manifest does not give (type denied, granted, drift; code the PHX-POLICY code).',
       labelNames: ['environment', 'type', 'code'],
+      registers,
+    });
+    // A gauge, not a counter of alerts: `== 1` is the whole rule, and it falls back to 0 on threshold.resolved.
+    this.thresholdAlerting = new Gauge({
+      name: 'phoenix_threshold_alerting',
+      help: "1 while a container's CPU or memory has stayed over its policy.thresholds limit (threshold.alert), 0 once resolved (threshold.resolved); metric cpu or memory.",
+      labelNames: ['environment', 'service', 'container', 'metric'],
       registers,
     });
     this.crashLooping = new Gauge({ name: 'phoenix_crash_looping', help: '1 while a service is crash-looping (restarts paused), else 0.', labelNames: ['environment', 'service'], registers });
@@ -184,7 +192,8 @@ export class Metrics {
   /**
    * Updates the metrics that an event fully describes: reconcile.succeeded/failed,
    * action.succeeded/failed, container.restarted, drift.detected, service.crash-looping
-   * (sets it; nothing in the events says it ended), container.healthy/unhealthy. Other
+   * (sets it; nothing in the events says it ended), container.healthy/unhealthy,
+   * security.denied/granted/drift, threshold.alert/resolved. Other
    * kinds are ignored. Subscribe it on the bus, or call it from the publisher.
    */
   observeEvent(event: PhoenixEvent): void {
@@ -218,6 +227,12 @@ export class Metrics {
         break;
       case 'io.phoenix.security.drift':
         this.securityEvents.inc({ environment, type: 'drift', code: 'PHX-SECURITY-DRIFT' });
+        break;
+      case 'io.phoenix.threshold.alert':
+        this.thresholdAlerting.set({ environment, service, container: event.data.container, metric: event.data.metric }, 1);
+        break;
+      case 'io.phoenix.threshold.resolved':
+        this.thresholdAlerting.set({ environment, service, container: event.data.container, metric: event.data.metric }, 0);
         break;
       case 'io.phoenix.service.crash-looping':
         this.setCrashLooping(environment, service, true);

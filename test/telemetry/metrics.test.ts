@@ -20,6 +20,7 @@ const DECLARED = {
   phoenix_crash_looping: 'gauge',
   phoenix_service_verdict: 'gauge',
   phoenix_security_events_total: 'counter',
+  phoenix_threshold_alerting: 'gauge',
   process_resident_memory_bytes: 'gauge',
   process_cpu_seconds_total: 'counter',
 } as const;
@@ -115,6 +116,20 @@ describe('Metrics', () => {
     expect(valueOf(exposition, 'phoenix_crash_looping', { environment: 'prod', service: 'db' })).toBe(1);
     expect(valueOf(exposition, 'phoenix_health_status', { environment: 'prod', service: 'db', container: 'db-1' })).toBe(0);
     expect(valueOf(exposition, 'phoenix_health_status', { environment: 'prod', service: 'web', container: 'web-1' })).toBe(1);
+  });
+
+  it('holds 1 for a threshold alert until the event that resolves it', async () => {
+    const metrics = new Metrics({ processMetrics: false });
+    const origin = { environment: 'prod', service: 'web' };
+    metrics.observeEvent(event('threshold.alert', { container: 'web-1', metric: 'memory', value: 900, limit: 800, sustainedMs: 60_000, recommendation: 'r' }, origin));
+    metrics.observeEvent(event('threshold.alert', { container: 'web-1', metric: 'cpu', value: 95, limit: 80, sustainedMs: 60_000, recommendation: 'r' }, origin));
+    let exposition = await scrape(metrics);
+    expect(valueOf(exposition, 'phoenix_threshold_alerting', { environment: 'prod', service: 'web', container: 'web-1', metric: 'memory' })).toBe(1);
+    expect(valueOf(exposition, 'phoenix_threshold_alerting', { container: 'web-1', metric: 'cpu' })).toBe(1);
+    metrics.observeEvent(event('threshold.resolved', { container: 'web-1', metric: 'memory', value: 500, limit: 800 }, origin));
+    exposition = await scrape(metrics);
+    expect(valueOf(exposition, 'phoenix_threshold_alerting', { container: 'web-1', metric: 'memory' })).toBe(0);
+    expect(valueOf(exposition, 'phoenix_threshold_alerting', { container: 'web-1', metric: 'cpu' })).toBe(1);
   });
 
   it('reads each service verdict at scrape time: 1 for the current one, 0 for the others', async () => {
