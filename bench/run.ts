@@ -27,6 +27,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { apiFloorLoop } from './api-floor.js';
 import type { ContainerMark, PodmanSetup, RunResult, Shape, Touched } from './lib.js';
 import { benchStateDir, changedIndex, compareSnapshots, composeYaml, median, must, podmanSetup, repoRoot, run, seconds, SERVICE_SCRIPT, serviceName, snapshot, stopApiService, TimedOut, writeEnvironment } from './lib.js';
 
@@ -124,6 +125,11 @@ interface CaseResult {
   /** executorRunsMs: the time Phoenix itself reports for carrying out the plan; the rest is start-up, loading, observing, planning. */
   phoenixCold?: Timed & { readonly executorRunsMs: number[] };
   coldOverRaw?: number;
+  /** The API floor (api-floor.ts): create+start over the REST API, one at a time and `concurrency` at a time. */
+  apiSequential?: Timed;
+  apiParallel?: Timed & { readonly concurrency: number };
+  /** Phoenix cold / the faster of the two API loops (medians). Target ≤ 1.1 for 100 independent services. */
+  coldOverApi?: number;
   phoenixUnchanged?: Timed & { readonly touched: Touched };
   phoenixOneChanged?: { readonly ms: number; readonly service: string; readonly touched: Touched };
   phoenixDown?: Timed;
@@ -192,17 +198,32 @@ class Bench {
     return ms;
   }
 
+  /** The API floor: the same containers as the raw loop, through the bench's `podman system service`, `concurrency` requests at a time. */
+  async apiLoop(shape: Shape, n: number, concurrency: number): Promise<number> {
+    if (this.dockerService === null) await this.startDockerService();
+    const base = `${PREFIX}-api${concurrency}-${shape}${n}`;
+    const ms = await apiFloorLoop(this.dockerSocket, base, shape, n, this.options.image, concurrency);
+    await this.expectRunning(`${base}-`, n, `REST API create+start loop, ${concurrency} at a time`);
+    await this.removeByPrefix(base);
+    return ms;
+  }
+
   async phoenixCase(result: CaseResult): Promise<void> {
     const { shape, n } = result;
     const env = `${shape}${n}`;
     const prefix = `${PROJECT}-${env}-`;
     writeEnvironment(this.environmentsDir, env, PROJECT, composeYaml(shape, n, this.options.image));
     const raw: number[] = [];
+    const apiSequential: number[] = [];
+    const apiParallel: number[] = [];
+    const cores = os.cpus().length;
     const cold: number[] = [];
     const executor: number[] = [];
     const down: number[] = [];
     for (let r = 0; r < this.options.coldRuns; r += 1) {
       raw.push(await this.rawLoop(shape, n));
+      apiSequential.push(await this.apiLoop(shape, n, 1));
+      apiParallel.push(await this.apiLoop(shape, n, cores));
       const applied = await this.phoenix('apply', env, ['--yes']);
       cold.push(applied.ms);
       executor.push(executorMs(applied.stdout));
@@ -212,6 +233,10 @@ class Bench {
     result.raw = { runsMs: raw, medianMs: median(raw) };
     result.phoenixCold = { runsMs: cold, medianMs: median(cold), executorRunsMs: executor };
     result.coldOverRaw = median(cold) / median(raw);
+    result.apiSequential = { runsMs: apiSequential, medianMs: median(apiSequential) };
+    result.apiParallel = { runsMs: apiParallel, medianMs: median(apiParallel), concurrency: cores };
+    result.coldOverApi = median(cold) / Math.min(median(apiSequential), median(apiParallel));
+    log(`  REST API create+start loop ${apiSequential.map(seconds).join(' / ')} s one at a time, ${apiParallel.map(seconds).join(' / ')} s ${cores} at a time`);
     log(`  raw loop ${raw.map(seconds).join(' / ')} s; phoenix cold ${cold.map(seconds).join(' / ')} s (executing the plan: ${executor.map(seconds).join(' / ')} s)`);
 
     const before = await snapshot(this.setup.env, prefix);
@@ -367,12 +392,16 @@ function composeCell(outcome: ToolOutcome | undefined): string {
 }
 
 export function markdownTable(results: readonly CaseResult[]): string {
-  const head = ['services', 'raw `podman run` loop', 'Phoenix cold', 'cold ÷ raw', 'Phoenix unchanged (median)', 'touched', 'Phoenix one changed', 'recreated', 'podman-compose fresh / unchanged', 'docker-compose fresh / unchanged'];
+  const cores = results.find((r) => r.apiParallel !== undefined)?.apiParallel?.concurrency ?? os.cpus().length;
+  const head = ['services', 'raw `podman run` loop', 'API loop, one at a time', `API loop, ${cores} at a time`, 'Phoenix cold', 'cold ÷ raw', 'cold ÷ best API loop', 'Phoenix unchanged (median)', 'touched', 'Phoenix one changed', 'recreated', 'podman-compose fresh / unchanged', 'docker-compose fresh / unchanged'];
   const rows = results.map((r) => [
     `${r.n}, ${r.shape === 'chain' ? 'depends_on chain' : 'independent'}`,
     r.raw === undefined ? 'failed' : `${seconds(r.raw.medianMs)} s`,
+    r.apiSequential === undefined ? 'failed' : `${seconds(r.apiSequential.medianMs)} s`,
+    r.apiParallel === undefined ? 'failed' : `${seconds(r.apiParallel.medianMs)} s`,
     r.phoenixCold === undefined ? 'failed' : `${seconds(r.phoenixCold.medianMs)} s`,
     r.coldOverRaw === undefined ? 'n/a' : r.coldOverRaw.toFixed(2),
+    r.coldOverApi === undefined ? 'n/a' : r.coldOverApi.toFixed(2),
     r.phoenixUnchanged === undefined ? 'failed' : `${seconds(r.phoenixUnchanged.medianMs)} s`,
     r.phoenixUnchanged === undefined ? 'n/a' : String(r.phoenixUnchanged.touched.total),
     r.phoenixOneChanged === undefined ? 'failed' : `${seconds(r.phoenixOneChanged.ms)} s`,
@@ -473,6 +502,7 @@ async function main(): Promise<number> {
   const targets: string[] = [];
   for (const r of results) {
     if (r.coldOverRaw !== undefined) targets.push(`- Phoenix cold ÷ raw loop, ${r.n} ${r.shape}: ${r.coldOverRaw.toFixed(2)} (target ≤ 1.1: ${r.coldOverRaw <= 1.1 ? 'met' : 'missed'})`);
+    if (r.coldOverApi !== undefined) targets.push(`- Phoenix cold ÷ best REST API loop, ${r.n} ${r.shape}: ${r.coldOverApi.toFixed(2)}${r.n === 100 && r.shape === 'independent' ? ` (target ≤ 1.1: ${r.coldOverApi <= 1.1 ? 'met' : 'missed'})` : ''}`);
   }
   for (const r of results.filter((x) => x.n === 10)) {
     if (r.phoenixUnchanged !== undefined) {
