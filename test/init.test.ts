@@ -257,6 +257,23 @@ describe('phoenix init (CLI, in-process through main)', () => {
     expect(linked.stdout).toContain('PHX-POLICY-SECRET-PATH');
   });
 
+  it('opens allowed_build_contexts for a build context outside the project folder, and the result validates', async () => {
+    const project = path.join(tmp, 'builds');
+    const source = path.join(tmp, 'shop-src');
+    mkdirSync(path.join(project, 'local'), { recursive: true });
+    mkdirSync(source, { recursive: true });
+    writeFileSync(path.join(source, 'Dockerfile'), 'FROM busybox\n');
+    writeFileSync(path.join(project, 'local', 'Dockerfile'), 'FROM busybox\n');
+    writeFileSync(path.join(project, 'docker-compose.yml'), 'services:\n  web:\n    image: shop:1\n    build: ../shop-src\n  local:\n    image: local:1\n    build: ./local\n');
+    const result = await run(project, ['init', '--from', 'docker-compose.yml']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`policy opened for build contexts ${source})`);
+    const text = readFileSync(path.join(project, 'environments', 'dev.yaml'), 'utf8');
+    expect((parse(text) as { policy: unknown }).policy).toEqual({ security: { allowed_build_contexts: [source] } });
+    expect(text).toContain(`# needed by web (build: ${source})`);
+  });
+
   it('writes the file but exits 1 with the problems when the result does not validate', async () => {
     const project = path.join(tmp, 'broken');
     mkdirSync(project, { recursive: true });

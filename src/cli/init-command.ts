@@ -62,6 +62,7 @@ export function runInit(options: InitOptions, io: CliIo): number {
     needs.capabilities.size > 0 ? `capabilities ${[...needs.capabilities.keys()].join(', ')}` : '',
     needs.hostPaths.size > 0 ? `host paths ${[...needs.hostPaths.keys()].join(', ')}` : '',
     needs.secretPaths.size > 0 ? `secret files ${[...needs.secretPaths.keys()].join(', ')}` : '',
+    needs.buildContexts.size > 0 ? `build contexts ${[...needs.buildContexts.keys()].join(', ')}` : '',
   ].filter((text) => text !== '');
   io.stdout(`wrote ${display(result.file)} (project ${result.draft.project}, ${needs.secrets.length} secret source${needs.secrets.length === 1 ? '' : 's'}; policy opened for ${openings.length === 0 ? 'nothing' : openings.join('; ')})\n`);
   return runValidate({ ...options, env: [name] }, io);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { DesiredState } from '../model/desired.js';
 import { DEFAULT_POLICY, normaliseCapability, isWithin } from '../manifest/policy.js';
 import type { PolicyCode, PolicyContext } from '../security/spec-policy.js';
-import { containerPolicyFindings, secretPolicyFindings, volumePolicyFindings } from '../security/spec-policy.js';
+import { buildPolicyFindings, containerPolicyFindings, secretPolicyFindings, volumePolicyFindings } from '../security/spec-policy.js';
 
 /** One service that needs a policy opening, and the Compose setting that asks for it. */
 export interface Need {
@@ -34,6 +34,8 @@ export interface ComposeNeeds {
    * sorted: each is allowed as that one file (`allowed_secret_paths`), never its folder.
    */
   readonly secretPaths: ReadonlyMap<string, readonly Need[]>;
+  /** Build contexts (or a Dockerfile's folder) outside the environment's folder tree, by absolute path, sorted. */
+  readonly buildContexts: ReadonlyMap<string, readonly Need[]>;
   /** The boolean policy.security switches (`allow_unconfined`, ...) other settings need, by key, sorted. */
   readonly switches: ReadonlyMap<string, readonly Need[]>;
 }
@@ -106,6 +108,8 @@ export function surveyCompose(doc: unknown, ctx: SurveyContext): ComposeNeeds {
     hostPaths: sortedMap(hostPaths),
     devices: sortedMap(devices),
     secretPaths: sortedMap(secretPaths),
+    // Seen only through the loader (policyNeedsOf): a build's context and Dockerfile resolve as validation resolves them.
+    buildContexts: new Map(),
     switches: new Map(),
   };
 }
@@ -114,7 +118,7 @@ export function surveyCompose(doc: unknown, ctx: SurveyContext): ComposeNeeds {
 const HOST_NAMESPACE_KEYS = ['pid', 'ipc', 'uts', 'cgroup', 'userns_mode'] as const;
 
 /** The policy part of {@link ComposeNeeds}. */
-export type PolicyNeeds = Pick<ComposeNeeds, 'privileged' | 'hostNetwork' | 'hostNamespaces' | 'capabilities' | 'hostPaths' | 'devices' | 'secretPaths' | 'switches'>;
+export type PolicyNeeds = Pick<ComposeNeeds, 'privileged' | 'hostNetwork' | 'hostNamespaces' | 'capabilities' | 'hostPaths' | 'devices' | 'secretPaths' | 'buildContexts' | 'switches'>;
 
 /**
  * The policy openings a loaded desired state needs: read after Phoenix's own loader has
@@ -162,7 +166,26 @@ export function policyNeedsOf(desired: DesiredState, ctx: SurveyContext): Policy
   for (const secret of desired.secrets) {
     for (const finding of secretPolicyFindings(secret, judge)) add(secretPaths, finding.value, { service: `${finding.subject.kind} ${finding.subject.name}`, why: `file: ${finding.value}` });
   }
-  return { privileged, hostNetwork, hostNamespaces, capabilities: sortedMap(capabilities), hostPaths: sortedMap(hostPaths), devices: sortedMap(devices), secretPaths: sortedMap(secretPaths), switches: sortedMap(switches) };
+  // A build reads its context (and a Dockerfile outside it) from the host.
+  const buildContexts = new Map<string, Need[]>();
+  for (const service of desired.services) {
+    if (service.build === undefined) continue;
+    for (const finding of buildPolicyFindings(service.name, service.build, judge)) {
+      const folder = finding.value === service.build.context ? finding.value : path.dirname(finding.value);
+      add(buildContexts, folder, { service: service.name, why: `build: ${finding.value}` });
+    }
+  }
+  return {
+    privileged,
+    hostNetwork,
+    hostNamespaces,
+    capabilities: sortedMap(capabilities),
+    hostPaths: sortedMap(hostPaths),
+    devices: sortedMap(devices),
+    secretPaths: sortedMap(secretPaths),
+    buildContexts: sortedMap(buildContexts),
+    switches: sortedMap(switches),
+  };
 }
 
 /** The policy codes whose grant is one boolean switch not covered above, and that switch. */

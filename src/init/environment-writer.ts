@@ -47,6 +47,7 @@ export function renderEnvironment(draft: EnvironmentDraft): string {
   if (needs.devices.size > 0) security.allowed_devices = [...needs.devices.keys()];
   // Each file on its own, never its folder: a folder would let any file there become a secret.
   if (needs.secretPaths.size > 0) security.allowed_secret_paths = [...needs.secretPaths.keys()];
+  if (needs.buildContexts.size > 0) security.allowed_build_contexts = [...needs.buildContexts.keys()];
   for (const key of needs.switches.keys()) security[key] = true;
   const secrets = Object.fromEntries(needs.secrets.map((s) => [s.name, s.kind === 'file' ? { file: relative(dir, s.path) } : { environment: s.variable }]));
   const content: Record<string, unknown> = {
@@ -83,6 +84,7 @@ export function renderEnvironment(draft: EnvironmentDraft): string {
     commentItems(doc.getIn(['policy', 'security', 'allowed_host_paths'], true), [...needs.hostPaths.values()]);
     commentItems(doc.getIn(['policy', 'security', 'allowed_devices'], true), [...needs.devices.values()]);
     commentItems(doc.getIn(['policy', 'security', 'allowed_secret_paths'], true), [...needs.secretPaths.values()]);
+    commentItems(doc.getIn(['policy', 'security', 'allowed_build_contexts'], true), [...needs.buildContexts.values()]);
     for (const [key, needers] of needs.switches) pairOf(securityNode, key).key.commentBefore = because(needers);
   }
   return doc.toString({ lineWidth: 0 });

@@ -130,6 +130,7 @@ function loadWithOpenPolicy(options: InitOptions, file: string, surveyed: Compos
         allow_unconfined: true,
         allow_new_privileges: true,
         allowed_secret_paths: ['/'],
+        allowed_build_contexts: ['/'],
       },
     },
   };

@@ -66,6 +66,7 @@ interface RawPolicy {
     allow_unconfined?: boolean;
     allow_new_privileges?: boolean;
     allowed_secret_paths?: string[];
+    allowed_build_contexts?: string[];
     userns?: string;
     no_new_privileges?: boolean;
     cap_drop?: string[];
@@ -138,6 +139,7 @@ export function resolvePolicy(raw: RawPolicy | undefined, environmentDir: string
       allowUnconfined: security?.allow_unconfined ?? false,
       allowNewPrivileges: security?.allow_new_privileges ?? false,
       allowedSecretPaths: (security?.allowed_secret_paths ?? []).map((p) => path.resolve(environmentDir, p)),
+      ...(security?.allowed_build_contexts === undefined ? {} : { allowedBuildContexts: security.allowed_build_contexts.map((p) => path.resolve(environmentDir, p)) }),
       // Defaults for every container: absent unless set, so that existing config hashes stay as they were.
       ...(security?.userns === undefined ? {} : { userns: security.userns }),
       ...(security?.no_new_privileges === true ? { noNewPrivileges: true as const } : {}),

@@ -7,7 +7,7 @@ import type { EnvironmentManifest } from './environment-manifest.js';
 import { dependenciesOf } from './implicit-dependencies.js';
 import { normaliseCapability } from './policy.js';
 import type { PolicyContext, PolicyFinding } from '../security/spec-policy.js';
-import { containerPolicyFindings, secretPolicyFindings, volumePolicyFindings } from '../security/spec-policy.js';
+import { buildPolicyFindings, containerPolicyFindings, secretPolicyFindings, volumePolicyFindings } from '../security/spec-policy.js';
 
 /**
  * The checks that need the whole merged environment: dependencies (missing, cycles), host
@@ -161,6 +161,7 @@ export function policyContextOf(desired: DesiredState, env: EnvironmentManifest,
 export function policyFindings(desired: DesiredState, ctx: PolicyContext): PolicyFinding[] {
   return [
     ...desired.services.flatMap((service) => containerPolicyFindings(service.name, service.spec, ctx)),
+    ...desired.services.flatMap((service) => (service.build === undefined ? [] : buildPolicyFindings(service.name, service.build, ctx))),
     ...desired.volumes.flatMap((volume) => volumePolicyFindings(volume, ctx)),
     ...desired.secrets.flatMap((secret) => secretPolicyFindings(secret, ctx)),
   ];

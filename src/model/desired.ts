@@ -435,6 +435,12 @@ export interface SecurityPolicy {
   readonly allowNewPrivileges: boolean;
   /** Absolute folders outside the environment's own where secret and config `file:` sources may lie. */
   readonly allowedSecretPaths: readonly string[];
+  /**
+   * Absolute folders outside the environment's own where a service's `build.context` (and a
+   * Dockerfile outside it) may lie: building reads those host files into an image. Absent
+   * unless set, so that a desired state's digest stays as it was.
+   */
+  readonly allowedBuildContexts?: readonly string[];
   /** User namespace mode (`--userns`) of every container whose service sets no `userns_mode`; absent: Podman's default. */
   readonly userns?: string;
   /** Every container gets `no-new-privileges` unless its service says `no-new-privileges:false`; absent: off. */

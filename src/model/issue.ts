@@ -18,6 +18,7 @@ export type PolicyCode =
   | 'PHX-POLICY-RUNTIME-SOCKET'
   | 'PHX-POLICY-UNCONFINED'
   | 'PHX-POLICY-NEW-PRIVILEGES'
+  | 'PHX-POLICY-BUILD-CONTEXT'
   | 'PHX-POLICY-SECRET-PATH';
 
 export type IssueCode =

@@ -4,7 +4,7 @@ import { canonicalJson, digestOf } from '../model/hash.js';
 import type { ObservedState } from '../model/observed.js';
 import type { Action, ContainerIntent, Plan } from '../plan/actions.js';
 import type { PolicyContext, PolicyFinding } from './spec-policy.js';
-import { containerPolicyFindings, secretPolicyFindings, volumePolicyFindings } from './spec-policy.js';
+import { buildPolicyFindings, containerPolicyFindings, secretPolicyFindings, volumePolicyFindings } from './spec-policy.js';
 
 /** Why `apply --plan` refuses a saved plan as a whole; docs/errors.md explains each code. */
 export interface SavedPlanRefusal {
@@ -84,6 +84,8 @@ export function checkSavedPlan(plan: Plan, desired: DesiredState, observed: Obse
         named(action, 'secret', action.name);
         break;
       case 'image.build':
+        policy(action, buildPolicyFindings(action.service, action.build, ownContext));
+        break;
       case 'image.pull':
       case 'network.create':
         break;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ContainerSpec, DesiredSecret, DesiredVolume, SecurityPolicy } from '../model/desired.js';
+import type { ContainerSpec, DesiredSecret, DesiredVolume, ImageBuild, SecurityPolicy } from '../model/desired.js';
 import type { PolicyCode } from '../model/issue.js';
 import { isWithin } from '../manifest/policy.js';
 
@@ -229,4 +229,34 @@ export function secretPolicyFindings(secret: DesiredSecret, ctx: PolicyContext):
       remediation: `Keep the file inside the environment's folder, or allow its folder in the policy.security of ${ctx.policyFile} (allowed_secret_paths: [${path.dirname(file)}]).`,
     },
   ];
+}
+
+/**
+ * A service's `build.context` outside the environment's own folders (an absolute path, `../`,
+ * or a link out) reads those host files into an image, where any container of it may read
+ * them: it needs `allowed_build_contexts`, like a bind mount needs `allowed_host_paths`. A
+ * Dockerfile outside its context is read from the host too, and judged the same way.
+ */
+export function buildPolicyFindings(service: string, build: ImageBuild, ctx: PolicyContext): PolicyFinding[] {
+  const subject: PolicySubject = { kind: 'service', name: service };
+  const sources: [string, string][] = [['build.context', build.context]];
+  if (build.dockerfile.kind === 'file' && !isWithin(ctx.realPath(build.dockerfile.path), ctx.realPath(build.context))) sources.push(['build.dockerfile', build.dockerfile.path]);
+  const findings: PolicyFinding[] = [];
+  for (const [key, source] of sources) {
+    const real = ctx.realPath(source);
+    if (within(real, ctx.ownTrees, ctx.realPath)) continue;
+    const shown = real === path.resolve(source) ? source : `${source} (which leads to ${real})`;
+    const folder = key === 'build.context' ? source : path.dirname(source);
+    findings.push({
+      code: 'PHX-POLICY-BUILD-CONTEXT',
+      subject,
+      key: 'build',
+      value: source,
+      grantedBy: `allowed_build_contexts: [${folder}]`,
+      allowed: within(real, ctx.security.allowedBuildContexts ?? [], ctx.realPath),
+      message: `"${service}" builds its image from ${shown} (${key}), which lies outside the environment's folder and outside this environment's allowed_build_contexts: building reads those host files into the image.`,
+      remediation: `Keep the build context inside the environment's folder, or allow it in the policy.security of ${ctx.policyFile} (allowed_build_contexts: [${folder}]).`,
+    });
+  }
+  return findings;
 }

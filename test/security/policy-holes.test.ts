@@ -23,6 +23,12 @@ beforeAll(() => {
   // A link inside the environment's folder that leads to the host's root.
   symlinkSync('/', path.join(envDir, 'data', 'rootlink'));
   symlinkSync('/etc/hostname', path.join(envDir, 'hostname-link'));
+  // A build context outside the environment's folder, and a link to it inside.
+  mkdirSync(path.join(root, 'outside-src'), { recursive: true });
+  writeFileSync(path.join(root, 'outside-src', 'Dockerfile'), 'FROM busybox\nCOPY . /src\n');
+  symlinkSync(path.join(root, 'outside-src'), path.join(envDir, 'src-link'));
+  mkdirSync(path.join(envDir, 'app'), { recursive: true });
+  writeFileSync(path.join(envDir, 'app', 'Dockerfile'), 'FROM busybox\n');
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -99,19 +105,37 @@ const holes: { what: string; compose: string; expected: string; open: string }[]
     expected: 'error PHX-POLICY-RUNTIME-SOCKET services.web.volumes: "web" mounts /run/podman',
     open: '    allow_runtime_socket: true\n    allowed_host_paths: [/run/podman]\n',
   },
+  {
+    what: 'a build context outside the environment folder',
+    compose: service('    build: {context: ../outside-src}\n'),
+    expected: 'environments/compose.yaml:4:5 error PHX-POLICY-BUILD-CONTEXT services.web.build: "web" builds its image from ROOT/outside-src (build.context)',
+    open: '    allowed_build_contexts: [../outside-src]\n',
+  },
+  {
+    what: 'a build context through a symlink out of the folder',
+    compose: service('    build: {context: ./src-link}\n'),
+    expected: 'error PHX-POLICY-BUILD-CONTEXT services.web.build: "web" builds its image from ENV/src-link (which leads to ROOT/outside-src) (build.context)',
+    open: '    allowed_build_contexts: [ROOT/outside-src]\n',
+  },
+  {
+    what: 'a Dockerfile outside the environment folder',
+    compose: service('    build: {context: ./app, dockerfile: ../../outside-src/Dockerfile}\n'),
+    expected: 'error PHX-POLICY-BUILD-CONTEXT services.web.build: "web" builds its image from ROOT/outside-src/Dockerfile (build.dockerfile)',
+    open: '    allowed_build_contexts: [ROOT/outside-src]\n',
+  },
 ];
 
 describe('every way a container reaches the host goes through the policy', () => {
   it.each(holes)('$what: denied with its code; its switch opens it', ({ compose, expected, open }) => {
     const found = errors(load(compose)).join('\n');
-    expect(found).toContain(expected.replace('ENV', envDir));
-    const opened = load(compose, open);
+    expect(found).toContain(expected.replace('ENV', envDir).replaceAll('ROOT', root));
+    const opened = load(compose, open.replace('ROOT', root));
     expect(errors(opened)).toEqual([]);
     expect(opened.ok && opened.security.granted.length).toBeGreaterThan(0);
   });
 
-  it('network_mode service:NAME of the same environment and a secret inside the folder need no switch', () => {
-    const compose = `services:\n  db:\n    image: busybox\n  web:\n    image: busybox\n    network_mode: service:db\n    secrets: [token]\nsecrets:\n  token:\n    file: ./token.txt\n`;
+  it('network_mode service:NAME of the same environment, a secret and a build context inside the folder need no switch', () => {
+    const compose = `services:\n  db:\n    image: busybox\n    build: ./app\n  web:\n    image: busybox\n    network_mode: service:db\n    secrets: [token]\nsecrets:\n  token:\n    file: ./token.txt\n`;
     const result = load(compose);
     expect(errors(result)).toEqual([]);
     expect(result.ok && result.security.granted).toEqual([]);
