@@ -5,6 +5,7 @@ import { InputFileError } from '../manifest/bounded-read.js';
 import type { ApplyOptions } from './apply-command.js';
 import type { DoctorOptions } from './doctor-command.js';
 import type { ConfigOptions } from './config-command.js';
+import type { ExportOptions } from './export-command.js';
 import type { DownOptions } from './down-command.js';
 import type { EditorVscodeOptions } from './editor-command.js';
 import type { InitOptions } from './init-command.js';
@@ -84,6 +85,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--services', 'print the service names only, one a line')
     .action(async (services: string[], options: ConfigOptions) => {
       exitCode = await (await import('./config-command.js')).runConfig(services, options, io);
+    });
+
+  common(program.command('export'))
+    .description('Write the environment as Kubernetes objects (docs/kubernetes.md): a YAML stream on stdout, or one file per object with --out. Needs no Podman; secret values only with --include-secret-values.')
+    .requiredOption('--env <name>', 'environment')
+    .addOption(new Option('--format <format>', 'output format').choices(['kubernetes']).makeOptionMandatory())
+    .option('--out <dir>', 'write one file per object (and a kustomization.yaml) into this folder instead of stdout')
+    .addOption(new Option('--target <target>', 'cluster (a Kubernetes cluster, default) or podman (what podman kube play plays)').choices(['cluster', 'podman']))
+    .option('--include-secret-values', 'write Secret objects with the secret values (read from the same sources as apply); without it Secrets are referenced by name only')
+    .option('--json', 'print the objects (or the files written), the warnings and the Secrets to create as JSON')
+    .action(async (options: ExportOptions) => {
+      exitCode = await (await import('./export-command.js')).runExport(options, io);
     });
 
   common(program.command('init'))
