@@ -20,6 +20,8 @@ import { loadFromDisk } from './environment-loading.js';
 import type { CliIo } from './io.js';
 import { EXIT } from './io.js';
 import { secretReader } from './podman-wiring.js';
+import { secretRedactorFor } from './secret-redaction.js';
+import type { ExportWarning } from '../export/export-warning.js';
 
 export interface ExportOptions extends EnvironmentOptions {
   readonly env: string;
@@ -80,6 +82,34 @@ async function readInputs(desired: DesiredState, includeSecrets: boolean, io: Cl
   return { configs, secrets };
 }
 
+/**
+ * The objects with every secret value this machine can read replaced by `[REDACTED]`, and a
+ * warning per object that held one. The export writes no value by itself, but a value a
+ * manifest put into a setting (an interpolated variable holding the same text, say) would be
+ * written as it is; without --include-secret-values no value leaves this command.
+ */
+async function withoutSecretValues(desired: DesiredState, result: KubeExport, io: CliIo): Promise<KubeExport> {
+  const redactor = await secretRedactorFor(desired, io);
+  if (redactor.size === 0) return result;
+  const warnings: ExportWarning[] = [...result.warnings];
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return redactor.redact(node);
+    if (Array.isArray(node)) return node.map(walk);
+    if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
+    return node;
+  };
+  const objects = result.objects.map((object) => {
+    if (!redactor.contains(JSON.stringify(object))) return object;
+    warnings.push({
+      service: object.metadata?.labels?.['app.kubernetes.io/name'] ?? null,
+      key: 'secrets',
+      message: `a secret's value appears in ${object.kind}/${objectName(object)} and is written as [REDACTED]: read the Secret instead (a mounted file, or env valueFrom.secretKeyRef), or export with --include-secret-values.`,
+    });
+    return walk(object) as KubeObject;
+  });
+  return { ...result, objects, warnings };
+}
+
 /** Writes one file per object and a kustomization.yaml into `dir`, removing files an earlier export wrote that are gone now. */
 function writeDirectory(dir: string, result: KubeExport, head: string): string[] {
   mkdirSync(dir, { recursive: true });
@@ -111,7 +141,8 @@ export async function runExport(options: ExportOptions, io: CliIo): Promise<numb
   const { desired } = loaded;
   const inputs = await readInputs(desired, includeSecrets, io);
   if (inputs === null) return EXIT.failure;
-  const result = exportKubernetes(desired, { target, configContents: inputs.configs, ...(includeSecrets ? { secretValues: inputs.secrets } : {}) });
+  const exported = exportKubernetes(desired, { target, configContents: inputs.configs, ...(includeSecrets ? { secretValues: inputs.secrets } : {}) });
+  const result = includeSecrets ? exported : await withoutSecretValues(desired, exported, io);
   const head = header(desired, target);
   let files: string[] | undefined;
   if (options.out !== undefined) {

@@ -118,6 +118,21 @@ describe('phoenix export --format kubernetes', () => {
     expect(run.stderr).toMatch(/demo_token/);
   });
 
+  it('writes a secret value that reached a setting as [REDACTED], with a warning, unless --include-secret-values', async () => {
+    const ws = cliWorkspace(root, {
+      'environments/app.yaml': 'project: shop\ncompose: [compose.yaml]\nvariables:\n  DSN: postgres://shop:hunter2-secret@db/shop\nsecrets:\n  db_password:\n    file: db_password.txt\n',
+      'environments/db_password.txt': 'hunter2-secret\n',
+      'environments/compose.yaml': 'services:\n  api:\n    image: localhost/phoenix-demo/busybox:1\n    restart: always\n    environment:\n      DATABASE_URL: ${DSN}\n    secrets: [db_password]\n',
+    });
+    const run = await runCli(ws, ['export', '--env', 'app', '--format', 'kubernetes'], stateDir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('hunter2');
+    expect(run.stdout).toContain('postgres://shop:[REDACTED]@db/shop');
+    expect(run.stderr).toMatch(/^warning: api: secrets: a secret's value appears in Deployment\/api and is written as \[REDACTED\]/m);
+    const withValues = await runCli(ws, ['export', '--env', 'app', '--format', 'kubernetes', '--include-secret-values'], stateDir);
+    expect(withValues.stdout).toContain('postgres://shop:hunter2-secret@db/shop');
+  });
+
   it('refuses a format it does not know', async () => {
     const ws = cliWorkspace(root, {}, true);
     const run = await runCli(ws, ['export', '--env', 'demo', '--format', 'helm'], stateDir);

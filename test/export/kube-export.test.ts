@@ -19,11 +19,11 @@ import { desiredFrom, TEST_DIGEST_KEY } from '../support/load-fixture.js';
 import { REPO_ROOT } from '../support/cli-run.js';
 import { kubeSchemaProblems } from '../support/kube-schema.js';
 
-/** The repository's demo environment, loaded as `phoenix export` loads it. */
-function demo(): DesiredState {
+/** One of the repository's environments, loaded as `phoenix export` loads it (no secret value needed). */
+function repositoryEnvironment(name: string): DesiredState {
   const result = loadEnvironment({
     environmentsDir: path.join(REPO_ROOT, 'environments'),
-    name: 'demo',
+    name,
     reader: nodeReader,
     processEnv: {},
     cwd: REPO_ROOT,
@@ -35,6 +35,8 @@ function demo(): DesiredState {
   if (!result.ok) throw new Error(result.issues.map((i) => i.message).join('\n'));
   return result.desired;
 }
+
+const demo = (): DesiredState => repositoryEnvironment('demo');
 
 /** Exports and checks the schemas on the way: every test below is also a schema test. */
 function exported(desired: DesiredState, target: ExportTarget = 'cluster', extra: { configs?: Record<string, string>; secrets?: Record<string, string> } = {}): KubeExport {
@@ -172,6 +174,24 @@ describe('the demo environment, for podman kube play', () => {
 
   it('warns that nothing waits for migrate to finish', () => {
     expect(warningsFor(result, 'worker', 'depends_on.migrate')[0]).toMatch(/nothing waits for it to exit 0.*containers\/podman#16343/);
+  });
+});
+
+describe("the repository's environments", () => {
+  it.each(['demo', 'dev', 'prod'].flatMap((name) => [[name, 'cluster'], [name, 'podman']] as [string, ExportTarget][]))('%s exports schema-valid objects for %s', (name, target) => {
+    const result = exported(repositoryEnvironment(name), target);
+    const workloads = result.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'Pod');
+    expect(workloads.length).toBeGreaterThan(0);
+  });
+
+  it('prod: the replicated web tier is a Deployment of 2 with its limits, the database a StatefulSet with its claim', () => {
+    const result = exported(repositoryEnvironment('prod'));
+    const core = find(result, 'Deployment', 'phoenix-core');
+    expect(core.spec?.replicas).toBe(2);
+    expect(containerOf(core).resources).toEqual({ limits: { cpu: '500m', memory: String(128 * 1024 * 1024) } });
+    const db = find(result, 'StatefulSet', 'revenue-db');
+    expect(podOf(db).volumes?.map((v) => v.persistentVolumeClaim?.claimName ?? v.secret?.secretName)).toEqual(['phoenix-hydra-prod-revenue-data', 'phoenix-hydra-prod-db-password']);
+    expect(warningsFor(result, 'revenue-db', 'user')[0]).toMatch(/"postgres" not translated/);
   });
 });
 
