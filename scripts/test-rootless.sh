@@ -55,3 +55,7 @@ rootless="$(cd "$work" && as_user podman info --format '{{.Host.Security.Rootles
 say "running ${#FILES[@]} test files as $USER_NAME (uid $uid) against rootless Podman"
 cd "$work"
 as_user node node_modules/vitest/vitest.mjs run "${FILES[@]}"
+# The tests that only make sense rootless (real rootless set-up failures and their codes); the
+# root suite leaves test/rootless/ out.
+say "running test/rootless as $USER_NAME"
+as_user node node_modules/vitest/vitest.mjs run --config vitest.rootless.config.ts

@@ -123,9 +123,9 @@ const RULES: readonly (readonly [PodmanErrorCode, RegExp])[] = [
   ['PODMAN-RUNTIME-SETUP', /setrlimit|error setting rlimit|cgroups in hybrid mode/i],
   ['PODMAN-NO-SPACE', /no space left on device|disk quota exceeded/i],
   // Rootless set-up problems, each with its own remedy, before the generic "not permitted".
-  ['PODMAN-ROOTLESS-NETWORK', /\/dev\/net\/tun|slirp4netns[^\n]*(failed|not found)|could not find slirp4netns|pasta[^\n]*(failed|not found)/i],
+  ['PODMAN-ROOTLESS-NETWORK', /\/dev\/net\/tun|checking slirp4netns binary|slirp4netns[^\n]*no such file|slirp4netns[^\n]*(failed|not found)|could not find slirp4netns|pasta[^\n]*(failed|not found)/i],
   ['PODMAN-ROOTLESS-RUNTIME-DIR', /XDG_RUNTIME_DIR|run(time)?[ -]dir[^\n]*not owned|podman-run-\d+[^\n]*permission denied/i],
-  ['PODMAN-ROOTLESS-IDS', /newuidmap|newgidmap|\/etc\/sub[ug]id|no subuid ranges|no subgid ranges|insufficient [ug]ids|not enough ids? available|cannot find mappings for user/i],
+  ['PODMAN-ROOTLESS-IDS', /newuidmap|newgidmap|\/etc\/sub[ug]id|no subuid ranges|no subgid ranges|insufficient [ug]ids|not enough ids? available|could not find enough available ids|cannot find mappings for user/i],
   [
     'PODMAN-NOT-PERMITTED',
     /newuidmap|newgidmap|\/etc\/sub[ug]id|user namespaces? (are|is) not enabled|cannot clone: operation not permitted|not enough ids? available|cannot set up namespace|rootless.*(not|cannot)|cannot re-exec process|permission denied.*(\/var\/lib\/containers|storage|\/run\/containers)|(\/var\/lib\/containers|\/run\/containers|\/run\/libpod)[^\n]*permission denied/i,

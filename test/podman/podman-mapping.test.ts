@@ -184,6 +184,9 @@ describe('classifyPodmanFailure', () => {
     // The rootless set-up failures below were measured on this host (Podman 4.3.1, Debian 12).
     ['Error: /usr/bin/slirp4netns failed: "open(\\"/dev/net/tun\\"): Permission denied\\nWARNING: Support for seccomp is experimental\\nchild failed(1)\\n"', 'PODMAN-ROOTLESS-NETWORK'],
     ['time="2026-12-04T21:12:58Z" level=error msg="XDG_RUNTIME_DIR directory \\"/run\\" is not owned by the current user"', 'PODMAN-ROOTLESS-RUNTIME-DIR'],
+    // Podman 4.3.1's own words, seen in test/rootless/setup-errors.test.ts (they were PODMAN-FAILED before).
+    ['Error: creating container storage: could not find enough available IDs', 'PODMAN-ROOTLESS-IDS'],
+    ['Error: checking slirp4netns binary /nonexistent/slirp4netns: "slirp4netns \\"\\": fork/exec /nonexistent/slirp4netns: no such file or directory": slirp4netns "": fork/exec /nonexistent/slirp4netns: no such file or directory', 'PODMAN-ROOTLESS-NETWORK'],
     ['time="2026-12-04T21:12:59Z" level=error msg="invalid internal status, try resetting the pause process with \\"podman system migrate\\": command required for rootless mode with multiple IDs: exec: \\"newuidmap\\": executable file not found in $PATH"', 'PODMAN-ROOTLESS-IDS'],
     ['Error: writing blob: adding layer with blob "sha256:ab": processing tar file(potentially insufficient UIDs or GIDs available in user namespace (requested 0:42 for /etc/shadow): Check /etc/subuid and /etc/subgid if configured locally and run podman-system-migrate: lchown /etc/shadow: invalid argument): exit status 1', 'PODMAN-ROOTLESS-IDS'],
     ['Error: cannot clone: Operation not permitted', 'PODMAN-NOT-PERMITTED'],
