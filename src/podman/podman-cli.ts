@@ -321,7 +321,20 @@ export class PodmanCli implements PodmanClient, PodmanInspector, PodmanJobs {
   }
 
   async renameContainer(from: string, to: string, options?: CallOptions): Promise<void> {
-    await this.runner.run(['rename', from, to], this.call(options, 'write'));
+    const call = this.call(options, 'write');
+    const args = ['rename', from, to];
+    let sent = false;
+    const viaApi = await this.viaApi((api) => {
+      sent = true;
+      return api.post(`${containerPath(from)}/rename?name=${encodeURIComponent(to)}`, { ...call, args });
+    });
+    if (viaApi.done) return;
+    try {
+      await this.runner.run(args, call);
+    } catch (error) {
+      // The API's connection dropped after the request was sent: the service may have renamed it already.
+      if (!(sent && isPodmanError(error, 'PODMAN-NO-SUCH-OBJECT') && (await this.containerStatus(to, options)).exists)) throw error;
+    }
   }
 
   async containerStatus(name: string, options?: CallOptions): Promise<ContainerStatus> {
