@@ -23,9 +23,9 @@ export function requirePrometheusTools(): void {
 }
 
 /** Runs a command with optional standard input; the exit code is in the result. */
-export function runTool(command: string, args: readonly string[], options: { readonly cwd?: string; readonly input?: string; readonly timeoutMs?: number } = {}): Promise<ToolResult> {
+export function runTool(command: string, args: readonly string[], options: { readonly cwd?: string; readonly input?: string; readonly timeoutMs?: number; readonly env?: NodeJS.ProcessEnv } = {}): Promise<ToolResult> {
   return new Promise((resolve) => {
-    const child = execFile(command, [...args], { cwd: options.cwd, timeout: options.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 127;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error?.message ?? '') });
     });
