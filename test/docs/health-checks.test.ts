@@ -129,7 +129,7 @@ describe('docs/health-checks.md: every example against real Podman', { timeout: 
     const policy = parse(blockNamed(doc.blocks, 'environment', 'watch').text) as { policy: Record<string, unknown> };
     project.writeEnvironment({ policy: { prune: false, ...policy.policy } });
     project.writeCompose(blockNamed(doc.blocks, 'example', 'http').text);
-    const watch = await startWatch(project);
+    const watch = await startWatch(project, [], { readyTimeoutMs: 120_000 });
     const container = project.container('web');
     const kinds = new Set(['container.healthy', 'container.unhealthy', 'container.restarted', 'service.crash-looping', 'container.restart-failed']);
     const seen = (): string[] => watch.events().filter((e) => kinds.has(e.event) && e.service === 'web').map((e) => e.event);

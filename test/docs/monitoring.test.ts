@@ -13,7 +13,7 @@ import type { Registry } from 'prom-client';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { Metrics } from '../../src/telemetry/metrics.js';
-import { REPO, loopAfter, podman, service } from '../integration/support.js';
+import { REPO, eventually, loopAfter, podman, service } from '../integration/support.js';
 import { startWatch, useWatchSuite } from '../integration/watch-support.js';
 import { blockNamed, readDoc } from './doc-blocks.js';
 import { PrometheusServer } from './prometheus-server.js';
@@ -153,7 +153,7 @@ describe('docs/monitoring.md: the metrics', () => {
   });
 });
 
-describe('docs/monitoring.md against a real watch, real Podman and a real Prometheus', { timeout: 180_000 }, () => {
+describe('docs/monitoring.md against a real watch, real Podman and a real Prometheus', { timeout: 300_000 }, () => {
   const suite = useWatchSuite();
   let prometheus: PrometheusServer | null = null;
   afterEach(async () => {
@@ -166,7 +166,10 @@ describe('docs/monitoring.md against a real watch, real Podman and a real Promet
     // A service whose check passes until /tmp/ok is removed; max_restarts 0 opens the breaker at the first failure.
     project.writeEnvironment({ policy: { prune: false, health: { max_restarts: 0 } } });
     project.writeCompose({ services: { web: service({ command: loopAfter('touch /tmp/ok'), healthcheck: { test: ['CMD', 'test', '-f', '/tmp/ok'], interval: '1s', timeout: '2s', retries: 1 } }) } });
-    const watch = await startWatch(project);
+    const watch = await startWatch(project, [], { waitReady: false });
+    await eventually('/readyz to answer 200 (the first reconcile)', 120_000, async () => ((await watch.get('/readyz')).status === 200 ? true : undefined)).catch(async (error: Error) => {
+      throw new Error(`${error.message}: ${(await watch.get('/readyz')).body}\n--- watch log (tail)\n${watch.stdout().slice(-3000)}\n--- stderr\n${watch.stderr().slice(-2000)}`);
+    });
     await watch.waitForEvent('web healthy', 30_000, (e) => e.event === 'container.healthy');
 
     // Every phoenix_* family the doc or the rules name is on a real watch's /metrics.
