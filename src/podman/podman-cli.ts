@@ -24,6 +24,7 @@ import { execInContainer, runOneOffContainer } from './podman-jobs.js';
 import type { ContainerEvent, WatchContainerEventsOptions } from './podman-events.js';
 import { watchContainerEvents } from './podman-events.js';
 import { observeViaApi, restartCountsViaApi } from './api-observe.js';
+import { RestartCounts } from './restart-counts.js';
 import { ensureApiService } from './api-service.js';
 import type { PodmanApi } from './podman-api.js';
 import { PodmanApiUnavailable } from './podman-api.js';
@@ -70,6 +71,8 @@ export class PodmanCli implements PodmanClient, PodmanInspector, PodmanJobs {
   private readonly runner: PodmanRunner;
   private readonly deadlines: CallDeadlines;
   private api: Promise<PodmanApi | null> | null = null;
+  /** Podman's restart counts read so far, per project (watch observes over and over; most counts do not change). */
+  private readonly restartCounts = new Map<string, RestartCounts>();
   /** `REGISTRY_AUTH_FILE`, passed to pulls as `--authfile` (podman login's default file otherwise). */
   private readonly authFile: string | undefined;
   private readonly apiOptions: { binary: string; env: Record<string, string>; socketPath: string } | null;
@@ -127,8 +130,9 @@ export class PodmanCli implements PodmanClient, PodmanInspector, PodmanJobs {
   async observe(project: string, imageRefs: readonly string[], options?: ObserveOptions): Promise<ObservedState> {
     const call = this.call(options, 'read');
     const counted = options?.restartCounts === true;
+    const listedAt = Date.now();
     const viaApi = await this.viaApi((api) => observeViaApi(api, project, imageRefs, call));
-    if (viaApi.done) return counted ? this.withRestartCounts(viaApi.value, project, call) : viaApi.value;
+    if (viaApi.done) return counted ? this.withRestartCounts(viaApi.value, project, call, listedAt) : viaApi.value;
     // Everything, not only the project's: the planner needs foreign objects to report name conflicts.
     const [ps, networks, volumes, secrets, images] = await Promise.all([
       this.runner.run(['ps', '--all', '--format', 'json'], call),
@@ -144,24 +148,25 @@ export class PodmanCli implements PodmanClient, PodmanInspector, PodmanJobs {
       secrets,
       ...observedImages(imageRefs, images === null ? null : parseJsonList(images.stdout, 'podman images').map(parseImage)),
     };
-    return counted ? this.withRestartCounts(state, project, call) : state;
+    return counted ? this.withRestartCounts(state, project, call, listedAt) : state;
   }
 
   /**
    * The restarts Podman's own restart policy made (`RestartCount`), for the project's
-   * containers: Podman 4.3's list (CLI and API) does not carry it, only inspect does. Through
-   * the API, one inspect request per container; without it, one `container inspect` process
-   * of all of them (a process costs as much as the rest of an unchanged apply's observation).
-   * Best effort: a container removed in between, or an inspect that fails, leaves the count
-   * the list gave (0), since a count is no reason to fail an observation.
+   * containers: Podman 4.3's list (CLI and API) does not carry it, only inspect does. Read only
+   * for containers whose count may have changed since this client last read it (restart-counts.ts):
+   * through the API, one inspect request per such container; without it, one `container
+   * inspect` process of all of them. Best effort: a container removed in between, or an
+   * inspect that fails, leaves the count the list gave (0), since a count is no reason to fail
+   * an observation.
    */
-  private async withRestartCounts(state: ObservedState, project: string, call: RunOptions): Promise<ObservedState> {
-    const names = state.containers.filter((c) => c.labels[LABEL.project] === project && c.name !== '').map((c) => c.name);
-    if (names.length === 0) return state;
-    const viaApi = await this.viaApi((api) => restartCountsViaApi(api, names, call));
-    const counts = viaApi.done ? viaApi.value : await this.restartCountsViaCli(names, call);
-    if (counts === null) return state;
-    return { ...state, containers: state.containers.map((c) => (counts.has(c.name) ? { ...c, restartCount: Math.max(c.restartCount, counts.get(c.name)!) } : c)) };
+  private withRestartCounts(state: ObservedState, project: string, call: RunOptions, listedAt: number): Promise<ObservedState> {
+    let counts = this.restartCounts.get(project);
+    if (counts === undefined) this.restartCounts.set(project, (counts = new RestartCounts()));
+    return counts.fill(state, (c) => c.labels[LABEL.project] === project, listedAt, async (names) => {
+      const viaApi = await this.viaApi((api) => restartCountsViaApi(api, names, call));
+      return viaApi.done ? viaApi.value : this.restartCountsViaCli(names, call);
+    });
   }
 
   private async restartCountsViaCli(names: readonly string[], call: RunOptions): Promise<Map<string, number> | null> {

@@ -15,7 +15,8 @@ export interface CallOptions {
 export interface ObserveOptions extends CallOptions {
   /**
    * Also read how often Podman's own restart policy restarted each of the project's containers
-   * (`RestartCount`, which only inspect gives: one request per container). Only what reports
+   * (`RestartCount`, which only inspect gives: one request per container, and a long-lived
+   * client asks only for containers started or changed since it last read them). Only what reports
    * restarts (status, watch's /status) asks: a plan does not need it, and it is a third of an
    * unchanged apply's observation.
    */

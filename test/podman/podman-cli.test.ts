@@ -61,6 +61,16 @@ describe('PodmanCli against real Podman', () => {
     }
   });
 
+  it('a long-lived client (watch) remembers restart counts yet reads one again once Podman restarted that container', async () => {
+    const name = unique('rereads');
+    const watchers = [new PodmanCli({ env: podmanEnv(), apiSocket: path.join(mkdtempSync(path.join(os.tmpdir(), 'phx-api-')), 'podman.sock') }), new PodmanCli({ env: podmanEnv() })];
+    await podman(['run', '-d', '--name', name, '--label', 'io.phoenix.managed-by=phoenix', '--label', `io.phoenix.project=${prefix}`, '--restart', 'on-failure:1', DEMO_IMAGE, 'sh', '-c', 'sleep 5; exit 3']);
+    await new Promise((resolve) => setTimeout(resolve, 2500)); // its start is settled (restart-counts.ts): the count is kept from here on
+    for (const watcher of watchers) expect((await watcher.observe(prefix, [], { restartCounts: true })).containers.find((c) => c.name === name)?.restartCount).toBe(0);
+    await eventually(async () => ((await podman(['inspect', '--format', '{{.RestartCount}} {{.State.Status}}', name])).trim() === '1 running' ? true : undefined), 20_000, 'one restart by Podman');
+    for (const watcher of watchers) expect((await watcher.observe(prefix, [], { restartCounts: true })).containers.find((c) => c.name === name)?.restartCount).toBe(1);
+  });
+
   it('observe() returns the containers, networks, volumes and secrets it created, with their labels', async () => {
     const network = unique('net');
     const volume = unique('vol');
