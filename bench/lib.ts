@@ -10,11 +10,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
-/** The repository root: this file runs from node_modules/.cache/phoenix-bench/ (compiled) or bench/ (type-checked). */
+/**
+ * The repository root: the working directory when it is a Phoenix checkout (npm runs scripts
+ * there; a git worktree whose node_modules is a link to another checkout's would otherwise
+ * measure that checkout), else above this file, which runs from node_modules/.cache/phoenix-bench/
+ * (compiled) or bench/ (type-checked).
+ */
 export function repoRoot(): string {
+  const isCheckout = (dir: string): boolean => existsSync(path.join(dir, 'bin', 'phoenix.js')) && existsSync(path.join(dir, 'package.json'));
+  if (isCheckout(process.cwd())) return process.cwd();
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(path.join(dir, 'bin', 'phoenix.js')) && existsSync(path.join(dir, 'package.json'))) return dir;
+    if (isCheckout(dir)) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error('cannot find the Phoenix repository (bin/phoenix.js) above the benchmark');
     dir = parent;
@@ -123,8 +130,8 @@ export function benchStateDir(root: string, setup: PodmanSetup): string {
 
 export type Shape = 'chain' | 'independent';
 
-/** The benchmark's long-running service: a shell that exits at once on SIGTERM. */
-export const SERVICE_SCRIPT = 'trap "exit 0" TERM; while :; do sleep 1 & wait $!; done';
+/** The benchmark's long-running service: a shell that exits at once on SIGTERM (`wait` returns on the signal), and forks once an hour rather than every second, which 1,000 of them would make a load of their own. */
+export const SERVICE_SCRIPT = 'trap "exit 0" TERM; while :; do sleep 3600 & wait $!; done';
 
 export function serviceName(index: number, n: number): string {
   return `s${String(index + 1).padStart(String(n).length, '0')}`;

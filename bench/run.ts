@@ -7,9 +7,14 @@
  * Options (after `npm run bench --`):
  *   --n 10,50                  service counts
  *   --shapes chain,independent depends_on chain (service_started) and/or no dependencies
- *   --cold-runs 3              cold applies (each paired with a raw loop run); medians reported
+ *   --cold-runs N              cold applies (each paired with a raw loop run); medians reported
+ *                              (default 3 up to 100 services, 1 above: a cold 1,000 takes minutes)
  *   --unchanged-runs 5         re-applies with nothing changed; median reported
  *   --no-compose               skip podman-compose and docker-compose even when installed
+ *   --compose-max 100          skip the compose tools past this many services (podman-compose never
+ *                              finishes a 50-chain; docker-compose takes minutes at 100)
+ *   --plan-runs 3              in-process load+plan runs per environment (the pure planner's time)
+ *   --svg FILE                 where the growth plot goes (default bench/results/bench-curve.svg)
  *   --compose-timeout S        deadline of one compose command (default: 15 × the raw loop, at least 120 s);
  *                              podman-compose 1.0.3 never finishes a 50-deep depends_on chain
  *   --image NAME               the image (default localhost/phoenix-demo/busybox:1, built by scripts/setup.sh)
@@ -30,13 +35,22 @@ import path from 'node:path';
 import { apiFloorLoop } from './api-floor.js';
 import type { ContainerMark, PodmanSetup, RunResult, Shape, Touched } from './lib.js';
 import { benchStateDir, changedIndex, compareSnapshots, composeYaml, median, must, podmanSetup, repoRoot, run, seconds, SERVICE_SCRIPT, serviceName, snapshot, stopApiService, TimedOut, writeEnvironment } from './lib.js';
+import type { Measure } from './growth.js';
+import { growthTable, growthSvg } from './growth.js';
+import type { PlanTime } from './plan-time.js';
+import { planTime } from './plan-time.js';
 
 interface Options {
   readonly sizes: number[];
   readonly shapes: Shape[];
-  readonly coldRuns: number;
+  /** null: 3 up to 100 services, 1 above (see coldRunsFor). */
+  readonly coldRuns: number | null;
   readonly unchangedRuns: number;
   readonly compose: boolean;
+  /** The compose tools are skipped past this many services. */
+  readonly composeMax: number;
+  readonly planRuns: number;
+  readonly svg: string | null;
   /** Seconds; null: derived from the raw loop's time. */
   readonly composeTimeout: number | null;
   readonly image: string;
@@ -45,7 +59,7 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options = { sizes: [10, 50], shapes: ['chain', 'independent'] as Shape[], coldRuns: 3, unchangedRuns: 5, compose: true, composeTimeout: null as number | null, image: 'localhost/phoenix-demo/busybox:1', keep: false, profile: false };
+  const options = { sizes: [10, 50], shapes: ['chain', 'independent'] as Shape[], coldRuns: null as number | null, unchangedRuns: 5, compose: true, composeMax: 100, planRuns: 3, svg: null as string | null, composeTimeout: null as number | null, image: 'localhost/phoenix-demo/busybox:1', keep: false, profile: false };
   const positive = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a whole number of at least 1`);
@@ -85,6 +99,19 @@ function parseOptions(argv: readonly string[]): Options {
       case '--no-compose':
         options.compose = false;
         break;
+      case '--compose-max':
+        options.composeMax = positive(flag, value);
+        i += 1;
+        break;
+      case '--plan-runs':
+        options.planRuns = positive(flag, value);
+        i += 1;
+        break;
+      case '--svg':
+        if (value === undefined) throw new Error('--svg takes a file');
+        options.svg = value;
+        i += 1;
+        break;
       case '--keep':
         options.keep = true;
         break;
@@ -96,6 +123,11 @@ function parseOptions(argv: readonly string[]): Options {
     }
   }
   return options;
+}
+
+/** Cold runs at n services: the option, else 3 up to 100 services and 1 above (a cold 1,000 is minutes of Podman's work per run). */
+function coldRunsFor(options: Options, n: number): number {
+  return options.coldRuns ?? (n <= 100 ? 3 : 1);
 }
 
 /** Everything the bench creates has a name starting with this, so leftovers of an interrupted run can be found. */
@@ -133,6 +165,8 @@ interface CaseResult {
   phoenixUnchanged?: Timed & { readonly touched: Touched };
   phoenixOneChanged?: { readonly ms: number; readonly service: string; readonly touched: Touched };
   phoenixDown?: Timed;
+  /** The pure planner in-process (plan-time.ts): loading, planning against nothing and against everything running. */
+  planTime?: PlanTime;
   compose: ToolOutcome[];
   /** Phoenix's failures (a compose tool's are in its outcome). */
   errors: string[];
@@ -187,7 +221,7 @@ class Bench {
   async rawLoop(shape: Shape, n: number): Promise<number> {
     const base = `${PREFIX}-raw-${shape}${n}`;
     const started = performance.now();
-    await must('podman', ['network', 'create', base], { env: this.setup.env });
+    await this.createRawNetwork(base, n);
     for (let i = 0; i < n; i += 1) {
       const service = serviceName(i, n);
       await must('podman', ['run', '-d', '--name', `${base}-${service}`, '--network', `${base}:alias=${service}`, '--stop-timeout', '1', '--env', 'BENCH_REV=1', this.options.image, 'sh', '-c', SERVICE_SCRIPT], { env: this.setup.env });
@@ -202,10 +236,32 @@ class Bench {
   async apiLoop(shape: Shape, n: number, concurrency: number): Promise<number> {
     if (this.dockerService === null) await this.startDockerService();
     const base = `${PREFIX}-api${concurrency}-${shape}${n}`;
-    const ms = await apiFloorLoop(this.dockerSocket, base, shape, n, this.options.image, concurrency);
+    const ms = await apiFloorLoop(this.dockerSocket, base, shape, n, this.options.image, concurrency, n <= 250 ? null : await this.freeSubnet());
     await this.expectRunning(`${base}-`, n, `REST API create+start loop, ${concurrency} at a time`);
     await this.removeByPrefix(base);
     return ms;
+  }
+
+  /**
+   * The raw loop's network: Podman's default /24 holds 253 containers, so past that a /20
+   * (4,093) of 10.200-10.254, the first one free on this host (Podman refuses one that
+   * overlaps another network). Phoenix sizes its own networks (src/plan/network-sizing.ts).
+   */
+  async createRawNetwork(name: string, n: number): Promise<void> {
+    if (n <= 250) await must('podman', ['network', 'create', name], { env: this.setup.env });
+    else await must('podman', ['network', 'create', '--subnet', await this.freeSubnet(), name], { env: this.setup.env });
+  }
+
+  /** The first /20 of 10.200.0.0-10.254.255.255 that no network of this host overlaps. */
+  async freeSubnet(): Promise<string> {
+    const listed = JSON.parse((await must('podman', ['network', 'ls', '--format', 'json'], { env: this.setup.env })).stdout) as { subnets?: { subnet?: string }[] | null }[];
+    const taken = listed.flatMap((net) => (net.subnets ?? []).flatMap((s) => (s.subnet === undefined ? [] : [ipv4Range(s.subnet)]))).filter((r): r is [number, number] => r !== null);
+    for (let octet = 200; octet <= 254; octet += 1) {
+      const candidate = `10.${octet}.0.0/20`;
+      const [lo, hi] = ipv4Range(candidate)!;
+      if (taken.every(([a, b]) => b < lo || a > hi)) return candidate;
+    }
+    throw new Error('no free /20 in 10.200-10.254 for the floor loops');
   }
 
   async phoenixCase(result: CaseResult): Promise<void> {
@@ -220,7 +276,10 @@ class Bench {
     const cold: number[] = [];
     const executor: number[] = [];
     const down: number[] = [];
-    for (let r = 0; r < this.options.coldRuns; r += 1) {
+    result.planTime = await planTime(this.root, this.environmentsDir, env, this.options.planRuns);
+    log(`  planner in-process: load ${seconds(result.planTime.loadMs)} s, plan ${seconds(result.planTime.planEmptyMs)} s (empty Podman) / ${seconds(result.planTime.planRunningMs)} s (all running)`);
+    const coldRuns = coldRunsFor(this.options, n);
+    for (let r = 0; r < coldRuns; r += 1) {
       raw.push(await this.rawLoop(shape, n));
       apiSequential.push(await this.apiLoop(shape, n, 1));
       apiParallel.push(await this.apiLoop(shape, n, cores));
@@ -228,7 +287,7 @@ class Bench {
       cold.push(applied.ms);
       executor.push(executorMs(applied.stdout));
       await this.expectRunning(prefix, n, 'phoenix apply (cold)');
-      if (r < this.options.coldRuns - 1) down.push((await this.phoenix('down', env, ['--yes', '--volumes'])).ms);
+      if (r < coldRuns - 1) down.push((await this.phoenix('down', env, ['--yes', '--volumes'])).ms);
     }
     result.raw = { runsMs: raw, medianMs: median(raw) };
     result.phoenixCold = { runsMs: cold, medianMs: median(cold), executorRunsMs: executor };
@@ -308,6 +367,16 @@ class Bench {
     await this.removeByPrefix(PREFIX).catch(() => undefined);
     if (!this.options.keep) rmSync(this.tmp, { recursive: true, force: true });
   }
+}
+
+/** The first and last address of an IPv4 CIDR as numbers; null for IPv6 or what does not parse. */
+function ipv4Range(cidr: string): [number, number] | null {
+  const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
+  if (match === null) return null;
+  const address = match.slice(1, 5).reduce((acc, part) => acc * 256 + Number(part), 0);
+  const size = 2 ** (32 - Number(match[5]));
+  const start = address - (address % size);
+  return [start, start + size - 1];
 }
 
 function ping(socketPath: string): Promise<boolean> {
@@ -391,6 +460,23 @@ function composeCell(outcome: ToolOutcome | undefined): string {
   return `${seconds(outcome.freshMs)} / ${seconds(outcome.unchangedMs)} (${effect})`;
 }
 
+/**
+ * The measures whose growth with the number of services is fitted and plotted (growth.ts);
+ * a new column of the table that is a time belongs here too.
+ */
+export const MEASURES: readonly Measure<CaseResult>[] = [
+  { name: 'raw podman run loop', pick: (r) => r.raw?.medianMs },
+  { name: 'REST API loop, 1 at a time', pick: (r) => r.apiSequential?.medianMs },
+  { name: 'REST API loop, cores at a time', pick: (r) => r.apiParallel?.medianMs },
+  { name: 'Phoenix cold', pick: (r) => r.phoenixCold?.medianMs },
+  { name: 'Phoenix unchanged', pick: (r) => r.phoenixUnchanged?.medianMs },
+  { name: 'Phoenix one changed', pick: (r) => r.phoenixOneChanged?.ms },
+  { name: 'Phoenix down', pick: (r) => r.phoenixDown?.medianMs },
+  { name: 'plan, empty Podman (in-process)', pick: (r) => r.planTime?.planEmptyMs },
+  { name: 'plan, all running (in-process)', pick: (r) => r.planTime?.planRunningMs },
+  { name: 'load environment (in-process)', pick: (r) => r.planTime?.loadMs },
+];
+
 export function markdownTable(results: readonly CaseResult[]): string {
   const cores = results.find((r) => r.apiParallel !== undefined)?.apiParallel?.concurrency ?? os.cpus().length;
   const head = ['services', 'raw `podman run` loop', 'API loop, one at a time', `API loop, ${cores} at a time`, 'Phoenix cold', 'cold ÷ raw', 'cold ÷ best API loop', 'Phoenix unchanged (median)', 'touched', 'Phoenix one changed', 'recreated', 'podman-compose fresh / unchanged', 'docker-compose fresh / unchanged'];
@@ -461,6 +547,7 @@ async function main(): Promise<number> {
         }
         for (const { tool, version } of tools) {
           if (!options.compose) result.compose.push({ tool, skipped: 'skipped (--no-compose)' });
+          else if (n > options.composeMax) result.compose.push({ tool, skipped: `skipped past ${options.composeMax} services` });
           else if (version === null) result.compose.push({ tool, skipped: 'not installed' });
           else {
             const timeoutMs = options.composeTimeout !== null ? options.composeTimeout * 1000 : Math.max(120_000, 15 * (result.raw?.medianMs ?? 10_000));
@@ -510,16 +597,41 @@ async function main(): Promise<number> {
       targets.push(`- Phoenix unchanged re-apply, 10 ${r.shape}: ${s.toFixed(2)} s (target ≤ 0.3 s: ${s <= 0.3 ? 'met' : 'missed'})`);
     }
   }
+  // Issue 13's targets at 1,000 services (the touched and recreated counts are checks below).
+  for (const r of results.filter((x) => x.n === 1000)) {
+    if (r.phoenixUnchanged !== undefined) {
+      const s = r.phoenixUnchanged.medianMs / 1000;
+      targets.push(`- Phoenix unchanged re-apply, 1000 ${r.shape}: ${s.toFixed(2)} s, ${r.phoenixUnchanged.touched.total} touched (target ≤ 0.5 s and 0 touched: ${s <= 0.5 && r.phoenixUnchanged.touched.total === 0 ? 'met' : 'missed'})`);
+    }
+    if (r.phoenixOneChanged !== undefined) {
+      const s = r.phoenixOneChanged.ms / 1000;
+      targets.push(`- Phoenix one changed, 1000 ${r.shape}: ${s.toFixed(2)} s, ${r.phoenixOneChanged.touched.recreated} recreated (target ≤ 1 s and exactly 1: ${s <= 1 && r.phoenixOneChanged.touched.recreated === 1 && r.phoenixOneChanged.touched.total === 1 ? 'met' : 'missed'})`);
+    }
+  }
 
   const revision = await gitRevision(root);
+  const durationSeconds = Math.round((Date.now() - started.getTime()) / 1000);
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+  const loadEnd = (os.loadavg()[0] ?? 0).toFixed(2);
+  const out = path.join(root, 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  const svgFile = options.svg === null ? path.join(out, 'bench-curve.svg') : path.resolve(options.svg);
+  const multipleSizes = new Set(results.map((r) => r.n)).size > 1;
+  if (multipleSizes) {
+    mkdirSync(path.dirname(svgFile), { recursive: true });
+    writeFileSync(svgFile, growthSvg(results, MEASURES, [`${command}; Phoenix ${revision}; ${started.toISOString().slice(0, 16)}Z`, `${info.cpus} cores (${info.cpuModel}), Podman ${info.podman}; load average ${info.loadAverage} at the start, ${loadEnd} at the end; run took ${Math.round(durationSeconds / 60)} min`, 'Lines: colour per measure, solid = depends_on chain, dashed = independent; exponent of a least-squares fit on log-log']));
+  }
   const report = [
     `## Phoenix bench, ${started.toISOString().slice(0, 10)}`,
     '',
     `Machine: ${info.cpus} cores (${info.cpuModel}), ${info.memoryGiB} GiB, ${info.os}; Node ${info.node}; Podman ${info.podman}; podman-compose ${info.podmanCompose ?? 'not installed'}; docker-compose ${info.dockerCompose ?? 'not installed'}. Phoenix ${revision}.`,
-    `Load average ${info.loadAverage} at the start, ${(os.loadavg()[0] ?? 0).toFixed(2)} at the end (1 minute).`,
-    `Times are wall-clock seconds of whole processes; medians of ${options.coldRuns} cold runs (each paired with a raw loop run) and ${options.unchangedRuns} unchanged re-applies; compose tools once each.`,
+    `Load average ${info.loadAverage} at the start, ${loadEnd} at the end (1 minute). The whole run (\`${command}\`) took ${Math.round(durationSeconds / 60)} min ${durationSeconds % 60} s.`,
+    `Times are wall-clock seconds of whole processes; medians of ${[...new Set(options.sizes.map((n) => coldRunsFor(options, n)))].join(' / ')} cold runs (each paired with a raw loop run) and ${options.unchangedRuns} unchanged re-applies; compose tools once each, up to ${options.composeMax} services.`,
     '',
     markdownTable(results),
+    ...(multipleSizes
+      ? ['', `How each measure grows with the number of services (growth exponent: least-squares fit of log time on log services; 1 is linear, 2 quadratic). Plot: ${path.relative(root, svgFile)}.`, '', growthTable(results, MEASURES)]
+      : []),
     '',
     'Targets:',
     ...targets,
@@ -528,13 +640,11 @@ async function main(): Promise<number> {
   ].join('\n');
   process.stdout.write(`${report}\n`);
 
-  const out = path.join(root, 'bench', 'results');
-  mkdirSync(out, { recursive: true });
   writeFileSync(
     path.join(out, 'latest.json'),
-    `${JSON.stringify({ formatVersion: 1, date: started.toISOString(), durationSeconds: Math.round((Date.now() - started.getTime()) / 1000), machine: info, phoenix: revision, options, results, targets, checks, notes }, (_key, value: unknown) => (typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 1000) / 1000 : value), 2)}\n`,
+    `${JSON.stringify({ formatVersion: 1, date: started.toISOString(), durationSeconds, loadAverageEnd: Number(loadEnd), machine: info, phoenix: revision, options, results, targets, checks, notes }, (_key, value: unknown) => (typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 1000) / 1000 : value), 2)}\n`,
   );
-  log(`wrote ${path.relative(process.cwd(), path.join(out, 'latest.json'))}`);
+  log(`wrote ${path.relative(process.cwd(), path.join(out, 'latest.json'))}${multipleSizes ? ` and ${path.relative(process.cwd(), svgFile)}` : ''}`);
   return failed ? 1 : 0;
 }
 

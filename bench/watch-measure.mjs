@@ -32,8 +32,27 @@
  *      again), N times; median. Split into noticing the edit and the failed rollout (until
  *      `rollout.failed`) and the rollback itself (from there).
  *
+ *   5. many services (--services 50, or a list: --services 10,100,1000): per size, a generated
+ *      environment of independent busybox services on one network (Phoenix sizes its subnet),
+ *      first convergence by watch, idle as in 3, and kill -> running of one of its services
+ *      (--many-kills, spaced past the window). With several sizes, each measure's growth
+ *      exponent (least squares on log-log) and a plot (--svg, default bench/results/watch-curve.svg).
+ *
+ *   6. the soak (--soak 30m, instead of all of the above): --soak-services (100) services
+ *      watched for that long while, with --chaos, a random container is killed, stopped or
+ *      removed every --chaos-every (15s) (and, with --chaos-edits, a service's variable edited
+ *      now and then). Sampled every minute: RSS and CPU of Phoenix and of its Podman API
+ *      service, restarts done, failed reconciles, events dropped (sinks, and podman event stream
+ *      restarts), containers not running; at the end, how long until every container runs
+ *      again. A plot of the minutes (--soak-svg, default bench/results/soak.svg).
+ *
  * Options: --minutes 5   --kills 10   --edits 5   --rollbacks 5   --services 50   --skip-demo
  *          --skip-many   --skip-rollback   --out FILE (also write the JSON summary there)
+ *          --many-kills 5   --svg FILE   --soak 30m   --soak-services 100   --chaos
+ *          --chaos-every 15s   --chaos-edits   --soak-svg FILE   --small-minutes M (idle of every
+ *          size but the largest)
+ *   BENCH_WATCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" runs the watcher with those Node flags
+ *   (a CPU profile of its whole life, written when it exits on SIGTERM).
  *
  * The demo is a copy under a project of its own (phxwm-<hex>) on a free port; everything is
  * taken down afterwards. Note: the watcher follows all of the host's container events, so a
@@ -46,8 +65,13 @@ import http from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse, stringify } from 'yaml';
+
+// The growth fit and the SVG plot are bench/curve.ts, compiled by `tsc -p bench/tsconfig.json`
+// (npm run bench:watch does it); BENCH_COMPILED_DIR points elsewhere when that output lives elsewhere.
+const compiled = process.env.BENCH_COMPILED_DIR ?? fileURLToPath(new URL('../node_modules/.cache/phoenix-bench', import.meta.url));
+const { growthExponent, linearSlope, svgPlot } = await import(pathToFileURL(path.join(compiled, 'curve.js')).href);
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(REPO, 'bin', 'phoenix.js');
@@ -64,11 +88,26 @@ function options() {
     const i = args.indexOf(name);
     return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
   };
+  const duration = (text) => {
+    const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text);
+    if (match === null) throw new Error(`not a duration: ${text} (e.g. 30m, 90s, 1h)`);
+    return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'];
+  };
+  const soak = value('--soak', null);
   return {
+    soakMs: soak === null ? null : duration(soak),
+    soakServices: Number(value('--soak-services', '100')),
+    chaos: args.includes('--chaos'),
+    chaosEveryMs: duration(value('--chaos-every', '15s')),
+    chaosEdits: args.includes('--chaos-edits'),
+    soakSvg: value('--soak-svg', path.join(REPO, 'bench', 'results', 'soak.svg')),
+    svg: value('--svg', path.join(REPO, 'bench', 'results', 'watch-curve.svg')),
+    manyKills: Number(value('--many-kills', '5')),
     minutes: Number(value('--minutes', '5')),
+    smallMinutes: value('--small-minutes', null),
     kills: Number(value('--kills', '10')),
     edits: Number(value('--edits', '5')),
-    services: Number(value('--services', '50')),
+    services: value('--services', '50').split(',').map(Number),
     rollbacks: Number(value('--rollbacks', '5')),
     rollback: !args.includes('--skip-rollback'),
     demo: !args.includes('--skip-demo'),
@@ -208,32 +247,46 @@ class Bench {
     writeFileSync(path.join(this.envDir, 'demo.yaml'), stringify(this.demoEnvironment));
   }
 
-  many(count) {
+  /**
+   * `count` independent busybox services on the environment's default network (Phoenix gives
+   * it a subnet that holds them all past Podman's /24). `health` is merged into the policy's.
+   */
+  many(count, health = {}) {
     const project = `phxwm-${randomBytes(4).toString('hex')}`;
-    const services = {};
-    for (let i = 1; i <= count; i++) services[`s${String(i).padStart(2, '0')}`] = { image: IMAGE, stop_grace_period: '1s', command: ['sh', '-c', LOOP] };
-    writeFileSync(path.join(this.envDir, 'compose', 'many.yaml'), stringify({ services }));
-    writeFileSync(path.join(this.envDir, 'many.yaml'), stringify({ project, compose: ['compose/many.yaml'], policy: { prune: true, resync_interval: '1m' } }));
+    this.manyNames = Array.from({ length: count }, (_, i) => `s${String(i + 1).padStart(Math.max(2, String(count).length), '0')}`);
+    this.manyServices = Object.fromEntries(this.manyNames.map((name) => [name, { image: IMAGE, stop_grace_period: '1s', command: ['sh', '-c', LOOP], environment: { REV: '1' } }]));
+    this.writeMany();
+    writeFileSync(path.join(this.envDir, 'many.yaml'), stringify({ project, compose: ['compose/many.yaml'], policy: { prune: true, resync_interval: '1m', health } }));
     this.environments.push('many');
+    this.manyProject = project;
     return { name: 'many', project };
+  }
+
+  writeMany() {
+    writeFileSync(path.join(this.envDir, 'compose', 'many.yaml'), stringify({ services: this.manyServices }));
   }
 
   async startWatch(env) {
     const eventsFile = path.join(this.root, `${env}-events.jsonl`);
     // The default output (text, one line per decision), as people run it; the events file is for the bench.
-    const child = spawn(process.execPath, [BIN, 'watch', '--env', env, ...this.location(), '--listen', '127.0.0.1:0', '--events-file', eventsFile], {
+    const nodeArgs = (process.env.BENCH_WATCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+    const child = spawn(process.execPath, [...nodeArgs, BIN, 'watch', '--env', env, ...this.location(), '--listen', '127.0.0.1:0', '--events-file', eventsFile], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     let stdoutTail = '';
     let stdoutLines = 0;
+    let streamDrops = 0;
     child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
     // The output: only the tail is kept, for when the watcher misbehaves, and the number of lines (how quiet it is).
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
       stdoutTail = (stdoutTail + chunk).slice(-20_000);
       stdoutLines += chunk.split('\n').length - 1;
+      // The watcher's "podman events stream dropped; restarting it" warnings (a chunk may split one; rare enough).
+      streamDrops += chunk.split('events stream dropped').length - 1;
     });
+    this.eventStreamDrops = () => streamDrops;
     this.logTail = () => stdoutTail;
     this.outputLines = () => stdoutLines;
     const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -243,7 +296,8 @@ class Bench {
       return /telemetry on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1];
     });
     this.watcher.url = url;
-    await until('/readyz 200', 300_000, async () => (await get(`${url}/readyz`)).status === 200, 200);
+    // The first convergence creates every container: about a second each on a loaded 2-core machine.
+    await until('/readyz 200', 300_000 + 2000 * (this.manyNames?.length ?? 0), async () => (await get(`${url}/readyz`)).status === 200, 1000);
     return this.watcher;
   }
 
@@ -308,12 +362,17 @@ async function waitHealthy(container, timeoutMs = 60_000) {
   }, 200);
 }
 
-async function killSeries(bench, container, count, windowMs) {
+async function waitRunning(container, timeoutMs = 60_000) {
+  await until(`${container} running`, timeoutMs, async () => (await inspect(container))?.running === true, 200);
+}
+
+/** `healthy`: wait for the health check before each kill (the demo's web); otherwise only for it to run. */
+async function killSeries(bench, container, count, windowMs, healthy = true) {
   const times = [];
   const starts = [];
   const byPhoenix = [];
   for (let i = 0; i < count; i++) {
-    await waitHealthy(container);
+    await (healthy ? waitHealthy(container) : waitRunning(container));
     const before = await inspect(container);
     const eventsBefore = bench.events().length;
     const killedAt = Date.now();
@@ -414,6 +473,8 @@ async function idle(pid, url, minutes, label, servicePid, outputLines = () => Na
     rssEndMiB: Number(rss.at(-1).toFixed(1)),
     rssMinMiB: Number(Math.min(...rss).toFixed(1)),
     rssMaxMiB: Number(Math.max(...rss).toFixed(1)),
+    // MiB per minute by least squares over every sample: flat is about 0.
+    rssSlopeMiBPerMinute: Number((linearSlope(samples.map((s, i) => ({ x: (s.at - first.at) / 60_000, y: rss[i] }))) ?? NaN).toFixed(3)),
     rssFirstHalfMeanMiB: Number(mean(rss.slice(0, half)).toFixed(1)),
     rssSecondHalfMeanMiB: Number(mean(rss.slice(half)).toFixed(1)),
     rssSeriesMiB: rss.map((r) => Number(r.toFixed(1))),
@@ -515,21 +576,225 @@ async function demoBench(opts) {
   return summary;
 }
 
-/** Idle on --services independent busybox services (after their first convergence by watch). */
-async function manyBench(opts) {
-  const summary = {};
+/**
+ * On `services` independent busybox services: the first convergence by watch, idle, then
+ * kill -> running of the middle service (its window shortened to 5 s, kills spaced past it).
+ */
+async function manyBench(opts, services) {
+  const summary = { services };
   const bench = new Bench();
   const stopping = () => void bench.cleanup().finally(() => process.exit(130));
   process.once('SIGINT', stopping);
   try {
-    const { project } = bench.many(opts.services);
-    log(`${opts.services}-service environment as ${project}`);
+    const { project } = bench.many(services, { window: '5s' });
+    log(`${services}-service environment as ${project} (load average ${os.loadavg()[0].toFixed(2)})`);
     const startedAt = Date.now();
     const watcher = await bench.startWatch('many');
-    summary.manyFirstConvergeMs = Date.now() - startedAt;
+    summary.firstConvergeMs = Date.now() - startedAt;
+    log(`  converged by watch in ${summary.firstConvergeMs} ms`);
     await sleep(30_000);
-    log(`idle on ${opts.services} services for ${opts.minutes} min`);
-    summary.idleMany = { services: opts.services, ...(await idle(watcher.child.pid, watcher.url, opts.minutes, `${opts.services} services`, bench.apiServicePid(), bench.outputLines)) };
+    log(`idle on ${services} services for ${opts.minutes} min`);
+    summary.idle = await idle(watcher.child.pid, watcher.url, opts.minutes, `${services} services`, bench.apiServicePid(), bench.outputLines);
+    if (opts.manyKills > 0) {
+      const container = `${project}-many-${bench.manyNames[Math.floor(services / 2)]}-1`;
+      log(`kill -> running of ${container}, ${opts.manyKills} times`);
+      summary.killToRunning = await killSeries(bench, container, opts.manyKills, 5000, false);
+    }
+    summary.loadAverage = os.loadavg()[0];
+  } finally {
+    process.removeListener('SIGINT', stopping);
+    await bench.cleanup();
+  }
+  return summary;
+}
+
+/** The measures of the many-service runs whose growth with the number of services is fitted and plotted. */
+const MANY_MEASURES = [
+  { name: 'first convergence by watch (ms)', pick: (m) => m.firstConvergeMs },
+  { name: 'kill -> running, median (ms)', pick: (m) => m.killToRunning?.median },
+  { name: 'kill -> running besides the start (ms)', pick: (m) => m.killToRunning?.overheadMedian },
+  { name: 'idle CPU of watch (%)', pick: (m) => m.idle?.cpuPercent },
+  { name: 'idle RSS of watch, max (MiB)', pick: (m) => m.idle?.rssMaxMiB },
+  { name: 'idle CPU of the API service (%)', pick: (m) => m.idle?.apiServiceCpuPercent },
+  { name: 'idle RSS of the API service (MiB)', pick: (m) => m.idle?.apiServiceRssMiB },
+];
+
+/** Growth exponents across the sizes, and the plot (log-log), when there are several sizes. */
+function manyGrowth(runs, opts) {
+  const series = MANY_MEASURES.map((measure, i) => ({ name: measure.name, color: i, points: runs.map((m) => ({ x: m.services, y: measure.pick(m) })).filter((p) => typeof p.y === 'number' && Number.isFinite(p.y)) }));
+  const growth = Object.fromEntries(series.map((s) => [s.name, { values: Object.fromEntries(s.points.map((p) => [p.x, p.y])), exponent: growthExponent(s.points) }]));
+  if (runs.length > 1) {
+    mkdirSync(path.dirname(opts.svg), { recursive: true });
+    writeFileSync(
+      opts.svg,
+      svgPlot(series.filter((s) => s.points.length > 0), {
+        title: 'npm run bench:watch: watch against services (log-log)',
+        xLabel: 'services',
+        yLabel: 'ms / % / MiB (see each line)',
+        logX: true,
+        logY: true,
+        legendNote: (s) => ` (exp ${growthExponent(s.points)?.toFixed(2) ?? 'n/a'})`,
+        footer: [`node bench/watch-measure.mjs ${process.argv.slice(2).join(' ')}; ${new Date().toISOString().slice(0, 16)}Z`, `${os.cpus().length} cores; load average at the end of each size: ${runs.map((m) => `${m.services}: ${m.loadAverage?.toFixed(1)}`).join(', ')}`, 'Exponent: least-squares fit on log-log; 1 is linear, 0 flat'],
+      }),
+    );
+    log(`wrote ${path.relative(process.cwd(), opts.svg)}`);
+  }
+  return growth;
+}
+
+// ------------------------------------------------------------------------------------------
+// the soak
+
+/** The sum of every series of a Prometheus metric (text format) whose labels include `match`, e.g. `result="failed"`. */
+function metricSum(body, name, match = '') {
+  let sum = 0;
+  for (const line of body.split('\n')) {
+    if (!line.startsWith(name) || (line[name.length] !== '{' && line[name.length] !== ' ')) continue;
+    if (match !== '' && !line.includes(match)) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+  }
+  return sum;
+}
+
+/** The project's containers that do not run, and how many it has. */
+async function notRunning(project) {
+  const listed = JSON.parse((await podman(['ps', '--all', '--filter', `label=io.phoenix.project=${project}`, '--format', 'json'])).stdout || '[]');
+  return { total: listed.length, notRunning: listed.filter((c) => c.State !== 'running').map((c) => c.Names?.[0] ?? c.Id) };
+}
+
+/**
+ * One chaos step on a random service of the soak's environment: kill, stop or remove its
+ * container (or, with edits, change its variable, which recreates it).
+ */
+async function chaosStep(bench, opts, done) {
+  const kinds = opts.chaosEdits ? ['kill', 'stop', 'remove', 'edit'] : ['kill', 'stop', 'remove'];
+  const kind = kinds[Math.floor(Math.random() * kinds.length)];
+  const service = bench.manyNames[Math.floor(Math.random() * bench.manyNames.length)];
+  const container = `${bench.manyProject}-many-${service}-1`;
+  let result;
+  if (kind === 'kill') result = await podman(['kill', container], { allowFailure: true });
+  else if (kind === 'stop') result = await podman(['stop', '--time', '1', container], { allowFailure: true });
+  else if (kind === 'remove') result = await podman(['rm', '--force', '--time', '1', container], { allowFailure: true });
+  else {
+    bench.manyServices[service] = { ...bench.manyServices[service], environment: { REV: String(Number(bench.manyServices[service].environment.REV) + 1) } };
+    bench.writeMany();
+    result = { code: 0 };
+  }
+  // A container already down (killed a moment ago, being recreated) is not an action done.
+  done[kind] = (done[kind] ?? 0) + (result.code === 0 ? 1 : 0);
+  done.missed = (done.missed ?? 0) + (result.code === 0 ? 0 : 1);
+}
+
+/**
+ * The soak: watch on --soak-services services for --soak, with chaos when asked. Sampled every
+ * minute; at the end, the time until every container runs again (at most 3 minutes).
+ */
+async function soakBench(opts) {
+  const bench = new Bench();
+  const stopping = () => void bench.cleanup().finally(() => process.exit(130));
+  process.once('SIGINT', stopping);
+  const summary = { services: opts.soakServices, minutes: opts.soakMs / 60_000, chaos: opts.chaos, chaosEverySeconds: opts.chaosEveryMs / 1000, chaosEdits: opts.chaosEdits, loadAverageStart: os.loadavg() };
+  try {
+    // A 1-minute window with room for 10 restarts: random chaos hits a service twice within
+    // minutes now and then, which is not a crash loop (the breaker is measured elsewhere).
+    const { project } = bench.many(opts.soakServices, { window: '1m', max_restarts: 10 });
+    log(`soak: ${opts.soakServices} services as ${project} for ${summary.minutes} min${opts.chaos ? `, chaos every ${summary.chaosEverySeconds} s` : ''} (load average ${os.loadavg()[0].toFixed(2)})`);
+    const startedAt = Date.now();
+    const watcher = await bench.startWatch('many');
+    summary.firstConvergeMs = Date.now() - startedAt;
+    await sleep(20_000);
+    const pid = watcher.child.pid;
+    const done = {};
+    const minutes = [];
+    const t0 = Date.now();
+    const end = t0 + opts.soakMs;
+    let previous = { ...sample(pid), service: null };
+    let nextSample = t0;
+    let chaosRunning = Promise.resolve();
+    const chaosTimer = opts.chaos
+      ? setInterval(() => {
+          chaosRunning = chaosRunning.then(() => chaosStep(bench, opts, done)).catch((error) => log(`  chaos step failed: ${error.message}`));
+        }, opts.chaosEveryMs)
+      : null;
+    try {
+      // A row at minute 0 (before any chaos), then one a minute, and one at the end.
+      for (let first = true; first || Date.now() < end; first = false) {
+        await sleep(Math.max(0, Math.min(nextSample, end) - Date.now()));
+        nextSample += 60_000;
+        const now = sample(pid);
+        const servicePid = bench.apiServicePid();
+        const service = servicePid === null ? null : sample(servicePid);
+        const { body } = await get(`${watcher.url}/metrics`).catch(() => ({ body: '' }));
+        const events = bench.events();
+        const count = (type) => events.filter((e) => e.type === `io.phoenix.${type}`).length;
+        const state = await notRunning(project);
+        const row = {
+          minute: Number(((now.at - t0) / 60_000).toFixed(2)),
+          rssMiB: Number((now.rssKb / 1024).toFixed(1)),
+          cpuPercent: now.at - previous.at < 1000 ? null : Number((((now.self - previous.self) / CLK_TCK / ((now.at - previous.at) / 1000)) * 100).toFixed(2)),
+          apiServiceRssMiB: service === null ? null : Number((service.rssKb / 1024).toFixed(1)),
+          apiServiceCpuPercent: service === null || previous.service === null || previous.servicePid !== servicePid ? null : Number((((service.self - previous.service.self) / CLK_TCK / ((service.at - previous.service.at) / 1000)) * 100).toFixed(2)),
+          heapMiB: Number((metricSum(body, 'nodejs_heap_size_used_bytes') / 1024 / 1024).toFixed(1)),
+          restartsByPhoenix: metricSum(body, 'phoenix_restarts_total'),
+          containerRestartedEvents: count('container.restarted'),
+          reconcilesSucceeded: metricSum(body, 'phoenix_reconciles_total', 'result="succeeded"'),
+          reconcilesFailed: metricSum(body, 'phoenix_reconciles_total', 'result="failed"'),
+          actionsSucceeded: metricSum(body, 'phoenix_actions_total', 'outcome="succeeded"'),
+          actionsFailed: metricSum(body, 'phoenix_actions_total', 'outcome="failed"'),
+          eventsDropped: metricSum(body, 'phoenix_events_dropped_total'),
+          podmanEventStreamDrops: bench.eventStreamDrops(),
+          crashLooping: metricSum(body, 'phoenix_crash_looping'),
+          notRunning: state.notRunning.length,
+          containers: state.total,
+          chaos: { ...done },
+          loadAverage: Number(os.loadavg()[0].toFixed(2)),
+        };
+        minutes.push(row);
+        previous = { ...now, service, servicePid };
+        log(`  soak minute ${row.minute}: RSS ${row.rssMiB} MiB (API service ${row.apiServiceRssMiB} MiB), CPU ${row.cpuPercent}%, restarts ${row.restartsByPhoenix}, reconciles failed ${row.reconcilesFailed}, events dropped ${row.eventsDropped}, stream drops ${row.podmanEventStreamDrops}, not running ${row.notRunning}/${row.containers}, chaos ${JSON.stringify(done)}, load ${row.loadAverage}`);
+      }
+    } finally {
+      if (chaosTimer !== null) clearInterval(chaosTimer);
+      await chaosRunning;
+    }
+    const settleStarted = Date.now();
+    let last = await notRunning(project);
+    while ((last.notRunning.length > 0 || last.total < opts.soakServices) && Date.now() - settleStarted < 180_000) {
+      await sleep(2000);
+      last = await notRunning(project);
+    }
+    summary.chaosDone = done;
+    summary.minutesSampled = minutes;
+    summary.end = { notRunning: last.notRunning, missing: opts.soakServices - last.total, settledInMs: Date.now() - settleStarted };
+    const rss = minutes.map((m) => ({ x: m.minute, y: m.rssMiB }));
+    const apiRss = minutes.filter((m) => m.apiServiceRssMiB !== null).map((m) => ({ x: m.minute, y: m.apiServiceRssMiB }));
+    summary.rssSlopeMiBPerMinute = linearSlope(rss);
+    summary.apiServiceRssSlopeMiBPerMinute = linearSlope(apiRss);
+    summary.loadAverageEnd = os.loadavg();
+    log(`soak done: ${JSON.stringify(done)}; at the end ${last.notRunning.length} not running, ${summary.end.missing} missing (settled in ${summary.end.settledInMs} ms); RSS slope ${summary.rssSlopeMiBPerMinute?.toFixed(3)} MiB/min`);
+    const plotted = [
+      ['Phoenix RSS (MiB)', rss],
+      ['API service RSS (MiB)', apiRss],
+      ['restarts by Phoenix (total)', minutes.map((m) => ({ x: m.minute, y: m.restartsByPhoenix }))],
+      ['failed reconciles (total)', minutes.map((m) => ({ x: m.minute, y: m.reconcilesFailed }))],
+      ['events dropped (total)', minutes.map((m) => ({ x: m.minute, y: m.eventsDropped + m.podmanEventStreamDrops }))],
+      ['containers not running', minutes.map((m) => ({ x: m.minute, y: m.notRunning }))],
+      ['chaos actions done (total)', minutes.map((m) => ({ x: m.minute, y: Object.entries(m.chaos).filter(([k]) => k !== 'missed').reduce((a, [, v]) => a + v, 0) }))],
+    ].map(([name, points], i) => ({ name, points, color: i }));
+    mkdirSync(path.dirname(opts.soakSvg), { recursive: true });
+    writeFileSync(
+      opts.soakSvg,
+      svgPlot(plotted, {
+        title: `bench:watch soak: ${opts.soakServices} services, ${summary.minutes} min${opts.chaos ? `, chaos every ${summary.chaosEverySeconds} s` : ''}`,
+        xLabel: 'minutes',
+        yLabel: 'MiB / count',
+        logX: false,
+        logY: false,
+        legendNote: (s) => ` (end ${s.points.at(-1)?.y ?? 'n/a'})`,
+        footer: [`node bench/watch-measure.mjs ${process.argv.slice(2).join(' ')}; ${new Date(t0).toISOString().slice(0, 16)}Z`, `${os.cpus().length} cores; load average ${summary.loadAverageStart[0].toFixed(1)} at the start, ${summary.loadAverageEnd[0].toFixed(1)} at the end; Phoenix RSS slope ${summary.rssSlopeMiBPerMinute?.toFixed(3)} MiB/min`, `chaos done: ${JSON.stringify(done)}; at the end ${last.notRunning.length} not running, ${summary.end.missing} missing`],
+      }),
+    );
+    log(`wrote ${path.relative(process.cwd(), opts.soakSvg)}`);
   } finally {
     process.removeListener('SIGINT', stopping);
     await bench.cleanup();
@@ -548,12 +813,16 @@ function targets(summary) {
   const result = {};
   const kill = summary.killToRunning;
   if (kill !== undefined) result.killToRunning = { met: kill.overheadMedian <= 1000, measured: `median ${kill.median} ms, of which the start ${kill.startActionMedian} ms: ${kill.overheadMedian} ms besides it`, target: '≤ 1 s plus the start' };
-  for (const key of ['idleDemo', 'idleMany']) {
-    const idleRun = summary[key];
+  const idles = [['idleDemo', summary.idleDemo, 120], ...(summary.many ?? []).map((m) => [`idle${m.services}`, m.idle, m.services > 100 ? 150 : 120])];
+  for (const [key, idleRun, limitMB] of idles) {
     if (idleRun === undefined) continue;
     const maxMB = (idleRun.rssMaxMiB * 1024 * 1024) / 1e6;
     const flat = idleRun.rssSecondHalfMeanMiB <= idleRun.rssFirstHalfMeanMiB * FLAT_RSS_RATIO;
-    result[`${key}Rss`] = { met: maxMB <= 120 && flat, measured: `max ${maxMB.toFixed(1)} MB, halves ${idleRun.rssFirstHalfMeanMiB} → ${idleRun.rssSecondHalfMeanMiB} MiB; CPU ${idleRun.cpuPercent} %; ${idleRun.outputLinesPerMinute} output lines/min`, target: '≤ 120 MB and flat' };
+    result[`${key}Rss`] = { met: maxMB <= limitMB && flat, measured: `max ${maxMB.toFixed(1)} MB, halves ${idleRun.rssFirstHalfMeanMiB} → ${idleRun.rssSecondHalfMeanMiB} MiB, slope ${idleRun.rssSlopeMiBPerMinute} MiB/min; CPU ${idleRun.cpuPercent} %; ${idleRun.outputLinesPerMinute} output lines/min`, target: `≤ ${limitMB} MB and flat` };
+  }
+  for (const m of summary.many ?? []) {
+    const k = m.killToRunning;
+    if (k !== undefined) result[`killToRunning${m.services}`] = { met: k.overheadMedian <= 1000, measured: `median ${k.median} ms, of which the start ${k.startActionMedian} ms: ${k.overheadMedian} ms besides it`, target: '≤ 1 s plus the start' };
   }
   return result;
 }
@@ -563,11 +832,21 @@ async function main() {
   if (!existsSync(path.join(REPO, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run npm run build first');
   const summary = { host: { cpus: os.cpus().length, node: process.version, podman: (await podman(['--version'])).stdout.trim() }, startedAt: new Date().toISOString() };
 
-  if (opts.demo) Object.assign(summary, await demoBench(opts));
+  if (opts.soakMs !== null) {
+    summary.soak = await soakBench(opts);
+  } else {
+    if (opts.demo) Object.assign(summary, await demoBench(opts));
 
-  if (opts.rollback) summary.failedRolloutToRolledBack = await rollbackBench(opts.rollbacks);
+    if (opts.rollback) summary.failedRolloutToRolledBack = await rollbackBench(opts.rollbacks);
 
-  if (opts.many) Object.assign(summary, await manyBench(opts));
+    if (opts.many) {
+      summary.many = [];
+      const largest = Math.max(...opts.services);
+      // --small-minutes: a shorter idle for every size but the largest, to keep a 10,100,1000 run short.
+      for (const services of opts.services) summary.many.push(await manyBench({ ...opts, minutes: services < largest && opts.smallMinutes !== null ? Number(opts.smallMinutes) : opts.minutes }, services));
+      summary.manyGrowth = manyGrowth(summary.many, opts);
+    }
+  }
   summary.targets = targets(summary);
   for (const [what, verdict] of Object.entries(summary.targets)) log(`target ${what}: ${verdict.met ? 'met' : 'NOT met'} (${verdict.measured}; target ${verdict.target})`);
 
