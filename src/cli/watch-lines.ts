@@ -34,6 +34,8 @@ interface OpenReconcile {
   readonly trigger: string;
   changes: EventPayloads['drift.detected']['changes'];
   readonly actions: { kind: string; resource: string; durationMs: number | null; error: string | null }[];
+  /** The started actions not yet finished, by kind and resource, oldest first: a first convergence of 1,000 containers has 2,000 of them, too many to search the list for each end. */
+  readonly running: Map<string, OpenReconcile['actions'][number][]>;
   readonly heals: Map<string, EventPayloads['container.restarted']>;
   readonly rotated: string[];
 }
@@ -104,17 +106,24 @@ export class WatchLines {
     const current = this.open.get(event.environment);
     switch (event.type) {
       case 'io.phoenix.reconcile.started':
-        this.open.set(event.environment, { trigger: event.data.trigger, changes: [], actions: [], heals: new Map(), rotated: [] });
+        this.open.set(event.environment, { trigger: event.data.trigger, changes: [], actions: [], running: new Map(), heals: new Map(), rotated: [] });
         return [];
       case 'io.phoenix.drift.detected':
         if (current !== undefined) current.changes = event.data.changes;
         return [];
-      case 'io.phoenix.action.started':
-        current?.actions.push({ kind: event.data.kind, resource: event.data.resource, durationMs: null, error: null });
+      case 'io.phoenix.action.started': {
+        if (current === undefined) return [];
+        const action = { kind: event.data.kind, resource: event.data.resource, durationMs: null, error: null };
+        current.actions.push(action);
+        const key = `${action.kind} ${action.resource}`;
+        const running = current.running.get(key);
+        if (running === undefined) current.running.set(key, [action]);
+        else running.push(action);
         return [];
+      }
       case 'io.phoenix.action.succeeded':
       case 'io.phoenix.action.failed': {
-        const action = current?.actions.find((a) => a.kind === event.data.kind && a.resource === event.data.resource && a.durationMs === null && a.error === null);
+        const action = current?.running.get(`${event.data.kind} ${event.data.resource}`)?.shift();
         if (action === undefined) return [];
         if (event.type === 'io.phoenix.action.succeeded') action.durationMs = event.data.durationMs;
         else action.error = `${event.data.error.code} ${event.data.error.message}`;

@@ -4,10 +4,15 @@
  * keeps each container's health with the pure state machine of health-state.ts, publishes
  * `container.unhealthy` / `container.healthy` when it changes, and tells its listeners (the
  * restart driver) what every probe found. Containers without a check are only watched for
- * running or not.
+ * running or not, all of them with one container list per status interval (a sweep).
+ *
+ * Fix (issue 13, 1,000 containers): each container without a check was looked at with its own
+ * state request every 10 s: 100 requests a second to Podman's API service at 1,000 containers,
+ * while nothing happened. One list answers for all of them.
  */
 import { setMaxListeners } from 'node:events';
 import type { DesiredState, HealthCheckSpec } from '../../model/desired.js';
+import type { ObservedContainer } from '../../model/observed.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { PodmanClient } from '../../podman/podman-client.js';
 import type { ProbeOutcome } from './container-probe.js';
@@ -69,6 +74,11 @@ export class HealthMonitor {
   private readonly onError: (error: unknown, context: string) => void;
   private readonly listeners = new Set<HealthListener>();
   private readonly watches = new Map<string, Watch>();
+  /** Container names by service, in replica order: statusOf is asked for every service on every judgement. */
+  private readonly byService = new Map<string, Set<string>>();
+  /** The next sweep of the containers without a check, and when it is due. */
+  private sweepTimer: unknown = null;
+  private sweepDueAt = Infinity;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private environment: EnvironmentRef = { project: '', environment: '' };
@@ -104,8 +114,13 @@ export class HealthMonitor {
         const existing = this.watches.get(container);
         if (existing !== undefined && existing.service === service.name && existing.configHash === service.configHash && JSON.stringify(existing.check) === JSON.stringify(check)) continue;
         if (existing !== undefined) this.cancel(existing);
+        // Kept in the order the containers were first watched, as the watches map keeps them.
+        if (existing !== undefined && existing.service !== service.name) this.byService.get(existing.service)?.delete(container);
         const watch: Watch = { service: service.name, container, check, configHash: service.configHash, current: UNKNOWN_WATCH, timer: null, generation: 0 };
         this.watches.set(container, watch);
+        let names = this.byService.get(service.name);
+        if (names === undefined) this.byService.set(service.name, (names = new Set()));
+        names.add(container);
         fresh.push(watch);
       }
     }
@@ -113,6 +128,9 @@ export class HealthMonitor {
       if (wanted.has(container)) continue;
       this.cancel(watch);
       this.watches.delete(container);
+      const names = this.byService.get(watch.service);
+      names?.delete(container);
+      if (names?.size === 0) this.byService.delete(watch.service);
     }
     await this.learnStartTimes(fresh);
     this.scheduleNow(fresh);
@@ -120,7 +138,10 @@ export class HealthMonitor {
 
   /** The health of one service's containers, in replica order. */
   statusOf(service: string): readonly ContainerHealth[] {
-    return [...this.watches.values()].filter((watch) => watch.service === service).map(describe);
+    return [...(this.byService.get(service) ?? [])].flatMap((name) => {
+      const watch = this.watches.get(name);
+      return watch === undefined ? [] : [describe(watch)];
+    });
   }
 
   /** The health of every watched container. */
@@ -154,7 +175,10 @@ export class HealthMonitor {
    */
   pause(): () => Promise<void> {
     this.pauses += 1;
-    if (this.pauses === 1) for (const watch of this.watches.values()) this.cancel(watch);
+    if (this.pauses === 1) {
+      for (const watch of this.watches.values()) this.cancel(watch);
+      this.cancelSweep();
+    }
     let resumed = false;
     return async () => {
       if (resumed) return;
@@ -171,6 +195,7 @@ export class HealthMonitor {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const watch of this.watches.values()) this.cancel(watch);
+    this.cancelSweep();
     this.abort.abort(new Error('health monitor stopped'));
     await Promise.allSettled([...this.inFlight]);
   }
@@ -189,6 +214,11 @@ export class HealthMonitor {
   private schedule(watch: Watch, delayMs: number): void {
     if (this.stopped) return;
     if (watch.timer !== null) this.timers.clearTimeout(watch.timer);
+    watch.timer = null;
+    if (watch.check === null) {
+      this.scheduleSweep(delayMs);
+      return;
+    }
     watch.timer = this.timers.setTimeout(() => {
       watch.timer = null;
       const probe = this.probe(watch);
@@ -197,13 +227,68 @@ export class HealthMonitor {
     }, delayMs);
   }
 
+  private cancelSweep(): void {
+    if (this.sweepTimer !== null) this.timers.clearTimeout(this.sweepTimer);
+    this.sweepTimer = null;
+    this.sweepDueAt = Infinity;
+  }
+
+  /** A sweep of the containers without a check in `delayMs`, unless one is due sooner. */
+  private scheduleSweep(delayMs: number): void {
+    if (this.stopped) return;
+    const dueAt = this.timers.now() + delayMs;
+    if (this.sweepTimer !== null && this.sweepDueAt <= dueAt) return;
+    this.cancelSweep();
+    this.sweepDueAt = dueAt;
+    this.sweepTimer = this.timers.setTimeout(() => {
+      this.sweepTimer = null;
+      this.sweepDueAt = Infinity;
+      const sweep = this.sweep();
+      this.inFlight.add(sweep);
+      void sweep.finally(() => this.inFlight.delete(sweep));
+    }, delayMs);
+  }
+
+  /**
+   * Looks at every container without a check with one list: each is running, not running or
+   * missing, as its own state request would have said, and is then handled as a probe's outcome.
+   */
+  private async sweep(): Promise<void> {
+    const watches = [...this.watches.values()].filter((watch) => watch.check === null);
+    if (watches.length === 0) return;
+    const generations = watches.map((watch) => watch.generation);
+    const at = this.timers.now();
+    let byName: Map<string, ObservedContainer>;
+    try {
+      const observed = await this.options.podman.observe(this.environment.project, [], { signal: this.abort.signal });
+      byName = new Map(observed.containers.map((c) => [c.name, c]));
+    } catch (error) {
+      if (this.stopped) return;
+      // Podman could not be asked: nothing is known, so nothing changes (as for a probe).
+      watches.forEach((watch, i) => {
+        if (generations[i] === watch.generation) watch.current = { ...watch.current, probeError: describeError(error) };
+      });
+      this.onError(error, 'looking at the containers without a health check');
+      if (this.pauses === 0) this.scheduleSweep(this.statusIntervalMs);
+      return;
+    }
+    watches.forEach((watch, i) => {
+      if (this.stopped || generations[i] !== watch.generation || this.watches.get(watch.container) !== watch) return;
+      const found = byName.get(watch.container);
+      const outcome: ProbeOutcome = found === undefined ? { kind: 'missing' } : found.state === 'running' ? { kind: 'running' } : { kind: 'not-running', state: found.state, exitCode: found.exitCode };
+      this.settle(watch, outcome, at);
+    });
+    if (this.pauses === 0) this.scheduleSweep(this.statusIntervalMs);
+  }
+
   /** One `podman ps` for the start times of running containers, so that start periods count from the real start. */
   private async learnStartTimes(watches: readonly Watch[]): Promise<void> {
     if (watches.length === 0) return;
     try {
       const observed = await this.options.podman.observe(this.environment.project, [], { signal: this.abort.signal });
+      const byName = new Map(observed.containers.map((c) => [c.name, c]));
       for (const watch of watches) {
-        const found = observed.containers.find((container) => container.name === watch.container);
+        const found = byName.get(watch.container);
         const start = found?.state === 'running' && found.startedAt !== null ? Date.parse(found.startedAt) : NaN;
         if (Number.isNaN(start)) continue;
         const health = watch.current.health;
@@ -232,13 +317,18 @@ export class HealthMonitor {
       return;
     }
     if (this.stopped || generation !== watch.generation) return;
+    this.settle(watch, outcome, at);
+    this.schedule(watch, this.nextDelay(watch, this.timers.now()));
+  }
+
+  /** A probe's (or a sweep's) outcome: the watch's new state, its events, the listeners told. */
+  private settle(watch: Watch, outcome: ProbeOutcome, at: number): void {
     const { watch: next, transition } = applyOutcome(watch.check, watch.current, outcome, at);
     watch.current = next;
     const { container, service } = watch;
     if (transition === 'became-unhealthy') this.publish('container.unhealthy', this.environment, service, { container, output: next.health?.lastOutput ?? '', failures: next.health?.failingStreak ?? 0 });
     if (transition === 'became-healthy') this.publish('container.healthy', this.environment, service, { container });
     this.tell({ environment: this.environment, health: describe(watch), at });
-    this.schedule(watch, this.nextDelay(watch, this.timers.now()));
   }
 
   private nextDelay(watch: Watch, now: number): number {

@@ -100,6 +100,8 @@ export class RestartDriver {
   private readonly publish: HealthPublisher;
   private readonly onError: (error: unknown, context: string) => void;
   private readonly entries = new Map<string, Entry>();
+  /** Container names by service, in the order first seen: statusOf is asked for every service on every judgement (a scan of all entries each was n² at 1,000 containers). */
+  private readonly byService = new Map<string, Set<string>>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private readonly unsubscribe: () => void;
@@ -125,6 +127,9 @@ export class RestartDriver {
         if (entry === undefined) {
           const state = initialRestartState(service.configHash);
           this.entries.set(container, { service, policy: desired.policy.health, state, running: false, timer: null, nextRestartAt: null, due: null, restarting: false, exitCode: null });
+          let names = this.byService.get(service.name);
+          if (names === undefined) this.byService.set(service.name, (names = new Set()));
+          names.add(container);
           continue;
         }
         const state = nextRestartState(entry.state, { kind: 'manifest', configHash: service.configHash });
@@ -136,6 +141,9 @@ export class RestartDriver {
       if (wanted.has(container)) continue;
       this.clearTimer(entry);
       this.entries.delete(container);
+      const names = this.byService.get(entry.service.name);
+      names?.delete(container);
+      if (names?.size === 0) this.byService.delete(entry.service.name);
     }
   }
 
@@ -194,8 +202,11 @@ export class RestartDriver {
   /** Each container of a service, with its restart standing. */
   statusOf(service: string): readonly RestartStatus[] {
     const now = this.timers.now();
-    return [...this.entries]
-      .filter(([, entry]) => entry.service.name === service)
+    return [...(this.byService.get(service) ?? [])]
+      .flatMap((container) => {
+        const entry = this.entries.get(container);
+        return entry === undefined ? [] : [[container, entry] as const];
+      })
       .map(([container, entry]) => ({
         service,
         container,

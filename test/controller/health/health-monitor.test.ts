@@ -86,6 +86,24 @@ describe('HealthMonitor', () => {
     expect(monitor.snapshot()).toHaveLength(3);
   });
 
+  it('looks at containers without a check with one list per status interval, not one state request each (200 containers: 200 requests every interval before)', async () => {
+    const services = Array.from({ length: 200 }, (_, i) => service(`s${i}`));
+    for (let i = 0; i < 200; i += 1) podman.add(`app-test-s${i}-1`);
+    await monitor.update(desired(services));
+    await timers.advance(10);
+    const listsAtStart = podman.callsOf('observe').length;
+    await timers.advance(3 * 5000);
+    expect(podman.callsOf('containerStatus')).toEqual([]);
+    // One list per 5 s interval (at T0 + 5000, 10000, 15000), whatever the number of containers.
+    expect(podman.callsOf('observe').length - listsAtStart).toBe(3);
+    expect(monitor.statusOf('s7')).toEqual([expect.objectContaining({ container: 'app-test-s7-1', condition: 'running' })]);
+    // What a list shows is what a state request would have: a container that exited is seen at the next sweep.
+    podman.exit('app-test-s7-1', 3);
+    await timers.advance(5000);
+    expect(monitor.statusOf('s7')[0]).toMatchObject({ condition: 'not-running', state: 'exited', exitCode: 3 });
+    expect(monitor.statusOf('s8')[0]).toMatchObject({ condition: 'running' });
+  });
+
   it('sees a container that stopped, runs no check on it, and starts its health afresh when it runs again', async () => {
     podman.add('app-test-web-1');
     await monitor.update(desired([service('web', { healthcheck: check() })]));

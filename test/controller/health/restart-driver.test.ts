@@ -216,17 +216,19 @@ describe('RestartDriver', () => {
     driver.noteStarted('app-test-worker-1');
     expect(of('container.restarted')).toHaveLength(2);
 
-    // Both fail again (found at the next look, T0 + 1010): the second restart backs off.
+    // Both fail again: the worker (no check) is found by the sweep of the containers without a
+    // check at T0 + 1000, the web by its own check at T0 + 1010. The second restarts back off.
     podman.exit('app-test-worker-1', 1);
     await timers.advance(1000);
     // Both backing off: the stopped worker is held, so a resync does not start it early; no reconcile is asked for yet.
     expect(driver.decisions()).toEqual({ restart: [], hold: ['worker'] });
-    expect(driver.statusOf('worker')[0]?.nextRestartAt).toBe(T0 + 2010);
+    expect(driver.statusOf('worker')[0]?.nextRestartAt).toBe(T0 + 2000);
+    expect(driver.statusOf('web')[0]?.nextRestartAt).toBe(T0 + 2010);
     expect(reconcileRequests).toHaveLength(2);
-    await timers.advance(999);
+    await timers.advance(989);
     expect(driver.decisions()).toEqual({ restart: [], hold: ['worker'] });
-    await timers.advance(1);
-    expect(reconcileRequests.slice(2)).toEqual([expect.stringContaining(`restart ${WEB} (attempt 2): unhealthy`), expect.stringContaining('restart app-test-worker-1 (attempt 2): exited with code 1')]);
+    await timers.advance(11);
+    expect(reconcileRequests.slice(2)).toEqual([expect.stringContaining('restart app-test-worker-1 (attempt 2): exited with code 1'), expect.stringContaining(`restart ${WEB} (attempt 2): unhealthy`)]);
     expect(driver.decisions()).toEqual({ restart: [WEB], hold: [] });
     await podman.startContainer(WEB);
     await podman.startContainer('app-test-worker-1');
