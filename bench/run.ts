@@ -130,8 +130,12 @@ function coldRunsFor(options: Options, n: number): number {
   return options.coldRuns ?? (n <= 100 ? 3 : 1);
 }
 
-/** Everything the bench creates has a name starting with this, so leftovers of an interrupted run can be found. */
-const PREFIX = 'phxb';
+/**
+ * Everything the bench creates has a name starting with this, so leftovers of an interrupted
+ * run can be found (and are removed at the start). PHOENIX_BENCH_PREFIX gives two benches on one
+ * host prefixes of their own: the leftovers one removes would be the other's containers.
+ */
+const PREFIX = /^[a-z][a-z0-9]*$/.test(process.env.PHOENIX_BENCH_PREFIX ?? '') ? process.env.PHOENIX_BENCH_PREFIX! : 'phxb';
 const PROJECT = PREFIX;
 
 interface Timed {
