@@ -15,6 +15,8 @@
  *                              finishes a 50-chain; docker-compose takes minutes at 100)
  *   --plan-runs 3              in-process load+plan runs per environment (the pure planner's time)
  *   --svg FILE                 where the growth plot goes (default bench/results/bench-curve.svg)
+ *   --no-floors                Phoenix alone: no raw podman run loop, no REST API loops (a quicker
+ *                              look at how Phoenix's own times grow; no cold ÷ floor ratios)
  *   --compose-timeout S        deadline of one compose command (default: 15 × the raw loop, at least 120 s);
  *                              podman-compose 1.0.3 never finishes a 50-deep depends_on chain
  *   --image NAME               the image (default localhost/phoenix-demo/busybox:1, built by scripts/setup.sh)
@@ -51,6 +53,8 @@ interface Options {
   readonly composeMax: number;
   readonly planRuns: number;
   readonly svg: string | null;
+  /** Run the floors (raw podman run loop, REST API loops) beside Phoenix; --no-floors measures Phoenix alone. */
+  readonly floors: boolean;
   /** Seconds; null: derived from the raw loop's time. */
   readonly composeTimeout: number | null;
   readonly image: string;
@@ -59,7 +63,7 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options = { sizes: [10, 50], shapes: ['chain', 'independent'] as Shape[], coldRuns: null as number | null, unchangedRuns: 5, compose: true, composeMax: 100, planRuns: 3, svg: null as string | null, composeTimeout: null as number | null, image: 'localhost/phoenix-demo/busybox:1', keep: false, profile: false };
+  const options = { sizes: [10, 50], shapes: ['chain', 'independent'] as Shape[], coldRuns: null as number | null, unchangedRuns: 5, compose: true, composeMax: 100, planRuns: 3, svg: null as string | null, floors: true, composeTimeout: null as number | null, image: 'localhost/phoenix-demo/busybox:1', keep: false, profile: false };
   const positive = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a whole number of at least 1`);
@@ -98,6 +102,9 @@ function parseOptions(argv: readonly string[]): Options {
         break;
       case '--no-compose':
         options.compose = false;
+        break;
+      case '--no-floors':
+        options.floors = false;
         break;
       case '--compose-max':
         options.composeMax = positive(flag, value);
@@ -284,21 +291,25 @@ class Bench {
     log(`  planner in-process: load ${seconds(result.planTime.loadMs)} s, plan ${seconds(result.planTime.planEmptyMs)} s (empty Podman) / ${seconds(result.planTime.planRunningMs)} s (all running)`);
     const coldRuns = coldRunsFor(this.options, n);
     for (let r = 0; r < coldRuns; r += 1) {
-      raw.push(await this.rawLoop(shape, n));
-      apiSequential.push(await this.apiLoop(shape, n, 1));
-      apiParallel.push(await this.apiLoop(shape, n, cores));
+      if (this.options.floors) {
+        raw.push(await this.rawLoop(shape, n));
+        apiSequential.push(await this.apiLoop(shape, n, 1));
+        apiParallel.push(await this.apiLoop(shape, n, cores));
+      }
       const applied = await this.phoenix('apply', env, ['--yes']);
       cold.push(applied.ms);
       executor.push(executorMs(applied.stdout));
       await this.expectRunning(prefix, n, 'phoenix apply (cold)');
       if (r < coldRuns - 1) down.push((await this.phoenix('down', env, ['--yes', '--volumes'])).ms);
     }
-    result.raw = { runsMs: raw, medianMs: median(raw) };
     result.phoenixCold = { runsMs: cold, medianMs: median(cold), executorRunsMs: executor };
-    result.coldOverRaw = median(cold) / median(raw);
-    result.apiSequential = { runsMs: apiSequential, medianMs: median(apiSequential) };
-    result.apiParallel = { runsMs: apiParallel, medianMs: median(apiParallel), concurrency: cores };
-    result.coldOverApi = median(cold) / Math.min(median(apiSequential), median(apiParallel));
+    if (this.options.floors) {
+      result.raw = { runsMs: raw, medianMs: median(raw) };
+      result.coldOverRaw = median(cold) / median(raw);
+      result.apiSequential = { runsMs: apiSequential, medianMs: median(apiSequential) };
+      result.apiParallel = { runsMs: apiParallel, medianMs: median(apiParallel), concurrency: cores };
+      result.coldOverApi = median(cold) / Math.min(median(apiSequential), median(apiParallel));
+    }
     log(`  REST API create+start loop ${apiSequential.map(seconds).join(' / ')} s one at a time, ${apiParallel.map(seconds).join(' / ')} s ${cores} at a time`);
     log(`  raw loop ${raw.map(seconds).join(' / ')} s; phoenix cold ${cold.map(seconds).join(' / ')} s (executing the plan: ${executor.map(seconds).join(' / ')} s)`);
 
@@ -481,14 +492,15 @@ export const MEASURES: readonly Measure<CaseResult>[] = [
   { name: 'load environment (in-process)', pick: (r) => r.planTime?.loadMs },
 ];
 
-export function markdownTable(results: readonly CaseResult[]): string {
+export function markdownTable(results: readonly CaseResult[], floors = true): string {
+  const floorMissing = floors ? 'failed' : 'skipped (--no-floors)';
   const cores = results.find((r) => r.apiParallel !== undefined)?.apiParallel?.concurrency ?? os.cpus().length;
   const head = ['services', 'raw `podman run` loop', 'API loop, one at a time', `API loop, ${cores} at a time`, 'Phoenix cold', 'cold ÷ raw', 'cold ÷ best API loop', 'Phoenix unchanged (median)', 'touched', 'Phoenix one changed', 'recreated', 'podman-compose fresh / unchanged', 'docker-compose fresh / unchanged'];
   const rows = results.map((r) => [
     `${r.n}, ${r.shape === 'chain' ? 'depends_on chain' : 'independent'}`,
-    r.raw === undefined ? 'failed' : `${seconds(r.raw.medianMs)} s`,
-    r.apiSequential === undefined ? 'failed' : `${seconds(r.apiSequential.medianMs)} s`,
-    r.apiParallel === undefined ? 'failed' : `${seconds(r.apiParallel.medianMs)} s`,
+    r.raw === undefined ? floorMissing : `${seconds(r.raw.medianMs)} s`,
+    r.apiSequential === undefined ? floorMissing : `${seconds(r.apiSequential.medianMs)} s`,
+    r.apiParallel === undefined ? floorMissing : `${seconds(r.apiParallel.medianMs)} s`,
     r.phoenixCold === undefined ? 'failed' : `${seconds(r.phoenixCold.medianMs)} s`,
     r.coldOverRaw === undefined ? 'n/a' : r.coldOverRaw.toFixed(2),
     r.coldOverApi === undefined ? 'n/a' : r.coldOverApi.toFixed(2),
@@ -632,7 +644,7 @@ async function main(): Promise<number> {
     `Load average ${info.loadAverage} at the start, ${loadEnd} at the end (1 minute). The whole run (\`${command}\`) took ${Math.round(durationSeconds / 60)} min ${durationSeconds % 60} s.`,
     `Times are wall-clock seconds of whole processes; medians of ${[...new Set(options.sizes.map((n) => coldRunsFor(options, n)))].join(' / ')} cold runs (each paired with a raw loop run) and ${options.unchangedRuns} unchanged re-applies; compose tools once each, up to ${options.composeMax} services.`,
     '',
-    markdownTable(results),
+    markdownTable(results, options.floors),
     ...(multipleSizes
       ? ['', `How each measure grows with the number of services (growth exponent: least-squares fit of log time on log services; 1 is linear, 2 quadratic). Plot: ${path.relative(root, svgFile)}.`, '', growthTable(results, MEASURES)]
       : []),

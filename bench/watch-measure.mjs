@@ -76,7 +76,8 @@ const { growthExponent, linearSlope, svgPlot } = await import(pathToFileURL(path
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(REPO, 'bin', 'phoenix.js');
 const IMAGE = 'localhost/phoenix-demo/busybox:1';
-const LOOP = "trap 'exit 0' TERM INT; while :; do sleep 1 & wait $$!; done";
+// Sleeps an hour at a time: 1,000 containers forking a sleep every second are a load of their own.
+const LOOP = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $$!; done";
 const CLK_TCK = 100;
 
 // ------------------------------------------------------------------------------------------
@@ -235,6 +236,7 @@ class Bench {
     cpSync(path.join(REPO, 'environments', 'secrets'), path.join(this.envDir, 'secrets'), { recursive: true });
     const environment = parse(readFileSync(path.join(REPO, 'environments', 'demo.yaml'), 'utf8'));
     environment.project = project;
+    (this.projects ??= []).push(project);
     this.demoEnvironment = environment;
     this.writeDemo();
     this.environments.push('demo');
@@ -251,14 +253,15 @@ class Bench {
    * `count` independent busybox services on the environment's default network (Phoenix gives
    * it a subnet that holds them all past Podman's /24). `health` is merged into the policy's.
    */
-  many(count, health = {}) {
+  many(count, health = {}, restart = undefined) {
     const project = `phxwm-${randomBytes(4).toString('hex')}`;
     this.manyNames = Array.from({ length: count }, (_, i) => `s${String(i + 1).padStart(Math.max(2, String(count).length), '0')}`);
-    this.manyServices = Object.fromEntries(this.manyNames.map((name) => [name, { image: IMAGE, stop_grace_period: '1s', command: ['sh', '-c', LOOP], environment: { REV: '1' } }]));
+    this.manyServices = Object.fromEntries(this.manyNames.map((name) => [name, { image: IMAGE, stop_grace_period: '1s', command: ['sh', '-c', LOOP], environment: { REV: '1' }, ...(restart === undefined ? {} : { restart }) }]));
     this.writeMany();
     writeFileSync(path.join(this.envDir, 'many.yaml'), stringify({ project, compose: ['compose/many.yaml'], policy: { prune: true, resync_interval: '1m', health } }));
     this.environments.push('many');
     this.manyProject = project;
+    (this.projects ??= []).push(project);
     return { name: 'many', project };
   }
 
@@ -343,6 +346,16 @@ class Bench {
     for (const env of this.environments) {
       const down = await phoenix(['down', '--env', env, ...this.location(), '--yes', '--volumes'], this.env);
       if (down.code !== 0) log(`phoenix down --env ${env} exited ${down.code}: ${down.stderr.trim()}`);
+    }
+    // What a failed down left (a loaded machine times Podman out): the bench's own projects, by label.
+    for (const project of this.projects ?? []) {
+      const left = (await podman(['ps', '--all', '--filter', `label=io.phoenix.project=${project}`, '--format', '{{.Names}}'], { allowFailure: true })).stdout.split('\n').filter((n) => n.trim() !== '');
+      if (left.length > 0) {
+        log(`removing the ${left.length} containers phoenix down left of ${project}`);
+        await podman(['rm', '--force', '--time', '1', ...left], { allowFailure: true });
+      }
+      const networks = (await podman(['network', 'ls', '--format', '{{.Name}}'], { allowFailure: true })).stdout.split('\n').filter((n) => n.startsWith(`${project}-`));
+      if (networks.length > 0) await podman(['network', 'rm', '--force', ...networks], { allowFailure: true });
     }
     // The REST API service Phoenix may have started on this state dir's socket.
     const service = this.apiServicePid();
@@ -525,6 +538,7 @@ async function rollbackBench(count) {
   process.once('SIGINT', stopping);
   try {
     bench.rollbackProject = `phxwm-${randomBytes(4).toString('hex')}`;
+    bench.projects = [bench.rollbackProject];
     writeFileSync(path.join(bench.envDir, 'compose', 'rollback.yaml'), stringify(rollbackCompose('good', false)));
     writeFileSync(path.join(bench.envDir, 'rollback.yaml'), stringify({ project: bench.rollbackProject, compose: ['compose/rollback.yaml'], policy: { prune: true, rollout: { auto_rollback: true, timeout: '30s' } } }));
     bench.environments.push('rollback');
@@ -697,7 +711,9 @@ async function soakBench(opts) {
   try {
     // A 1-minute window with room for 10 restarts: random chaos hits a service twice within
     // minutes now and then, which is not a crash loop (the breaker is measured elsewhere).
-    const { project } = bench.many(opts.soakServices, { window: '1m', max_restarts: 10 });
+    // restart: always, so that a container stopped by hand is one to start again (with the
+    // default `no`, a container that exits 0 on `podman stop` has completed and stays down).
+    const { project } = bench.many(opts.soakServices, { window: '1m', max_restarts: 10 }, 'always');
     log(`soak: ${opts.soakServices} services as ${project} for ${summary.minutes} min${opts.chaos ? `, chaos every ${summary.chaosEverySeconds} s` : ''} (load average ${os.loadavg()[0].toFixed(2)})`);
     const startedAt = Date.now();
     const watcher = await bench.startWatch('many');
@@ -764,6 +780,15 @@ async function soakBench(opts) {
       last = await notRunning(project);
     }
     summary.chaosDone = done;
+    // Why reconciles and actions failed, by message (counted), and what was left down: the events file goes with the temp folder.
+    const failures = new Map();
+    for (const e of bench.events()) {
+      if (e.type !== 'io.phoenix.reconcile.failed' && e.type !== 'io.phoenix.action.failed') continue;
+      const key = `${e.type.slice('io.phoenix.'.length)} ${e.data.kind ?? ''} ${e.data.error.code}: ${String(e.data.error.message).replace(/phxwm-[0-9a-f]{8}-many-s\d+-1/g, '<container>').slice(0, 240)}`;
+      failures.set(key, (failures.get(key) ?? 0) + 1);
+    }
+    summary.failures = Object.fromEntries([...failures].sort((a, b) => b[1] - a[1]));
+    summary.watchLogTail = bench.logTail().split('\n').slice(-40);
     summary.minutesSampled = minutes;
     summary.end = { notRunning: last.notRunning, missing: opts.soakServices - last.total, settledInMs: Date.now() - settleStarted };
     const rss = minutes.map((m) => ({ x: m.minute, y: m.rssMiB }));
