@@ -310,8 +310,8 @@ class Bench {
       result.apiParallel = { runsMs: apiParallel, medianMs: median(apiParallel), concurrency: cores };
       result.coldOverApi = median(cold) / Math.min(median(apiSequential), median(apiParallel));
     }
-    log(`  REST API create+start loop ${apiSequential.map(seconds).join(' / ')} s one at a time, ${apiParallel.map(seconds).join(' / ')} s ${cores} at a time`);
-    log(`  raw loop ${raw.map(seconds).join(' / ')} s; phoenix cold ${cold.map(seconds).join(' / ')} s (executing the plan: ${executor.map(seconds).join(' / ')} s)`);
+    if (this.options.floors) log(`  REST API create+start loop ${apiSequential.map(seconds).join(' / ')} s one at a time, ${apiParallel.map(seconds).join(' / ')} s ${cores} at a time`);
+    log(`  ${this.options.floors ? `raw loop ${raw.map(seconds).join(' / ')} s; ` : ''}phoenix cold ${cold.map(seconds).join(' / ')} s (executing the plan: ${executor.map(seconds).join(' / ')} s)`);
 
     const before = await snapshot(this.setup.env, prefix);
     const unchanged: number[] = [];
