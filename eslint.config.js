@@ -16,6 +16,11 @@ export default tseslint.config(
     },
   },
   {
+    // The status page runs in a browser (scripts/bundle-page.mjs bundles it).
+    files: ['src/page/browser/**/*.ts'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     // The planner and the model are pure: no processes, no files, no clock (DESIGN.md).
     files: ['src/plan/**/*.ts', 'src/model/**/*.ts'],
     rules: {

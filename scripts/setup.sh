@@ -3,7 +3,8 @@
 #   1. installs podman, runc and busybox-static with apt-get when podman or /bin/busybox is missing,
 #      docker-compose (the compose corpus test's reference) when it is missing,
 #      and zsh and fish (the shell completion test's shells) when they are missing,
-#      age, and prometheus (promtool, for the monitoring doc's tests) when it is missing
+#      age, and prometheus (promtool, for the monitoring doc's tests) when it is missing,
+#      and chromium (the status page's browser tests) when it is missing
 #      (Debian/Ubuntu as root; elsewhere it says what to install and stops);
 #   2. builds the demo image localhost/phoenix-demo/busybox:1 offline (a static busybox and its
 #      applet links, /tmp, /run, /etc/passwd) unless the current revision is already there;
@@ -161,6 +162,20 @@ fi
 if command -v service >/dev/null 2>&1 && [[ -x /etc/init.d/prometheus ]] && service prometheus status >/dev/null 2>&1; then
   service prometheus stop >/dev/null 2>&1 || true
   say 'stopped the prometheus system service (the tests start their own)'
+fi
+
+# --- 1g. chromium, for the status page's browser tests ------------------------------------------
+# test/integration/status-page.test.ts drives Debian's headless chromium with puppeteer-core
+# (no browser download): it opens the page `phoenix watch` serves at `/` and clicks through it.
+if [[ -x /usr/bin/chromium ]]; then
+  say "$(/usr/bin/chromium --version 2>/dev/null | head -n 1 || echo chromium) is installed"
+elif command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+  say 'installing chromium (the status page browser tests run in it) with apt-get'
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }
+  [[ -x /usr/bin/chromium ]] || die 'apt-get finished but /usr/bin/chromium is still missing'
+else
+  die "chromium is missing: install Debian's chromium package (as root), then run this script again"
 fi
 
 # --- 2. the demo image ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SseHub } from '../events/sinks/sse-hub.js';
+import { servePage } from '../page/page-route.js';
 import { hostAllowed } from './host-check.js';
 import type { Metrics } from './metrics.js';
 
@@ -81,6 +82,8 @@ async function route(options: TelemetryServerOptions, req: IncomingMessage, res:
     case '/events':
       return options.sseHub.attach(req, res, undefined);
     default:
+      // The live status page: `/` and its files under /page/ (src/page/).
+      if (await servePage(res, url.pathname)) return;
       return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
   }
 }

@@ -1,0 +1,28 @@
+// Bundles the live status page (src/page/browser/: preact + htm, TypeScript) into dist/page/:
+// index.html, app.js (every library inside: the page fetches nothing from another origin),
+// app.css and icon.svg. The telemetry server reads these files (src/page/page-assets.ts) and
+// serves them at `/` and `/page/*` under a Content-Security-Policy of `default-src 'self'`,
+// which is why the script and the styles are files and not inline.
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url);
+const source = new URL('src/page/browser/', root);
+const outdir = new URL('dist/page/', root);
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+await build({
+  entryPoints: { app: new URL('main.ts', source).pathname },
+  outdir: outdir.pathname,
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  // Browsers of the last few years: EventSource, <dialog>, fetch, optional chaining.
+  target: ['chrome100', 'firefox100', 'safari15.4'],
+  minify: true,
+  sourcemap: false,
+  tsconfig: new URL('tsconfig.json', source).pathname,
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+for (const file of ['index.html', 'icon.svg']) copyFileSync(new URL(file, source), new URL(file, outdir));
