@@ -16,6 +16,7 @@ readonly FILES=(
   test/integration/lifecycle.test.ts
   test/integration/status-verdict.test.ts
   test/integration/secrets.test.ts
+  test/integration/secret-key-guard.test.ts
   test/integration/encrypted-secrets.test.ts
   test/integration/health.test.ts
   test/integration/watch-converge.test.ts

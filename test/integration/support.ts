@@ -393,7 +393,7 @@ export interface IntegrationSuite {
  * The PIDs of `podman system service` processes Phoenix started on the socket in `stateDir`
  * (connectPodman starts one on demand; it would otherwise idle on for 5 minutes).
  */
-function apiServicePids(stateDir: string): number[] {
+export function apiServicePids(stateDir: string): number[] {
   const socket = `unix://${path.join(stateDir, 'podman.sock')}`;
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
