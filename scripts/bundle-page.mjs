@@ -9,7 +9,9 @@ import { build } from 'esbuild';
 const root = new URL('..', import.meta.url);
 const source = new URL('src/page/browser/', root);
 const outdir = new URL('dist/page/', root);
-rmSync(outdir, { recursive: true, force: true });
+// Only the page's own files: dist/page/ also holds tsc's output of src/page/*.ts (the server
+// side), which the CLI and requireFreshBuild (test/integration/support.ts) need.
+for (const file of ['app.js', 'app.css', 'index.html', 'icon.svg']) rmSync(new URL(file, outdir), { force: true });
 mkdirSync(outdir, { recursive: true });
 await build({
   entryPoints: { app: new URL('main.ts', source).pathname },
