@@ -802,7 +802,7 @@ async function soakBench(opts) {
       ['API service RSS (MiB)', apiRss],
       ['restarts by Phoenix (total)', minutes.map((m) => ({ x: m.minute, y: m.restartsByPhoenix }))],
       ['failed reconciles (total)', minutes.map((m) => ({ x: m.minute, y: m.reconcilesFailed }))],
-      ['events dropped (total)', minutes.map((m) => ({ x: m.minute, y: m.eventsDropped + m.podmanEventStreamDrops }))],
+      ['sink drops + event stream restarts (total)', minutes.map((m) => ({ x: m.minute, y: m.eventsDropped + m.podmanEventStreamDrops }))],
       ['containers not running', minutes.map((m) => ({ x: m.minute, y: m.notRunning }))],
       ['chaos actions done (total)', minutes.map((m) => ({ x: m.minute, y: Object.entries(m.chaos).filter(([k]) => k !== 'missed').reduce((a, [, v]) => a + v, 0) }))],
     ].map(([name, points], i) => ({ name, points, color: i }));
