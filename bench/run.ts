@@ -209,7 +209,12 @@ class Bench {
   /** `phoenix <command> --env <env>` as its own process, as a user runs it. */
   async phoenix(command: string, env: string, extra: readonly string[] = []): Promise<RunResult> {
     const result = await run(process.execPath, [this.phoenixBin, command, '--env', env, '--environments', this.environmentsDir, '--state-dir', this.stateDir, ...extra], { cwd: this.root, env: { ...process.env, NO_COLOR: '1' } });
-    if (result.code !== 0) throw new Error(`phoenix ${command} --env ${env} exited with ${String(result.code)}:\n${(result.stdout + result.stderr).trim().split('\n').slice(-20).join('\n')}`);
+    if (result.code !== 0) {
+      // The failed actions first (a 1,000-service plan's tail is a thousand "skipped: depends on …" lines), then the tail.
+      const lines = (result.stdout + result.stderr).trim().split('\n');
+      const failures = lines.filter((line) => /FAILED|failed|error/i.test(line) && !/skipped: depends on/.test(line)).slice(0, 5);
+      throw new Error(`phoenix ${command} --env ${env} exited with ${String(result.code)}:\n${[...failures, ...lines.slice(-10)].join('\n')}`);
+    }
     return result;
   }
 
