@@ -64,7 +64,7 @@ export interface PlotOptions {
   readonly footer?: readonly string[];
 }
 
-const WIDTH = 840;
+const WIDTH = 920;
 const PLOT = { left: 70, top: 40, width: 440, height: 320 };
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 const DASHES = ['', '6 3', '2 3', '8 3 2 3'];
