@@ -7,11 +7,11 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IContainerPort } from 'kubernetes-models/v1/ContainerPort';
 import type { IResourceRequirements } from 'kubernetes-models/v1/ResourceRequirements';
 import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
+import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { ContainerSpec, PullPolicy } from '../model/desired.js';
 import type { ExportTarget } from './export-target.js';
 import type { WarningList } from './export-warning.js';
 import { healthProbes } from './kube-probes.js';
-import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { dnsLabel } from './kube-names.js';
 
 /** A single port number, or null for a range or an empty value. */
@@ -106,9 +106,10 @@ function imagePullPolicy(service: string, policy: PullPolicy | undefined, warnin
     case 'always':
       return 'Always';
     case 'never':
-    case 'build':
-      return policy.mode === 'build' ? 'IfNotPresent' : 'Never';
+      return 'Never';
     case 'missing':
+    case 'build':
+      // A built image is in a registry by the time a cluster pulls it (the build warning says so).
       return 'IfNotPresent';
     case 'every':
       warnings.add(service, 'pull_policy', 'a pull interval is not translated: Kubernetes pulls when a pod starts (IfNotPresent); pin a tag or a digest and change it to update.');

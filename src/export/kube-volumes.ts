@@ -37,10 +37,10 @@ export class PodVolumes {
 }
 
 /** Where a mounted file lands: the whole volume at the target with subPath, or (kube play) its directory. */
-function fileMount(volume: string, target: string, target_: ExportTarget): IVolumeMount {
+function fileMount(volume: string, target: string, engine: ExportTarget): IVolumeMount {
   // Podman 4.3's kube play ignores subPath on secret and configMap volumes (it mounts a
   // directory at the file's path): there the volume is mounted at the file's directory.
-  return target_ === 'podman'
+  return engine === 'podman'
     ? { name: volume, mountPath: path.posix.dirname(target), readOnly: true }
     : { name: volume, mountPath: target, subPath: path.posix.basename(target), readOnly: true };
 }

@@ -348,6 +348,12 @@ networks:
     expect(warningsFor(result, 'api', 'deploy.replicas')[0]).toMatch(/api-pod-0..1, so the name api does not resolve/);
   });
 
+  it('pull_policy becomes imagePullPolicy', () => {
+    const result = exported(desiredFrom(`services:\n  a:\n    image: ${IMAGE}\n    restart: always\n    pull_policy: always\n  b:\n    image: ${IMAGE}\n    restart: always\n    pull_policy: never\n`));
+    expect(containerOf(find(result, 'Deployment', 'a')).imagePullPolicy).toBe('Always');
+    expect(containerOf(find(result, 'Deployment', 'b')).imagePullPolicy).toBe('Never');
+  });
+
   it('network_mode: host becomes hostNetwork', () => {
     const result = exported(
       desiredFrom(`services:\n  agent:\n    image: ${IMAGE}\n    network_mode: host\n`, {
