@@ -118,4 +118,19 @@ describe('watch text lines', () => {
     expect(describeTrigger('requested by phoenix apply (pid 4711)')).toBe('apply hand-off (pid 4711)');
     expect(describeTrigger('periodic resync (every 5m), container shop-web-1 is unhealthy')).toBe('resync + podman: shop-web-1 is unhealthy');
   });
+
+  it('tells a restart asked for through the API: who asked, and how it went', () => {
+    const lines = new WatchLines(['dev']);
+    const error = { code: 'PODMAN-FAILED', message: 'no such container', remediation: 'Apply.' };
+    const out = linesOf(lines, [
+      event('service.restart-requested', { via: 'http', requestedBy: { address: '127.0.0.1:53412', userAgent: 'Mozilla/5.0' } }, 'web'),
+      event('service.restart-finished', { requestId: 'r', ok: true, actions: 2, durationMs: 1184, error: null }, 'web'),
+      event('service.restart-finished', { requestId: 'r', ok: false, actions: 2, durationMs: 10, error }, 'web'),
+    ]);
+    expect(out).toEqual([
+      { level: 'info', text: '2026-12-04 21:14:03 dev  restart: web requested from 127.0.0.1:53412 (Mozilla/5.0)' },
+      { level: 'info', text: '2026-12-04 21:14:03 dev  restart: web restarted (2 actions, 1.2 s)' },
+      { level: 'error', text: '2026-12-04 21:14:03 dev  restart: web failed: PODMAN-FAILED no such container' },
+    ]);
+  });
 });

@@ -315,6 +315,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal, silent (default info; debug also prints reconciles that changed nothing)')
     .option('--log-format <format>', 'text: one line per decision, for people (default, on a terminal and in a pipe); json: pino JSON lines, for machines')
     .option('--rekey', "accept this state directory's secret-digest key although Podman's secrets were made with another (new secret versions, consumers recreated)")
+    .option('--print-page-url', "print the status page's address with the API token in its fragment (#token=…, never sent to the server), to open the page signed in; the token then is in the terminal's output")
     .action(async (options: WatchOptions) => {
       exitCode = await (await import('./watch-command.js')).runWatch(options, io);
     });

@@ -12,7 +12,8 @@ import { SecretDigester } from '../model/hash.js';
 import { PodmanStats } from '../podman/podman-stats.js';
 import { loadOrCreateDigestKey, resolveStateDir } from '../state/digest-key.js';
 import { readPullTimes, recordPullTime } from '../state/pull-record.js';
-import { readStoppedServices } from '../state/stopped-services.js';
+import { forgetStoppedServices, readStoppedServices } from '../state/stopped-services.js';
+import { newWatchToken, removeWatchToken, writeWatchToken } from '../state/watch-token.js';
 import { nodeContextReader } from '../manifest/context-reader.js';
 import type { LogFormat } from '../telemetry/logger.js';
 import { createLogger } from '../telemetry/logger.js';
@@ -43,6 +44,7 @@ export interface WatchOptions extends EnvironmentOptions, LockFlags {
   readonly logFormat?: string;
   /** Accept a secret-digest key other than the one Podman's secrets were made with (PHX-SECRET-KEY-CHANGED). */
   readonly rekey?: boolean;
+  readonly printPageUrl?: boolean;
 }
 
 /**
@@ -129,6 +131,8 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
   // The controller asks for the locks; the locks hand requests back to the controller.
   let controllerRef: WatchController | null = null;
   const locks = new WatchLocks({ stateDir, timeoutMs: lockTimeout, logger, reconcile: (environment, reason) => controllerRef?.reconcileNow(environment, reason) ?? Promise.resolve(null) });
+  // The /api/* token: in memory and in a file only this user can read, never in a URL unless asked for.
+  const apiToken = newWatchToken();
   const source = (): ManifestSource => (repository === null ? { kind: 'disk' } : { kind: 'git', repository, branch: options.branch ?? 'HEAD' });
   const controller = new WatchController({
     environments: names,
@@ -170,11 +174,26 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
     claim: (environment, project, signal) => locks.claim(environment, project, signal),
     history: (environment, project) => new RevisionHistory(stateDir, project, environment),
     secretKey: { stateDir, rekey: options.rekey === true },
+    apiToken,
+    forgetStopped: (project, environment, services) => {
+      try {
+        forgetStoppedServices(stateDir, project, environment, services);
+      } catch (error) {
+        logger.warn({ err: error, environment }, 'could not forget the stop marks of restarted services in the state directory');
+      }
+    },
   });
   controllerRef = controller;
+  let tokenFile: string | null = null;
+  const removeToken = (): void => {
+    if (tokenFile !== null && controller.port !== null) removeWatchToken(stateDir, controller.port, apiToken);
+  };
   try {
     await controller.start();
+    tokenFile = writeWatchToken(stateDir, controller.port!, apiToken);
     io.stderr(`phoenix: watching ${names.join(', ')}${repository === null ? '' : ` (git ${options.branch ?? 'HEAD'} every ${options.gitPoll ?? '30s'})`}; telemetry on ${controller.url ?? '?'} (/metrics /healthz /readyz /status /events). Ctrl-C stops (containers keep running).\n`);
+    io.stderr(`phoenix: status page on ${controller.url ?? '?'}/; the token for its restart buttons and logs (and /api/*, as Authorization: Bearer) is in ${tokenFile}\n`);
+    if (options.printPageUrl === true) io.stderr(`phoenix: open ${controller.url ?? '?'}/#token=${apiToken}\n`);
     await new Promise<void>((resolve) => {
       if (io.signal === undefined) return;
       if (io.signal.aborted) resolve();
@@ -184,6 +203,7 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
     io.stderr(`phoenix: ${(error as Error).message}\n`);
     locks.stop();
     await controller.stop();
+    removeToken();
     await locks.releaseAll();
     await closeAudit();
     await closeLogger();
@@ -192,6 +212,7 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
   logger.info('stopping: no new work; the containers keep running');
   locks.stop();
   await controller.stop();
+  removeToken();
   await locks.releaseAll();
   await closeAudit();
   await closeLogger();

@@ -182,6 +182,15 @@ export class WatchLines {
         const d = event.data;
         return line(d.ok ? 'warn' : 'error', `rollback: revision ${d.failedRevision} rolled back to revision ${d.to} (recorded as revision ${d.revision})${d.ok ? '' : ', and the rollback failed too'}`);
       }
+      case 'io.phoenix.service.restart-requested': {
+        const who = event.data.requestedBy;
+        return line('info', `restart: ${event.subject ?? '?'} requested from ${who.address}${who.userAgent === '' ? '' : ` (${oneLine(who.userAgent)})`}`);
+      }
+      case 'io.phoenix.service.restart-finished': {
+        const d = event.data;
+        if (!d.ok) return line('error', `restart: ${event.subject ?? '?'} failed: ${d.error === null ? 'see the events before' : `${d.error.code} ${oneLine(d.error.message)}`}`);
+        return line('info', `restart: ${event.subject ?? '?'} ${d.actions === 0 ? 'had no container to restart' : `restarted (${d.actions} actions, ${formatDuration(d.durationMs)})`}`);
+      }
       case 'io.phoenix.verdict.changed': {
         const d = event.data;
         const why = d.to === 'converged' || d.detail === '' ? '' : ` (${d.detail})`;

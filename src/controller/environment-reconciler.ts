@@ -13,6 +13,7 @@ import type { Plan } from '../plan/actions.js';
 import { resourceOf } from '../plan/actions.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { SecretKeyGuard } from '../plan/secret-key-guard.js';
+import { planRestart } from '../plan/lifecycle.js';
 import { renderSummary } from '../plan/render-text.js';
 import type { VerdictKind } from '../plan/verdict.js';
 import { findingData, securityEvents } from '../security/security-events.js';
@@ -59,6 +60,16 @@ export interface ReconcilerDeps {
   readonly redact?: (text: string) => string;
   /** The secret-digest key guard of every plan (PlanOptions.secretKey); without it, none. */
   readonly secretKey?: SecretKeyGuard;
+  /** Forgets `phoenix stop` marks of services restarted on request (the state directory), as `phoenix restart` does; none kept when absent. */
+  readonly forgetStopped?: (project: string, environment: string, services: readonly string[]) => void;
+}
+
+/** How a restart asked for through watch went (the planner's restart plan, executed). */
+export interface RestartResult {
+  readonly ok: boolean;
+  readonly actions: number;
+  readonly durationMs: number;
+  readonly error: { readonly code: string; readonly message: string; readonly remediation: string } | null;
 }
 
 /** How one reconcile went, for status and metrics. */
@@ -185,6 +196,30 @@ export class EnvironmentReconciler {
     const failed = report.actions.find((o) => o.status === 'failed');
     const error = failed?.error ?? (manifestInvalid ? invalidError() : null);
     return finish({ ok: report.ok && !manifestInvalid, desired, observed: after, plan, manifestInvalid, error });
+  }
+
+  /**
+   * Restarts services the way `phoenix restart` does (plan/lifecycle.ts's planRestart: each
+   * container stopped and started, in dependency order; a stopped one started), holding the
+   * lock and observing afresh. The caller runs it inside the environment's work item, so it
+   * never runs beside a reconcile; its action events carry `correlationId`.
+   */
+  async restart(services: readonly string[], correlationId: string, signal: AbortSignal): Promise<RestartResult> {
+    const started = this.deps.clock.now();
+    const done = (ok: boolean, actions: number, error: RestartResult['error']): RestartResult => ({ ok, actions, durationMs: Math.round(this.deps.clock.now() - started), error });
+    const desired = this.lastGood;
+    if (desired === null) return done(false, 0, { code: 'PHX-MANIFEST-INVALID', message: 'the manifests never validated: there is no service to restart', remediation: 'Fix the errors phoenix validate shows.' });
+    try {
+      await this.deps.claim?.(desired.project, signal);
+      const observed = await this.deps.podman.observe(desired.project, [...new Set(desired.services.map((s) => s.spec.image))], { signal });
+      const plan = planRestart(desired, observed, services);
+      const report = await execute(plan, { podman: this.deps.podman, readSecret: this.deps.readSecret, sleep: this.deps.clock.sleep, now: this.deps.clock.now, onEvent: (event) => this.forward(event, correlationId) }, { ...this.deps.execute, signal });
+      if (report.ok) this.deps.forgetStopped?.(desired.project, this.deps.environment, services);
+      const failed = report.actions.find((o) => o.status === 'failed');
+      return done(report.ok, plan.actions.length, report.ok ? null : (failed?.error ?? { code: 'PHX-RECONCILE-FAILED', message: 'the restart did not finish', remediation: "See watch's log." }));
+    } catch (error) {
+      return done(false, 0, errorInfo(error));
+    }
   }
 
   /** An observation with the operator's stop marks: the planner keeps those services down, the verdict counts them as converged. */

@@ -18,7 +18,7 @@ import type { StatusReport } from '../plan/status.js';
 import type { VerdictKind } from '../plan/verdict.js';
 import { evidenceFrom, freshenObserved } from './health/verdict-evidence.js';
 import type { SecretRedactor } from '../telemetry/secret-redactor.js';
-import type { ReconcileResult } from './environment-reconciler.js';
+import type { ReconcileResult, RestartResult } from './environment-reconciler.js';
 import { EnvironmentReconciler } from './environment-reconciler.js';
 import { logEvidence } from './health/failure-evidence.js';
 import { HealthMonitor } from './health/health-monitor.js';
@@ -36,6 +36,8 @@ import { VerdictTracker } from './verdict-tracker.js';
 import { environmentStatus } from './environment-status.js';
 import { HistorySummary } from './history-summary.js';
 import { lastPlanStatus } from './plan-changes.js';
+import type { LogTail } from './log-tail.js';
+import { readLogTail } from './log-tail.js';
 import type { EnvironmentStatus, LastPlanStatus } from '../telemetry/status-document.js';
 
 /** The events after which a verdict may have changed between reconciles (health checks, the restart policy). */
@@ -74,6 +76,15 @@ export interface EnvironmentRuntimeOptions {
   readonly history?: (project: string) => RevisionHistory;
   /** The secret-digest key guard of every plan (PlanOptions.secretKey); without it, none. */
   readonly secretKey?: SecretKeyGuard;
+  /** Forgets `phoenix stop` marks of services restarted on request (the state directory). */
+  readonly forgetStopped?: (project: string, environment: string, services: readonly string[]) => void;
+}
+
+/** A restart asked for and not yet run: its request event's id, and who waits for the outcome. */
+interface PendingRestart {
+  readonly service: string;
+  readonly requestId: string;
+  readonly resolve: (result: RestartResult) => void;
 }
 
 /**
@@ -116,6 +127,8 @@ export class EnvironmentRuntime {
   /** The last plan that had actions, as /status shows it. */
   private lastPlan: LastPlanStatus | null = null;
   private readonly historySummary = new HistorySummary();
+  /** Restarts asked for through the API, run at the start of the next work item. */
+  private pendingRestarts: PendingRestart[] = [];
 
   constructor(private readonly options: EnvironmentRuntimeOptions) {
     this.monitor = new HealthMonitor({ podman: options.podman, bus: options.bus, onError: options.onError });
@@ -157,6 +170,7 @@ export class EnvironmentRuntime {
       ...(options.stoppedServices === undefined ? {} : { stoppedServices: options.stoppedServices }),
       ...(options.claim === undefined ? {} : { claim: options.claim }),
       ...(options.secretKey === undefined ? {} : { secretKey: options.secretKey }),
+      ...(options.forgetStopped === undefined ? {} : { forgetStopped: options.forgetStopped }),
     });
     const source = options.source;
     this.recorder =
@@ -232,6 +246,7 @@ export class EnvironmentRuntime {
     this.trigger = triggerOf(reasons);
     this.reconciling = true;
     try {
+      await this.runPendingRestarts(signal);
       const outcome = await this.reconciler.reconcile(reasons, signal);
       const result = this.last !== before ? this.last : null;
       answer = result;
@@ -257,6 +272,47 @@ export class EnvironmentRuntime {
       await resume();
       this.settleWaiters(run, answer);
     }
+  }
+
+  /**
+   * Asks for a restart of `service` (as `phoenix restart` does it), to run at the start of this
+   * environment's next work item, so that it never runs beside a reconcile; the caller then
+   * enqueues the environment. Resolves with how it went (a failure when watch stops first).
+   */
+  requestRestart(service: string, requestId: string): Promise<RestartResult> {
+    return new Promise((resolve) => this.pendingRestarts.push({ service, requestId, resolve }));
+  }
+
+  /** Runs every restart asked for so far, one request at a time (each has its own events and answer). */
+  private async runPendingRestarts(signal: AbortSignal): Promise<void> {
+    const pending = this.pendingRestarts.splice(0);
+    for (const request of pending) {
+      const result = await this.reconciler.restart([request.service], request.requestId, signal);
+      const project = this.reconciler.desired?.project ?? this.options.name;
+      this.options.bus.publish(
+        makeEvent('service.restart-finished', { project, environment: this.options.name, service: request.service, correlationId: request.requestId, causationId: request.requestId, ...(result.ok ? {} : { severity: 'high' as const }) }, { requestId: request.requestId, ...result }, randomUUID(), new Date()),
+      );
+      request.resolve(result);
+    }
+  }
+
+  /** Whether `service` is one of the environment's services now (the last desired state that validated). */
+  hasService(service: string): boolean {
+    return this.reconciler.desired?.services.some((s) => s.name === service) === true;
+  }
+
+  /**
+   * The newest `tail` log lines of a service's containers that the last reconcile saw, redacted
+   * with the environment's secret values; null when the service is not the environment's.
+   * Throws the Podman module's error when the read fails.
+   */
+  async logTail(service: string, tail: number, signal: AbortSignal): Promise<{ readonly containers: readonly string[]; readonly tail: LogTail } | null> {
+    const desired = this.reconciler.desired?.services.find((s) => s.name === service);
+    if (desired === undefined) return null;
+    const existing = new Set((this.last?.observed?.containers ?? []).map((c) => c.name));
+    const containers = desired.containerNames.filter((name) => existing.has(name));
+    if (containers.length === 0 || this.options.logs === undefined) return { containers, tail: { lines: [], truncated: false } };
+    return { containers, tail: await readLogTail(this.options.logs, containers, tail, (text) => this.options.redactor.redact(text), signal) };
   }
 
   /**
@@ -328,6 +384,7 @@ export class EnvironmentRuntime {
   /** Stops the monitors. */
   async stop(): Promise<void> {
     this.unsubscribe();
+    for (const request of this.pendingRestarts.splice(0)) request.resolve({ ok: false, actions: 0, durationMs: 0, error: { code: 'PHX-WATCH-STOPPING', message: 'watch stopped before the restart ran', remediation: 'Run phoenix restart, or ask again once watch runs.' } });
     this.settleWaiters(Number.POSITIVE_INFINITY, null);
     await Promise.all([this.monitor.stop(), this.restarts.stop(), this.thresholds.stop()]);
   }

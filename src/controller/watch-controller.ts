@@ -33,6 +33,7 @@ import { runEventTrigger } from './triggers/event-trigger.js';
 import { ResyncTrigger } from './triggers/resync-trigger.js';
 import { WorkQueue } from './work-queue.js';
 import type { SecretKeyGuard } from '../plan/secret-key-guard.js';
+import { watchApiHandlers } from './watch-api.js';
 
 /** Events kept for the sinks until they start (the first reconcile of a large environment makes a few per container). */
 const MAX_EARLY_EVENTS = 10_000;
@@ -69,6 +70,10 @@ export interface WatchControllerOptions {
   readonly history?: (environment: string, project: string) => RevisionHistory;
   /** The secret-digest key guard of every plan (PlanOptions.secretKey); without it, none. */
   readonly secretKey?: SecretKeyGuard;
+  /** The token of the `/api/*` routes (log tails, restarts; docs/status-page.md); without it, they are not served. */
+  readonly apiToken?: string;
+  /** Forgets `phoenix stop` marks of services restarted through the API (the state directory). */
+  readonly forgetStopped?: (project: string, environment: string, services: readonly string[]) => void;
 }
 
 /**
@@ -106,6 +111,8 @@ export class WatchController {
   private stopping = false;
   /** Where the telemetry server listens, once started. */
   url: string | null = null;
+  /** Its port, once started (the one picked when 0 was asked). */
+  port: number | null = null;
 
   constructor(private readonly options: WatchControllerOptions) {
     this.queue = new WorkQueue({
@@ -136,6 +143,7 @@ export class WatchController {
           ...(options.claim === undefined ? {} : { claim: (project: string, signal: AbortSignal) => options.claim!(name, project, signal) }),
           ...(options.history === undefined ? {} : { history: (project: string) => options.history!(name, project) }),
           ...(options.secretKey === undefined ? {} : { secretKey: options.secretKey }),
+          ...(options.forgetStopped === undefined ? {} : { forgetStopped: options.forgetStopped }),
         }),
       );
     }
@@ -170,8 +178,23 @@ export class WatchController {
       ready: () => this.readiness(),
       healthy: () => !this.stopping,
       onError: (error) => logger.warn({ err: error }, 'telemetry request failed'),
+      ...(this.options.apiToken === undefined
+        ? {}
+        : {
+            api: watchApiHandlers({
+              token: this.options.apiToken,
+              bus,
+              runtime: (environment) => this.runtimes.get(environment),
+              enqueue: (environment, reason) => {
+                this.queue.add(environment, reason, { skipBackoff: true });
+                metrics.setQueueDepth(this.queue.depth());
+              },
+              accepting: () => !this.stopping,
+            }),
+          }),
     });
     this.url = server.url;
+    this.port = server.address.port;
     this.closers.push(() => server.close());
     this.closers.push(() => this.sse.close());
     logger.info({ url: server.url }, `telemetry on ${server.url} (/metrics /healthz /readyz /status /events)`);

@@ -54,6 +54,8 @@ const SEVERITY: Record<EventKind, Severity> = {
   'security.denied': 'high',
   'security.granted': 'medium',
   'security.drift': 'critical',
+  'service.restart-requested': 'medium',
+  'service.restart-finished': 'info',
 };
 
 /** Where an event comes from, and what correlates it. */

@@ -59,6 +59,16 @@ export interface EventPayloads {
   'security.granted': SecurityFindingData & { readonly grantedBy: string };
   /** A container runs with privileges its manifest does not give it (adopted, or changed by hand); `privileges` names each. */
   'security.drift': { readonly container: string; readonly privileges: readonly string[] };
+  /**
+   * Someone asked watch to restart a service (the event's subject) through its HTTP API
+   * (POST /api/restart, token checked): who, by the client's address and User-Agent, never the token.
+   */
+  'service.restart-requested': { readonly via: 'http'; readonly requestedBy: { readonly address: string; readonly userAgent: string } };
+  /**
+   * A requested restart was carried out (its action events share its correlation id, the
+   * request event's id): how it went.
+   */
+  'service.restart-finished': { readonly requestId: string; readonly ok: boolean; readonly actions: number; readonly durationMs: number; readonly error: { readonly code: string; readonly message: string; readonly remediation: string } | null };
 }
 
 /** One elevated setting, as the security events carry it (spec-policy.ts's finding, without its prose). */

@@ -8,6 +8,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SseHub } from '../events/sinks/sse-hub.js';
 import { servePage } from '../page/page-route.js';
+import type { ApiHandlers } from './api-routes.js';
+import { apiRoute } from './api-routes.js';
 import { hostAllowed } from './host-check.js';
 import type { Metrics } from './metrics.js';
 
@@ -35,6 +37,8 @@ export interface TelemetryServerOptions {
    * (`policy.telemetry.allowed_hosts`); any other gets 403, which stops DNS rebinding.
    */
   readonly allowedHosts?: readonly string[];
+  /** The token-guarded `/api/*` routes (api-routes.ts); without them, `/api/*` is 404. */
+  readonly api?: ApiHandlers;
 }
 
 /** What /readyz answers: ready, or not with the reason (one line a problem). */
@@ -64,6 +68,8 @@ async function route(options: TelemetryServerOptions, req: IncomingMessage, res:
     return send(res, 403, 'text/plain; charset=utf-8', 'host not allowed: name this server by its address, localhost, or a name in policy.telemetry.allowed_hosts\n');
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
+  // The API checks its own methods, token and origin; it is the only place that takes a POST.
+  if (url.pathname.startsWith('/api/') && options.api !== undefined && (await apiRoute(options.api, req, res, url))) return;
   if (req.method !== 'GET') {
     res.setHeader('allow', 'GET');
     return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');

@@ -247,3 +247,43 @@ export interface ContainerThresholdStatus {
   readonly value: number | null;
   readonly alertedAt: number | null;
 }
+
+/** The body of every refused `/api/*` request (4xx, 5xx): what went wrong and what to do. */
+export interface ApiErrorDocument {
+  readonly error: { readonly code: string; readonly message: string; readonly remediation: string };
+}
+
+/** `GET /api/logs?environment=E&service=S&tail=N`: the last lines of a service's containers, oldest first. */
+export interface LogTailDocument {
+  readonly environment: string;
+  readonly service: string;
+  /** Lines asked for (1–1000, default 200): the newest this many over all the service's containers. */
+  readonly tail: number;
+  /** The containers read (those that exist; a missing replica has no log). */
+  readonly containers: readonly string[];
+  readonly lines: readonly LogTailLine[];
+  /** Lines were left out: longer than 2,000 characters (cut, ending in …) or past 1 MiB in all (the oldest dropped). */
+  readonly truncated: boolean;
+}
+
+/** One log line, redacted with the environment's secret values. */
+export interface LogTailLine {
+  readonly container: string;
+  readonly stream: 'stdout' | 'stderr';
+  /** When Podman logged it (RFC 3339, Podman's precision). */
+  readonly time: string;
+  readonly text: string;
+}
+
+/** `POST /api/restart` with `{"environment": E, "service": S}`: how the restart went (200 when ok, 502 when an action failed). */
+export interface RestartAnswerDocument {
+  readonly environment: string;
+  readonly service: string;
+  /** The id of the `service.restart-requested` event that recorded the request. */
+  readonly requestId: string;
+  readonly ok: boolean;
+  /** Containers stopped and started (0: none of the service existed). */
+  readonly actions: number;
+  readonly durationMs: number;
+  readonly error: { readonly code: string; readonly message: string; readonly remediation: string } | null;
+}
