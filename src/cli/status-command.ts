@@ -7,6 +7,8 @@ import { connectPodman } from './podman-wiring.js';
 import type { PodmanConnection } from './podman-wiring.js';
 import { reportStatus } from '../plan/status.js';
 import { podmanMode } from '../podman/podman-info.js';
+import { resolveStateDir } from '../state/digest-key.js';
+import { currentLockHolder } from '../state/environment-lock.js';
 import type { ServiceReport, StatusReport } from '../plan/status.js';
 import type { CheckedHealth, HealthEvidence, VerdictKind } from '../plan/verdict.js';
 import type { UnknownSecretVersion } from '../plan/secret-versions.js';
@@ -80,6 +82,26 @@ function renderTable(report: StatusReport, unknownSecrets: readonly UnknownSecre
   return `${lines.join('\n')}\n\n${summary}\n\n${notes === '' ? '' : `${notes}\n`}environment: ${report.verdict}\n`;
 }
 
+/** A running `phoenix watch` of the environment: its status page's address and its pid. */
+export interface LiveWatch {
+  readonly url: string;
+  readonly pid: number;
+}
+
+/**
+ * The status page of the watch that holds the environment's lock, when one does (the lock's
+ * holder says where it serves); null when none runs. Never waits for the lock.
+ */
+async function liveWatch(stateDir: string, project: string, environment: string): Promise<LiveWatch | null> {
+  try {
+    const holder = await currentLockHolder(stateDir, project, environment);
+    return holder?.command === 'watch' && holder.telemetryUrl !== undefined ? { url: `${holder.telemetryUrl}/`, pid: holder.pid } : null;
+  } catch {
+    // A state directory that cannot be read: status still reports what runs.
+    return null;
+  }
+}
+
 /**
  * `phoenix status`: each service, desired vs observed, and its verdict. Exits with VERDICT_EXIT
  * of the environment's verdict (0 only when converged), 1 when it could not tell.
@@ -98,11 +120,12 @@ export async function runStatus(options: StatusOptions, io: CliIo): Promise<numb
   }
   const report = reportStatus(live.desired, live.observed, evidence);
   const unknownSecrets = live.unknownSecrets ?? [];
+  const page = await liveWatch(resolveStateDir(options.stateDir, io.env), live.desired.project, live.desired.environment);
   // Rootless or rootful: what a user must know to read ports, limits and volumes' owners right.
   const mode = podmanMode();
   if (options.json === true) {
     const unread = unknownSecrets.length === 0 ? {} : { unreadSecrets: unknownSecrets.map((u) => ({ name: u.name, config: u.config, comparedAs: u.takenAs })) };
-    io.stdout(`${JSON.stringify({ project: live.desired.project, environment: live.desired.environment, podman: mode, verdict: report.verdict, services: report.services, ...unread }, null, 2)}\n`);
-  } else io.stdout(`${renderTable(report, unknownSecrets)}podman: ${mode}\n`);
+    io.stdout(`${JSON.stringify({ project: live.desired.project, environment: live.desired.environment, podman: mode, verdict: report.verdict, services: report.services, ...unread, live: page }, null, 2)}\n`);
+  } else io.stdout(`${renderTable(report, unknownSecrets)}podman: ${mode}\n${page === null ? '' : `live: ${page.url} (phoenix watch, pid ${page.pid})\n`}`);
   return VERDICT_EXIT[report.verdict];
 }

@@ -29,6 +29,7 @@ import { connectPodman, secretReader } from './podman-wiring.js';
 import { lockTimeoutMs } from './lock-flags.js';
 import type { LockFlags } from './lock-flags.js';
 import { WatchLocks } from './watch-locks.js';
+import { telemetryBase } from '../events/sse-client.js';
 import { RevisionHistory } from '../state/revision-history.js';
 
 export interface WatchOptions extends EnvironmentOptions, LockFlags {
@@ -130,7 +131,14 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
   };
   // The controller asks for the locks; the locks hand requests back to the controller.
   let controllerRef: WatchController | null = null;
-  const locks = new WatchLocks({ stateDir, timeoutMs: lockTimeout, logger, reconcile: (environment, reason) => controllerRef?.reconcileNow(environment, reason) ?? Promise.resolve(null) });
+  const locks = new WatchLocks({
+    stateDir,
+    timeoutMs: lockTimeout,
+    logger,
+    reconcile: (environment, reason) => controllerRef?.reconcileNow(environment, reason) ?? Promise.resolve(null),
+    // The telemetry server listens before the first reconcile takes a lock; a wildcard address is reached on loopback.
+    telemetryUrl: () => (controllerRef?.address === null || controllerRef === null ? null : telemetryBase(controllerRef.address.address, controllerRef.address.port)),
+  });
   // The /api/* token: in memory and in a file only this user can read, never in a URL unless asked for.
   const apiToken = newWatchToken();
   const source = (): ManifestSource => (repository === null ? { kind: 'disk' } : { kind: 'git', repository, branch: options.branch ?? 'HEAD' });
@@ -186,11 +194,11 @@ export async function runWatch(options: WatchOptions, io: CliIo): Promise<number
   controllerRef = controller;
   let tokenFile: string | null = null;
   const removeToken = (): void => {
-    if (tokenFile !== null && controller.port !== null) removeWatchToken(stateDir, controller.port, apiToken);
+    if (tokenFile !== null && controller.address !== null) removeWatchToken(stateDir, controller.address.port, apiToken);
   };
   try {
     await controller.start();
-    tokenFile = writeWatchToken(stateDir, controller.port!, apiToken);
+    tokenFile = writeWatchToken(stateDir, controller.address!.port, apiToken);
     io.stderr(`phoenix: watching ${names.join(', ')}${repository === null ? '' : ` (git ${options.branch ?? 'HEAD'} every ${options.gitPoll ?? '30s'})`}; telemetry on ${controller.url ?? '?'} (/metrics /healthz /readyz /status /events). Ctrl-C stops (containers keep running).\n`);
     io.stderr(`phoenix: status page on ${controller.url ?? '?'}/; the token for its restart buttons and logs (and /api/*, as Authorization: Bearer) is in ${tokenFile}\n`);
     if (options.printPageUrl === true) io.stderr(`phoenix: open ${controller.url ?? '?'}/#token=${apiToken}\n`);

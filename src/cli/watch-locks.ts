@@ -13,6 +13,8 @@ export interface WatchLocksOptions {
   readonly logger: Logger;
   /** Reconciles an environment on request through the controller's work queue (WatchController.reconcileNow). */
   readonly reconcile: (environment: string, reason: string) => Promise<ReconcileResult | null>;
+  /** Where watch serves its status page, once it does: the lock tells `phoenix status`. */
+  readonly telemetryUrl?: () => string | null;
 }
 
 /**
@@ -36,7 +38,9 @@ export class WatchLocks {
       await current.lock.release();
     }
     const { logger } = this.options;
+    const telemetryUrl = this.options.telemetryUrl?.() ?? null;
     const acquisition = await acquireEnvironmentLock({
+      ...(telemetryUrl === null ? {} : { telemetryUrl }),
       stateDir: this.options.stateDir,
       project,
       environment,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { podmanMode } from '../podman/podman-info.js';
 import type { EventBus, EventFilter } from '../events/event-bus.js';
 import { makeEvent, matchesFilter } from '../events/event-bus.js';
@@ -111,8 +112,8 @@ export class WatchController {
   private stopping = false;
   /** Where the telemetry server listens, once started. */
   url: string | null = null;
-  /** Its port, once started (the one picked when 0 was asked). */
-  port: number | null = null;
+  /** The address it listens on, once started (the port picked when 0 was asked). */
+  address: AddressInfo | null = null;
 
   constructor(private readonly options: WatchControllerOptions) {
     this.queue = new WorkQueue({
@@ -194,7 +195,7 @@ export class WatchController {
           }),
     });
     this.url = server.url;
-    this.port = server.address.port;
+    this.address = server.address;
     this.closers.push(() => server.close());
     this.closers.push(() => this.sse.close());
     logger.info({ url: server.url }, `telemetry on ${server.url} (/metrics /healthz /readyz /status /events)`);

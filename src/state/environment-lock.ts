@@ -77,6 +77,8 @@ export interface LockRequestOptions {
   readonly yieldTo?: (holder: LockHolder) => boolean;
   /** Reconciles on a waiter's request (watch); without it such requests are refused. */
   readonly onReconcileRequest?: (from: { pid: number; command: string }) => Promise<RemoteReconcileOutcome>;
+  /** Where this process serves its telemetry and status page (watch), told to whoever asks who holds the lock. */
+  readonly telemetryUrl?: string;
   /** Clock for the deadline; injectable for tests. */
   readonly now?: () => number;
 }
@@ -149,7 +151,15 @@ export async function acquireEnvironmentLock(options: LockRequestOptions): Promi
   for (;;) {
     options.signal?.throwIfAborted();
     const since = new Date().toISOString();
-    const holder: LockHolder = { pid: process.pid, command: options.command, since, project: options.project, environment: options.environment, reconcilesOnRequest: options.onReconcileRequest !== undefined };
+    const holder: LockHolder = {
+      pid: process.pid,
+      command: options.command,
+      since,
+      project: options.project,
+      environment: options.environment,
+      reconcilesOnRequest: options.onReconcileRequest !== undefined,
+      ...(options.telemetryUrl === undefined ? {} : { telemetryUrl: options.telemetryUrl }),
+    };
     const server = await listenExclusively(address);
     if (server !== null) return { kind: 'acquired', lock: new EnvironmentLock(server, holder, options.onReconcileRequest) };
     const remaining = options.timeoutMs - (now() - started);
@@ -180,6 +190,17 @@ export async function acquireEnvironmentLock(options: LockRequestOptions): Promi
     }
     await watch.closedOr(Math.min(remaining, 1000), options.signal);
   }
+}
+
+/**
+ * Who holds the environment's lock now, without waiting for it: null when nobody does (or the
+ * holder did not say within 2 s). What `phoenix status` asks to point at a running watch.
+ */
+export async function currentLockHolder(stateDir: string, project: string, environment: string): Promise<LockHolder | null> {
+  const watch = await watchHolder(lockAddress(stateDir, project, environment));
+  if (watch.kind !== 'held') return null;
+  watch.close();
+  return watch.holder;
 }
 
 /** Listens on the address; null when someone else does. */

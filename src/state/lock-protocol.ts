@@ -16,6 +16,8 @@ export interface LockHolder {
   readonly environment: string;
   /** The holder reconciles on request (`phoenix watch`): an apply hands its request over instead of waiting. */
   readonly reconcilesOnRequest: boolean;
+  /** Where the holder serves its status page and telemetry (`phoenix watch`): what `phoenix status` points at. */
+  readonly telemetryUrl?: string;
 }
 
 /** How a reconcile done on another process's request went; the requester prints it. */
@@ -82,5 +84,6 @@ export function holderOf(message: unknown): LockHolder | null {
   if (m === null || typeof m !== 'object' || (m.type !== 'holder' && m.type !== 'accepted' && m.type !== 'refused')) return null;
   const h = m.holder;
   if (h === undefined || typeof h.pid !== 'number' || typeof h.command !== 'string' || typeof h.since !== 'string') return null;
-  return { pid: h.pid, command: h.command, since: h.since, project: String(h.project ?? ''), environment: String(h.environment ?? ''), reconcilesOnRequest: h.reconcilesOnRequest === true };
+  const telemetryUrl = typeof h.telemetryUrl === 'string' && /^https?:\/\/[^\s]{1,200}$/.test(h.telemetryUrl) ? h.telemetryUrl : undefined;
+  return { pid: h.pid, command: h.command, since: h.since, project: String(h.project ?? ''), environment: String(h.environment ?? ''), reconcilesOnRequest: h.reconcilesOnRequest === true, ...(telemetryUrl === undefined ? {} : { telemetryUrl }) };
 }

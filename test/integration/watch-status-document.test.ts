@@ -2,7 +2,8 @@
  * /status of `phoenix watch` against real Podman, as the status page reads it
  * (src/telemetry/status-document.ts): per container its published ports, image and start time;
  * the history of revisions; the last reconcile's time and trigger; and after a manifest edit
- * the last plan as a field diff of the service it recreated, old → new.
+ * the last plan as a field diff of the service it recreated, old → new; and `phoenix status`
+ * pointing at the page while watch runs, and not once it stopped.
  */
 import { describe, expect, it } from 'vitest';
 import type { StatusDocument } from '../../src/telemetry/status-document.js';
@@ -37,6 +38,12 @@ describe.sequential('phoenix watch /status document', { timeout: 120_000 }, () =
     expect(environment.lastPlan!.services.find((s) => s.service === 'web')!.actions.map((a) => a.kind)).toContain('container.create');
     expect(environment.lastPlan!.other.map((a) => a.kind)).toContain('network.create');
 
+    // phoenix status points at the page while watch holds the environment's lock.
+    const status = await project.phoenix(['status']);
+    expect(status.stdout).toContain(`live: ${watch.url}/ (phoenix watch, pid ${process.pid})`);
+    const statusJson = JSON.parse((await project.phoenix(['status', '--json'])).stdout) as { live: { url: string; pid: number } | null };
+    expect(statusJson.live).toEqual({ url: `${watch.url}/`, pid: process.pid });
+
     project.writeCompose({ services: { web: service({ ports: [`127.0.0.1:${port}:8080`], environment: { LOG_LEVEL: 'debug' } }), worker: service() } });
     const edited = await eventually('a revision 2 in /status', 60_000, async () => {
       const document = await read();
@@ -52,5 +59,10 @@ describe.sequential('phoenix watch /status document', { timeout: 120_000 }, () =
         changes: [{ container: project.container('web'), fields: [{ field: 'environment.LOG_LEVEL', op: 'replace', before: 'info', after: 'debug' }] }],
       },
     ]);
+
+    expect(await watch.stop()).toBe(0);
+    const after = JSON.parse((await project.phoenix(['status', '--json'])).stdout) as { live: unknown };
+    expect(after.live).toBeNull();
+    expect((await project.phoenix(['status'])).stdout).not.toContain('live:');
   });
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EnvironmentLockedError, acquireEnvironmentLock, lockAddress } from '../../src/state/environment-lock.js';
+import { EnvironmentLockedError, acquireEnvironmentLock, currentLockHolder, lockAddress } from '../../src/state/environment-lock.js';
 import type { EnvironmentLock, LockRequestOptions } from '../../src/state/environment-lock.js';
 import { requestReconcile } from '../../src/state/lock-client.js';
 import type { LockHolder, RemoteReconcileOutcome } from '../../src/state/lock-protocol.js';
@@ -50,6 +50,21 @@ async function refusal(extra: Partial<LockRequestOptions> = {}): Promise<Environ
 }
 
 describe('the environment lock', () => {
+  it('tells who holds it without waiting, with the status page of a watch', async () => {
+    expect(await currentLockHolder(stateDir, 'shop', 'dev')).toBeNull();
+    const lock = await take({ command: 'watch', telemetryUrl: 'http://127.0.0.1:9464' });
+    expect(await currentLockHolder(stateDir, 'shop', 'dev')).toMatchObject({ pid: process.pid, command: 'watch', telemetryUrl: 'http://127.0.0.1:9464' });
+    // Another environment's lock is another lock.
+    expect(await currentLockHolder(stateDir, 'shop', 'prod')).toBeNull();
+    await lock.release();
+    expect(await currentLockHolder(stateDir, 'shop', 'dev')).toBeNull();
+    // An apply says nothing of a page.
+    await take();
+    const apply = await currentLockHolder(stateDir, 'shop', 'dev');
+    expect(apply?.command).toBe('apply');
+    expect(apply?.telemetryUrl).toBeUndefined();
+  });
+
   it('is held by one process at a time, and refused with PHX-LOCKED naming the holder', async () => {
     const lock = await take();
     expect(lock.holder).toMatchObject({ pid: process.pid, command: 'apply', project: 'shop', environment: 'dev' });
