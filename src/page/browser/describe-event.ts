@@ -61,6 +61,10 @@ export function describeEvent(event: PhoenixEvent): string {
       return `${event.data.container} ${event.data.metric} ${event.data.value} over ${event.data.limit}`;
     case 'io.phoenix.threshold.resolved':
       return `${event.data.container} ${event.data.metric} back under ${event.data.limit}`;
+    case 'io.phoenix.service.restart-requested':
+      return `restart asked for from ${event.data.requestedBy.address}`;
+    case 'io.phoenix.service.restart-finished':
+      return event.data.ok ? `restarted (${event.data.actions} actions)` : `restart failed: ${event.data.error?.code ?? ''} ${event.data.error?.message ?? ''}`.trim();
     default:
       return fallback(event.data);
   }

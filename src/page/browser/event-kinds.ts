@@ -32,6 +32,8 @@ const KINDS: Readonly<Record<EventKind, true>> = {
   'security.denied': true,
   'security.granted': true,
   'security.drift': true,
+  'service.restart-requested': true,
+  'service.restart-finished': true,
 };
 
 /** The SSE event names of every kind: `io.phoenix.<kind>`. */
