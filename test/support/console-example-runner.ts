@@ -74,6 +74,7 @@ function normalise(text: string, replacements: readonly (readonly [string, strin
     .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, '<time>')
     .replace(/\b[0-9a-f]{64}\b/g, '<id>')
     .replace(/\b[0-9a-f]{12}\b/g, 'xxxxxxxxxxxx')
+    .replace(/\b[0-9a-f]{16}\b/g, 'xxxxxxxxxxxxxxxx')
     .replace(/\bpid \d+/g, 'pid <pid>')
     .replace(/\b\d+(?:\.\d+)? (?:ms|s)\b/g, '<dur>')
     // An ephemeral port (`--listen 127.0.0.1:0`).
@@ -101,7 +102,10 @@ export async function runConsoleExample(example: ConsoleExample): Promise<StepRe
   const project = example.podman ? `${PROJECT_WORD}${randomBytes(3).toString('hex')}` : PROJECT_WORD;
   if (example.podman) replaceInTree(workspace, PROJECT_WORD, project);
   const inherited = Object.fromEntries(Object.entries(podmanEnv()).filter(([name]) => !name.startsWith('PHOENIX_')));
-  const env: NodeJS.ProcessEnv = { ...inherited, PATH: `${binDir}:${process.env.PATH ?? ''}`, PHOENIX_STATE_DIR: stateDir, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...inherited, PATH: `${binDir}:${process.env.PATH ?? ''}`, PHOENIX_STATE_DIR: stateDir, NO_COLOR: '1',
+    // A loaded test machine (2 cores shared by the whole suite) is slow, not broken: every Podman
+    // deadline three times as long, as docs/errors.md advises (an example may set its own).
+    PHOENIX_PODMAN_TIMEOUT_SCALE: '3' };
   const real = realpathSync(root);
   const replacements: [string, string][] = [
     [path.join(real, 'state'), '~/.local/state/phoenix'],
