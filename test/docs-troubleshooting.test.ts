@@ -56,7 +56,8 @@ beforeAll(async () => {
     const bodies = results.map((result, k) => (result.status === 'fulfilled' ? renderSteps(result.value) : renderSteps(examples[k]!.steps.map((step) => ({ command: step.command, output: step.expected })))));
     writeFileSync(PAGE, rewriteExamples(readFileSync(PAGE, 'utf8'), examples, bodies));
   }
-}, 600_000);
+  // Generous: on a loaded 2-core machine (the whole suite at once) the examples take minutes.
+}, 1_800_000);
 
 describe('docs/troubleshooting.md', () => {
   it('has runnable examples', () => {
