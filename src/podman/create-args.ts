@@ -166,7 +166,7 @@ export function networkCreateArgs(network: DesiredNetwork): string[] {
  * gateway only, with a range only, then the rest. (A gateway-only and a range-only subnet in
  * one network cannot be expressed; the loader refuses that.)
  */
-function orderedSubnets(network: Pick<DesiredNetwork, 'subnets' | 'gateways' | 'ipRanges'>): string[] {
+export function orderedSubnets(network: Pick<DesiredNetwork, 'subnets' | 'gateways' | 'ipRanges'>): string[] {
   const rank = (subnet: string): number => (network.gateways?.[subnet] === undefined ? 2 : 0) + (network.ipRanges?.[subnet] === undefined ? 1 : 0);
   return [...network.subnets].sort((a, b) => rank(a) - rank(b));
 }

@@ -13,6 +13,7 @@ import type { ObservedSecret, ObservedState } from '../model/observed.js';
 import type { ContainerIntent } from '../plan/actions.js';
 import { containerCreateArgs, networkCreateArgs, volumeCreateArgs } from './create-args.js';
 import { specGenerator } from './spec-generator.js';
+import { networkRequest } from './network-request.js';
 import { observedImages } from './image-ref.js';
 import type { CallOptions, ContainerStatus, HealthCheckResult, LogLine, LogOptions, ObserveOptions, PodmanClient, PodmanInspector, PodmanVersion, ServiceContainer } from './podman-client.js';
 import { classifyPodmanFailure, isPodmanError, outputInvalid } from './podman-error.js';
@@ -213,7 +214,24 @@ export class PodmanCli implements PodmanClient, PodmanInspector, PodmanJobs {
   }
 
   async createNetwork(network: DesiredNetwork, options?: CallOptions): Promise<void> {
-    await this.runner.run(networkCreateArgs(network), this.call(options, 'write'));
+    const call = this.call(options, 'write');
+    const args = networkCreateArgs(network);
+    const request = this.apiOptions === null ? null : networkRequest(network);
+    if (request !== null && !request.ok) this.debug(`create network ${network.podmanName} with podman network create: ${request.reason}`);
+    let sent = false;
+    if (request?.ok === true) {
+      const viaApi = await this.viaApi((api) => {
+        sent = true;
+        return api.postJson('/networks/create', request.body, { ...call, args });
+      });
+      if (viaApi.done) return;
+    }
+    try {
+      await this.runner.run(args, call);
+    } catch (error) {
+      // The API's connection dropped after the request was sent: the service may have made it.
+      if (!(sent && isPodmanError(error, 'PODMAN-NAME-IN-USE'))) throw error;
+    }
   }
 
   async removeNetwork(name: string, options?: CallOptions): Promise<void> {

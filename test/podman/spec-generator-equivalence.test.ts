@@ -19,9 +19,10 @@ import type { ContainerSpec } from '../../src/model/desired.js';
 import type { ContainerIntent } from '../../src/plan/actions.js';
 import { PodmanApi } from '../../src/podman/podman-api.js';
 import { PodmanCli } from '../../src/podman/podman-cli.js';
+import { networkRequest } from '../../src/podman/network-request.js';
 import { specGenerator } from '../../src/podman/spec-generator.js';
 import { desiredFrom } from '../support/load-fixture.js';
-import { containerSpec } from '../support/podman-fixtures.js';
+import { containerSpec, desiredNetwork } from '../support/podman-fixtures.js';
 import { podman, podmanEnv, requirePodman, sweep, testPrefix } from '../support/podman-host.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -73,7 +74,7 @@ afterAll(async () => {
   if (podmanReady) await sweep(prefix);
   rmSync(socketDir, { recursive: true, force: true });
   rmSync(bindSource, { recursive: true, force: true });
-}, 60_000);
+}, 600_000);
 
 /** What `podman container inspect` says of a container, minus what differs between any two containers. */
 function comparable(raw: Record<string, unknown>): unknown {
@@ -306,6 +307,44 @@ describe('container create through the REST API (SpecGenerator) against `podman 
       expect(debugLines).toEqual([expect.stringMatching(reason)]);
     }
   }, 60_000);
+
+  it('makes the same networks as `podman network create` (one after the other: two networks may not share a subnet)', async () => {
+    debugLines.length = 0;
+    const third = randomInt(0, 250);
+    const networks = [
+      desiredNetwork(`${prefix}-n-plain`, { labels: { 'io.phoenix.project': prefix } }),
+      desiredNetwork(`${prefix}-n-opts`, { internal: true, options: { mtu: '1400' }, labels: { a: 'b' } }),
+      desiredNetwork(`${prefix}-n-subnets`, { subnets: [`10.${subnet.split('.')[1]!}.${third}.0/25`, `10.${subnet.split('.')[1]!}.${third}.128/25`], gateways: { [`10.${subnet.split('.')[1]!}.${third}.128/25`]: `10.${subnet.split('.')[1]!}.${third}.129` } }),
+      desiredNetwork(`${prefix}-n-v6`, { ipv6: true, subnets: [`fd${randomBytes(1).toString('hex')}:${randomBytes(2).toString('hex')}::/64`], ipamDriver: 'host-local' }),
+    ];
+    const inspectNetwork = async (name: string, subnets: readonly string[]): Promise<Record<string, unknown>> => {
+      const [raw] = JSON.parse(await podman(['network', 'inspect', name])) as Record<string, unknown>[];
+      // Only a network with subnets of its own must go before its twin is made (a removal can take long on a busy host).
+      if (subnets.length > 0) await podman(['network', 'rm', name]);
+      // Name, id, time and bridge interface differ between any two networks; so do subnets Podman picks.
+      const { name: _name, id: _id, created: _created, network_interface: _interface, ...rest } = raw!;
+      return rest;
+    };
+    for (const network of networks) {
+      expect(networkRequest(network).ok, network.podmanName).toBe(true);
+      await viaApi.createNetwork({ ...network, podmanName: `${network.podmanName}-rest` });
+      const rest = await inspectNetwork(`${network.podmanName}-rest`, network.subnets);
+      await viaCli.createNetwork({ ...network, podmanName: `${network.podmanName}-cli` });
+      const cli = await inspectNetwork(`${network.podmanName}-cli`, network.subnets);
+      // Subnets Podman picks (all of them when none is given, an IPv4 one beside an IPv6 subnet) differ from network to network.
+      for (const made of [rest, cli]) made.subnets = (made.subnets as { subnet: string }[]).map((entry) => (network.subnets.includes(entry.subnet) ? entry : '<picked by Podman>'));
+      expect(differences('', rest, cli), network.podmanName).toEqual([]);
+    }
+    expect(debugLines).toEqual([]);
+    // An allocation range is left to podman network create, which says why.
+    const second = subnet.split('.')[1]!;
+    const rangedSubnet = `10.${second}.${(third + 1) % 250}.0/24`;
+    const ranged = desiredNetwork(`${prefix}-n-range`, { subnets: [rangedSubnet], ipRanges: { [rangedSubnet]: rangedSubnet.replace('.0/24', '.128/25') } });
+    await viaApi.createNetwork(ranged);
+    expect(debugLines).toEqual([expect.stringMatching(/^create network .*-n-range with podman network create: ip_range/)]);
+    const [inspected] = JSON.parse(await podman(['network', 'inspect', ranged.podmanName])) as { subnets: { lease_range?: unknown }[] }[];
+    expect(inspected?.subnets[0]?.lease_range).toBeDefined();
+  }, 300_000);
 
   it('never puts a secret value in a request, the API service log or a debug line', () => {
     const log = Buffer.concat(serviceLog).toString('utf8');

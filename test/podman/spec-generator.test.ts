@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ContainerOptions } from '../../src/model/desired.js';
+import { networkRequest } from '../../src/podman/network-request.js';
 import { OPTION_SUPPORT, cliHealthTest, signalNumber, specGenerator } from '../../src/podman/spec-generator.js';
-import { containerIntent } from '../support/podman-fixtures.js';
+import { containerIntent, desiredNetwork } from '../support/podman-fixtures.js';
 
 function body(spec: Parameters<typeof containerIntent>[1], labels: Record<string, string> = {}): Record<string, unknown> {
   const result = specGenerator(containerIntent('p-web-1', spec, labels), 'p-web-1-next');
@@ -182,5 +183,25 @@ describe('specGenerator', () => {
       if (support === true) expect(result.ok && JSON.stringify(result.body) !== plain, `${field} reaches the body`).toBe(true);
       else expect(result, field).toEqual({ ok: false, reason: support });
     }
+  });
+});
+
+describe('networkRequest', () => {
+  it('asks for DNS as podman network create does, pairs each gateway with its subnet, and leaves ranges and other drivers to the CLI', () => {
+    expect(networkRequest(desiredNetwork('p-net', { subnets: ['10.9.0.0/24', '10.9.1.0/24'], gateways: { '10.9.1.0/24': '10.9.1.254' }, labels: { a: 'b' }, options: { mtu: '1400' } }))).toEqual({
+      ok: true,
+      body: {
+        name: 'p-net',
+        driver: 'bridge',
+        options: { mtu: '1400' },
+        labels: { a: 'b' },
+        internal: false,
+        ipv6_enabled: false,
+        dns_enabled: true,
+        subnets: [{ subnet: '10.9.1.0/24', gateway: '10.9.1.254' }, { subnet: '10.9.0.0/24' }],
+      },
+    });
+    expect(networkRequest(desiredNetwork('p-net', { driver: 'macvlan' }))).toMatchObject({ ok: false, reason: expect.stringMatching(/macvlan/) });
+    expect(networkRequest(desiredNetwork('p-net', { subnets: ['10.9.0.0/24'], ipRanges: { '10.9.0.0/24': '10.9.0.128/25' } }))).toMatchObject({ ok: false, reason: expect.stringMatching(/ip_range/) });
   });
 });
