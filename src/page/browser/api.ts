@@ -3,8 +3,7 @@
  * Content-Security-Policy allows no other): /status, and the token-guarded /api/logs and
  * /api/restart (the token goes in `Authorization: Bearer`, never in a URL).
  */
-import type { StatusDocument } from '../../telemetry/status-document.js';
-import type { ApiErrorDocument, LogTailDocument, RestartAnswerDocument } from './api-types.js';
+import type { ApiErrorDocument, LogTailDocument, RestartAnswerDocument, StatusDocument } from '../../telemetry/status-document.js';
 
 /** A request the server refused or failed: its HTTP status and what it said. */
 export interface Refusal {

@@ -5,7 +5,7 @@
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { LogTailDocument } from '../api-types.js';
+import type { LogTailDocument } from '../../../telemetry/status-document.js';
 import { explainRefusal, fetchLogs } from '../api.js';
 import { clockTime } from '../format.js';
 import { forgetToken, readToken } from '../token-store.js';
