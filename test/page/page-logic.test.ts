@@ -38,6 +38,9 @@ describe('shownState', () => {
     expect(shownState({ ...running, startedAt: '2026-01-01T00:05:01.5Z' }, deaths)).toEqual({ state: 'running', exitCode: 0 });
     expect(shownState({ ...running, state: 'exited', exitCode: 1 }, deaths)).toEqual({ state: 'exited', exitCode: 1 });
     expect(shownState({ ...running, name: 'worker-1' }, deaths).state).toBe('running');
+    // A reconcile that finished after the death observed Podman since: /status is believed.
+    expect(shownState(running, deaths, '2026-01-01T00:05:02Z').state).toBe('running');
+    expect(shownState(running, deaths, '2026-01-01T00:04:59Z').state).toBe('exited');
     // The newest death counts, whatever the order of the list.
     expect(deaths.get('web-1')?.time).toBe('2026-01-01T00:05:00Z');
   });

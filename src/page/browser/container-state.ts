@@ -23,10 +23,13 @@ export function deathsFrom(events: readonly PhoenixEvent[]): Deaths {
 export function shownState(
   container: { readonly name: string; readonly state: string; readonly startedAt: string | null; readonly exitCode: number | null },
   deaths: Deaths,
+  observedAt: string | null = null,
 ): { readonly state: string; readonly exitCode: number | null } {
   const death = deaths.get(container.name);
   const asReported = { state: container.state, exitCode: container.exitCode };
   if (death === undefined || container.state !== 'running') return asReported;
+  // A reconcile that finished after the death looked at Podman since: /status is the truth.
+  if (observedAt !== null && Date.parse(observedAt) > Date.parse(death.time)) return asReported;
   const started = container.startedAt === null ? Number.NaN : Date.parse(container.startedAt);
   return Number.isNaN(started) || started < Date.parse(death.time) ? { state: 'exited', exitCode: death.exitCode } : asReported;
 }

@@ -62,6 +62,7 @@ export function EnvironmentSection(props: EnvironmentSectionProps): VNode {
             service=${service}
             now=${props.now}
             deaths=${props.deaths}
+            observedAt=${last?.at ?? null}
             note=${props.notes.get(noteKey(env.environment, service.service))}
             onRestart=${() => props.onRestart(env.environment, service.service)}
             askToken=${props.askToken}

@@ -23,6 +23,8 @@ export interface ServiceCardProps {
   readonly service: ServiceStatus;
   readonly now: number;
   readonly deaths: Deaths;
+  /** When the last reconcile finished (it observed Podman): a death before it is in /status already. */
+  readonly observedAt: string | null;
   readonly note: ActionNote | undefined;
   onRestart(): void;
   askToken(purpose: string): Promise<string | null>;
@@ -65,7 +67,7 @@ export function ServiceCard(props: ServiceCardProps): VNode {
       </dl>
       <ul class="containers" aria-label=${`containers of ${service.service}`}>
         ${service.containers.map((container) => {
-          const { state, exitCode } = shownState(container, deaths);
+          const { state, exitCode } = shownState(container, deaths, props.observedAt);
           const uptime = state === 'running' ? since(container.startedAt, now) : null;
           const check = service.health.find((health) => health.container === container.name);
           return html`
