@@ -215,13 +215,16 @@ export interface ContainerHealthStatus {
   readonly hasHealthCheck: boolean;
   /** The last check's output (redacted); null before the first since the container started. */
   readonly output: string | null;
+  /** Failed checks in a row that counted (outside the start period). */
   readonly failingStreak: number;
   /** Epoch ms of the last check; null before the first. */
   readonly lastCheckAt: number | null;
   /** Epoch ms the monitor holds the container to have started; null while it does not run. */
   readonly startedAt: number | null;
+  /** Podman's state while it does not run (`exited`, `created`, `missing`, ...). */
   readonly state: string | null;
   readonly exitCode: number | null;
+  /** Why the last probe could not ask Podman at all; null when it could. */
   readonly probeError: string | null;
 }
 
@@ -230,6 +233,7 @@ export interface ContainerRestartStatus {
   readonly service: string;
   readonly container: string;
   readonly crashLooping: boolean;
+  /** Restarts within the policy's window. */
   readonly restartsInWindow: number;
   /** Epoch ms of the next restart due; null when none waits. */
   readonly nextRestartAt: number | null;

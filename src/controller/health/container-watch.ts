@@ -3,32 +3,19 @@
  * that the monitor is left with scheduling and Podman.
  */
 import type { HealthCheckSpec } from '../../model/desired.js';
+import type { ContainerHealthStatus } from '../../telemetry/status-document.js';
 import type { ProbeOutcome } from './container-probe.js';
 import type { HealthState } from './health-state.js';
 import { healthTransition, initialHealthState, nextHealthState } from './health-state.js';
 
 /** What the monitor last knew of a container. `unknown` until its first probe. */
-export type ContainerCondition = 'unknown' | 'starting' | 'healthy' | 'unhealthy' | 'running' | 'not-running' | 'missing';
+export type ContainerCondition = ContainerHealthStatus['condition'];
 
-/** One container's health as `/status` shows it. */
-export interface ContainerHealth {
-  readonly service: string;
-  readonly container: string;
-  readonly condition: ContainerCondition;
-  readonly hasHealthCheck: boolean;
-  /** The last check's output; null before the first check since the container's start. */
-  readonly output: string | null;
-  /** Failed checks in a row that counted (outside the start period). */
-  readonly failingStreak: number;
-  readonly lastCheckAt: number | null;
-  /** When the monitor holds the container to have started (epoch ms); null while it does not run. */
-  readonly startedAt: number | null;
-  /** Podman's state while it does not run (`exited`, `created`, `missing`, ...). */
-  readonly state: string | null;
-  readonly exitCode: number | null;
-  /** Why the last probe could not ask Podman at all; null when it could. */
-  readonly probeError: string | null;
-}
+/**
+ * One container's health as `/status` shows it. Defined once, in the status document (which
+ * the browser page type-checks against and so imports nothing), and named here for the monitor.
+ */
+export type ContainerHealth = ContainerHealthStatus;
 
 /** The changing part of a watched container. */
 export interface WatchState {

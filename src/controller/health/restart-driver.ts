@@ -10,6 +10,7 @@
  * crash-looping or backing-off container behind the policy's back.
  */
 import type { DesiredService, DesiredState, HealthPolicy } from '../../model/desired.js';
+import type { ContainerRestartStatus } from '../../telemetry/status-document.js';
 import { LABEL } from '../../model/desired.js';
 import type { ObservedContainer } from '../../model/observed.js';
 import type { EventBus } from '../../events/event-bus.js';
@@ -49,17 +50,11 @@ export interface RestartDriverOptions {
   readonly redact?: (text: string) => string;
 }
 
-/** Where one container stands with respect to restarts, for `/status`. */
-export interface RestartStatus {
-  readonly service: string;
-  readonly container: string;
-  readonly crashLooping: boolean;
-  /** Restarts within the policy's window. */
-  readonly restartsInWindow: number;
-  /** When the next restart is due (epoch ms); null when none is waiting. */
-  readonly nextRestartAt: number | null;
-  readonly lastError: string;
-}
+/**
+ * Where one container stands with respect to restarts, for `/status`: defined once, in the
+ * status document the browser page type-checks against.
+ */
+export type RestartStatus = ContainerRestartStatus;
 
 /** What the planner is to do about restarts now (PlanOptions.restart and .hold). */
 export interface RestartDecisions {
