@@ -79,6 +79,8 @@ function normalise(text: string, replacements: readonly (readonly [string, strin
     .replace(/\b\d+(?:\.\d+)? (?:ms|s)\b/g, '<dur>')
     // An ephemeral port (`--listen 127.0.0.1:0`).
     .replace(/127\.0\.0\.1:(?:3[2-9]\d{3}|[4-6]\d{4})\b/g, '127.0.0.1:<port>')
+    // Watch's API token file is named after that port.
+    .replace(/watch-token-\d+\b/g, 'watch-token-<port>')
     .split('\n')
     .map((line) => line.trimEnd())
     .join('\n')
