@@ -127,12 +127,12 @@ describe('podman kube play of the exported demo', () => {
     // static busybox's wget resolves names in the worker's own process but crashes in an exec
     // session. stdin stays open a second so that nc reads the answer before it hangs up.)
     // Retried: on this loaded 2-core machine a single connect now and then times out.
-    const answer = await eventually('web to answer the worker by name', 30_000, async () => {
+    const answer = await eventually('web to answer the worker by name', 60_000, async () => {
       const run = await podmanResult(['exec', container('worker'), 'sh', '-c', `(printf 'GET /health HTTP/1.0\\r\\n\\r\\n'; sleep 1) | nc -w 5 ${name('web')} 8080`]);
       return /^HTTP\/1\.[01] 200 OK\r?$/m.test(run.stdout) ? run.stdout : undefined;
     });
     expect(answer).toMatch(/^ok$/m);
-  }, 150_000);
+  }, 180_000);
 
   it('publishes the host port, and runs the worker as nobody with no capabilities and no-new-privileges', async () => {
     const response = await fetch(`http://127.0.0.1:${hostPort}/health`);

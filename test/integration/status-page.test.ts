@@ -124,7 +124,9 @@ describe('the live status page in headless Chromium', { timeout: 420_000 }, () =
 
     // A phone: one column of service cards and nothing wider than the screen.
     await page.setViewport({ width: 375, height: 800, isMobile: true, hasTouch: true });
-    await page.waitForFunction(`getComputedStyle(document.querySelector('.services')).gridTemplateColumns.split(' ').length === 1`);
+    // Polled by time, not by animation frame (which a busy headless tab may not run), and
+    // null-safe: a viewport with isMobile reloads the page, whose cards come back after /status.
+    await page.waitForFunction(`(() => { const s = document.querySelector('.services'); return s !== null && getComputedStyle(s).gridTemplateColumns.split(' ').length === 1; })()`, { polling: 200 });
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
 
     // Nothing but the page's own origin, and no error (a CSP violation is one).
