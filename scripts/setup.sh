@@ -24,6 +24,21 @@ readonly CONF_MARKER='# Written by phoenix scripts/setup.sh'
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
+# Installs Debian packages (apt-get arguments after WHAT) without letting their postinst start a
+# system service: a temporary policy-rc.d answers 101. The tests start their own servers.
+apt_install_without_services() {
+  local what=$1 policy_rc=/usr/sbin/policy-rc.d created_policy=0 ok=1
+  shift
+  export DEBIAN_FRONTEND=noninteractive
+  if [[ ! -e "$policy_rc" ]]; then
+    printf '#!/bin/sh\n# Written by phoenix scripts/setup.sh while installing %s.\nexit 101\n' "$what" >"$policy_rc"
+    chmod 755 "$policy_rc"
+    created_policy=1
+  fi
+  apt-get install -y "$@" || { apt-get update && apt-get install -y "$@"; } || ok=0
+  if [[ "$created_policy" == 1 ]]; then rm -f "$policy_rc"; fi
+  [[ "$ok" == 1 ]] || die "apt-get could not install $what"
+}
 
 if [[ -n "${PHOENIX_STATE_DIR:-}" ]]; then
   state_dir="$PHOENIX_STATE_DIR"
@@ -75,16 +90,7 @@ if command -v docker-registry >/dev/null 2>&1 && command -v htpasswd >/dev/null 
   say 'docker-registry and htpasswd are installed'
 elif command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
   say 'installing docker-registry and apache2-utils (htpasswd) with apt-get, without starting the registry service'
-  export DEBIAN_FRONTEND=noninteractive
-  policy_rc=/usr/sbin/policy-rc.d
-  created_policy=0
-  if [[ ! -e "$policy_rc" ]]; then
-    printf '#!/bin/sh\n# Written by phoenix scripts/setup.sh while installing docker-registry.\nexit 101\n' >"$policy_rc"
-    chmod 755 "$policy_rc"
-    created_policy=1
-  fi
-  { apt-get install -y docker-registry apache2-utils || { apt-get update && apt-get install -y docker-registry apache2-utils; }; } || { [[ "$created_policy" == 1 ]] && rm -f "$policy_rc"; die 'apt-get could not install docker-registry and apache2-utils'; }
-  [[ "$created_policy" == 1 ]] && rm -f "$policy_rc"
+  apt_install_without_services 'docker-registry and apache2-utils' docker-registry apache2-utils
 else
   die 'docker-registry or htpasswd is missing: install Debian'"'"'s docker-registry and apache2-utils packages (as root), then run this script again'
 fi
@@ -145,16 +151,7 @@ if [[ -x /usr/bin/promtool && -x /usr/bin/prometheus ]]; then
   say "prometheus $(/usr/bin/promtool --version 2>&1 | awk 'NR==1 {print $3}') (promtool) is installed"
 elif command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
   say 'installing prometheus (promtool, for the monitoring doc tests) with apt-get, without starting its service'
-  export DEBIAN_FRONTEND=noninteractive
-  policy_rc=/usr/sbin/policy-rc.d
-  created_policy=0
-  if [[ ! -e "$policy_rc" ]]; then
-    printf '#!/bin/sh\n# Written by phoenix scripts/setup.sh while installing prometheus.\nexit 101\n' >"$policy_rc"
-    chmod 755 "$policy_rc"
-    created_policy=1
-  fi
-  { apt-get install -y --no-install-recommends prometheus || { apt-get update && apt-get install -y --no-install-recommends prometheus; }; } || { [[ "$created_policy" == 1 ]] && rm -f "$policy_rc"; die 'apt-get could not install prometheus'; }
-  [[ "$created_policy" == 1 ]] && rm -f "$policy_rc"
+  apt_install_without_services prometheus --no-install-recommends prometheus
   [[ -x /usr/bin/promtool && -x /usr/bin/prometheus ]] || die 'apt-get finished but /usr/bin/promtool or /usr/bin/prometheus is still missing'
 else
   die "promtool is missing: install Debian's prometheus package (as root), then run this script again"
