@@ -95,6 +95,11 @@ export class PodmanRunner {
         cancelSignal: options.signal,
         forceKillAfterDelay: 2000,
         stripFinalNewline: true,
+        // A process group of its own: Ctrl-C in a terminal signals the whole foreground group,
+        // and a podman killed by that SIGINT reported PODMAN-FAILED ("killed by SIGINT") before
+        // Phoenix's own handler could cancel it (PODMAN-ABORTED). Phoenix stops its podman
+        // calls itself, through cancelSignal.
+        detached: true,
       });
     const result = options.input === undefined ? await spawn('ignore') : await withFifoStdin(options.input, spawn);
     const stderr = typeof result.stderr === 'string' ? result.stderr.trim() : '';
