@@ -48,6 +48,9 @@ export interface VerdictSample {
   readonly verdict: VerdictKind;
 }
 
+/** Actions after which a container's last health no longer describes the container of that name. */
+const CONTAINER_REPLACING_ACTIONS: ReadonlySet<string> = new Set(['container.create', 'container.recreate', 'container.remove']);
+
 /** Phoenix's metrics: declared and registered once, at start-up, by the constructor. */
 export class Metrics {
   /** The registry to serve on /metrics. */
@@ -192,7 +195,8 @@ export class Metrics {
   /**
    * Updates the metrics that an event fully describes: reconcile.succeeded/failed,
    * action.succeeded/failed, container.restarted, drift.detected, service.crash-looping
-   * (sets it; nothing in the events says it ended), container.healthy/unhealthy,
+   * (sets it; nothing in the events says it ended), container.healthy/unhealthy (and a
+   * container's create, recreate or removal forgets its health),
    * security.denied/granted/drift, threshold.alert/resolved. Other
    * kinds are ignored. Subscribe it on the bus, or call it from the publisher.
    */
@@ -209,6 +213,9 @@ export class Metrics {
         break;
       case 'io.phoenix.action.succeeded':
         this.recordAction(environment, event.data.kind, 'succeeded');
+        // A removed container's health series goes with it; a created or recreated one has
+        // not been judged yet. Either way the old value would be a stale answer.
+        if (CONTAINER_REPLACING_ACTIONS.has(event.data.kind)) this.forgetContainer(environment, service, event.data.resource);
         break;
       case 'io.phoenix.action.failed':
         this.recordAction(environment, event.data.kind, 'failed');

@@ -118,6 +118,19 @@ describe('Metrics', () => {
     expect(valueOf(exposition, 'phoenix_health_status', { environment: 'prod', service: 'web', container: 'web-1' })).toBe(1);
   });
 
+  it("forgets a container's health when Phoenix removes, recreates or creates it", async () => {
+    const metrics = new Metrics({ processMetrics: false });
+    const origin = { environment: 'prod', service: 'web' };
+    for (const container of ['web-1', 'web-2', 'web-3', 'web-4']) metrics.observeEvent(event('container.healthy', { container }, origin));
+    metrics.observeEvent(event('action.succeeded', { actionId: 1, kind: 'container.remove', resource: 'web-1', durationMs: 10 }, origin));
+    metrics.observeEvent(event('action.succeeded', { actionId: 2, kind: 'container.recreate', resource: 'web-2', durationMs: 10 }, origin));
+    metrics.observeEvent(event('action.succeeded', { actionId: 3, kind: 'container.create', resource: 'web-3', durationMs: 10 }, origin));
+    metrics.observeEvent(event('action.succeeded', { actionId: 4, kind: 'container.start', resource: 'web-4', durationMs: 10 }, origin));
+    const exposition = await scrape(metrics);
+    for (const container of ['web-1', 'web-2', 'web-3']) expect(valueOf(exposition, 'phoenix_health_status', { container })).toBeUndefined();
+    expect(valueOf(exposition, 'phoenix_health_status', { environment: 'prod', service: 'web', container: 'web-4' })).toBe(1);
+  });
+
   it('holds 1 for a threshold alert until the event that resolves it', async () => {
     const metrics = new Metrics({ processMetrics: false });
     const origin = { environment: 'prod', service: 'web' };
