@@ -240,11 +240,13 @@ async function applyLocked(desired: DesiredState, security: SecurityReview, opti
   const rollout = rolloutPolicy(live.desired.policy);
   const waited = run.code === EXIT.ok && (options.wait === true || rollout.autoRollback) ? await waitForRollout(live.desired, run.plans, waitTimeoutMs ?? live.desired.policy.rollout?.timeoutMs, podman, io, live.observed.stoppedServices) : null;
   const code = waited?.code ?? run.code;
-  const revision = recordRevision(
-    { desired: live.desired, plans: run.plans, trigger: { kind: 'apply', user: cliUser(io) }, at: started, error: errors.errorFor(run.code), verdict: await verdictAfter(live.desired, waited?.failures ?? null, podman, options, io) },
-    options,
-    io,
-  );
+  const revision = errors.ran
+    ? recordRevision(
+        { desired: live.desired, plans: run.plans, trigger: { kind: 'apply', user: cliUser(io) }, at: started, error: errors.errorFor(run.code), verdict: await verdictAfter(live.desired, waited?.failures ?? null, podman, options, io) },
+        options,
+        io,
+      )
+    : null;
   // An interrupted apply is not rolled back: the person who stopped it decides what comes next.
   if (code === EXIT.ok || !rollout.autoRollback || revision === null || io.signal?.aborted === true) return code;
   return (await import('./rollback-flow.js')).autoRollBack(revision, podman, options, io);

@@ -1,3 +1,4 @@
+import { ExecutionError } from '../apply/execution-error.js';
 import type { DesiredState } from '../model/desired.js';
 import { SecretDecryptError } from '../secrets/decrypt.js';
 import { formatIssue } from '../model/issue.js';
@@ -25,7 +26,7 @@ export interface LiveState {
 
 /** Prints a Podman or other failure with its code and remediation. */
 export function reportFailure(io: CliIo, error: unknown): void {
-  if (isPodmanError(error) || error instanceof SecretDecryptError) io.stderr(`error ${error.code}: ${error.message}\n  ${error.remediation}\n`);
+  if (isPodmanError(error) || error instanceof SecretDecryptError || error instanceof ExecutionError) io.stderr(`error ${error.code}: ${error.message}\n  ${error.remediation}\n`);
   else io.stderr(`phoenix: ${(error as Error).message}\n`);
 }
 

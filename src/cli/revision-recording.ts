@@ -39,9 +39,20 @@ export function cliUser(io: CliIo): string {
 export class ExecutionErrors {
   private first: ErrorInfo | null = null;
   private failed = false;
+  private reported = false;
+
+  /**
+   * Whether the executor ran at all: false when the plan was refused before anything was
+   * touched (a malformed saved plan, a secret that cannot be read). Such an apply changed
+   * nothing, so it is no revision.
+   */
+  get ran(): boolean {
+    return this.reported;
+  }
 
   /** Takes one round's report. */
   readonly onReport = (report: ExecutionReport): void => {
+    this.reported = true;
     if (report.ok) return;
     this.failed = true;
     this.first ??= report.actions.find((a) => a.status === 'failed')?.error ?? null;
@@ -103,7 +114,10 @@ export function recordRevision(
     io.stderr(`Recorded revision ${revision.seq} of ${input.desired.project}/${input.desired.environment} (phoenix history --env ${input.desired.environment}).\n`);
     return revision;
   } catch (error) {
-    io.stderr(`phoenix: warning: the apply is not in the history: ${(error as Error).message}\n`);
+    // Reading the history folder fails the same way (a file where the folder belongs, no permission): same code.
+    const code = error instanceof HistoryError ? error.code : 'PHX-HISTORY-WRITE';
+    const remediation = error instanceof HistoryError ? error.remediation : 'Check that the state directory (--state-dir) is writable by this user and that the disk has room.';
+    io.stderr(`warning ${code}: the apply is not in the history: ${(error as Error).message}\n  ${remediation}\n`);
     return null;
   }
 }

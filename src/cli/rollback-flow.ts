@@ -87,11 +87,13 @@ export async function rollBackTo(target: Revision, trigger: RevisionTrigger, pod
   const run = await carryOut(desired, plan, podman, io, { ...options, onReport: errors.onReport }, planOptions, true);
   const waited = run.code === EXIT.ok ? await waitForRollout(desired, run.plans, waitTimeoutMs ?? desired.policy.rollout?.timeoutMs, podman, io, observed.stoppedServices) : null;
   const code = waited?.code ?? run.code;
-  const revision = recordRevision(
-    { desired, plans: run.plans, trigger, at: started, gitRevision: target.gitRevision, error: errors.errorFor(run.code), verdict: await verdictAfter(desired, waited?.failures ?? null, podman, options, io) },
-    options,
-    io,
-  );
+  const revision = errors.ran
+    ? recordRevision(
+        { desired, plans: run.plans, trigger, at: started, gitRevision: target.gitRevision, error: errors.errorFor(run.code), verdict: await verdictAfter(desired, waited?.failures ?? null, podman, options, io) },
+        options,
+        io,
+      )
+    : null;
   return { code, revision };
 }
 
