@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- --profile`: where the time of an unchanged re-apply goes (10 services in a
- * depends_on chain, already converged). Measures:
+ * depends_on chain, already converged; `--n 1000 --shapes independent` profiles the first size
+ * and shape given instead). Measures:
  *   - whole processes, round-robin, median of 5: bare `node`, `phoenix --version` (module graph
  *     and commander), `phoenix validate` (+ YAML, schema, desired state), `phoenix plan` and
  *     `phoenix apply` (+ observing Podman, planning);
@@ -19,17 +20,16 @@ import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { RunResult } from './lib.js';
+import type { RunResult, Shape } from './lib.js';
 import { benchStateDir, composeYaml, median, must, podmanSetup, repoRoot, run, stopApiService, writeEnvironment } from './lib.js';
 
 const RUNS = 5;
-const ENV = 'chain10';
 const PROJECT = 'phxbprof';
 
 type Phases = Record<string, number>;
 
 /** The child: runs in a fresh node process so that every import is a first import. */
-async function child(root: string, environmentsDir: string, stateDir: string): Promise<void> {
+async function child(root: string, environmentsDir: string, stateDir: string, environment: string): Promise<void> {
   const marks: Phases = { 'Node start (until the first line of a script runs)': performance.now() };
   let last = performance.now();
   const mark = (name: string): void => {
@@ -50,7 +50,7 @@ async function child(root: string, environmentsDir: string, stateDir: string): P
   const io = { stdout: () => undefined, stderr: () => undefined, env: process.env, cwd: root, interactive: false, confirm: () => Promise.resolve(false) };
   const options = { environments: environmentsDir, stateDir };
   last = performance.now();
-  const loaded = loading.loadFromDisk(ENV, options, io, true);
+  const loaded = loading.loadFromDisk(environment, options, io, true);
   if (!loaded.ok) throw new Error('the profile environment did not load');
   mark('load the environment (YAML, schema, interpolation, desired state)');
   const podman = wiring.connectPodman(options, io);
@@ -130,13 +130,15 @@ function getOverSocket(socketPath: string, urlPath: string): Promise<{ ms: numbe
   });
 }
 
-export async function profileUnchanged(root: string, image: string): Promise<number> {
+/** Profiles an unchanged re-apply of `services` services of `shape` (10 in a chain unless told). */
+export async function profileUnchanged(root: string, image: string, services = 10, shape: Shape = 'chain'): Promise<number> {
+  const ENV = `${shape}${services}`;
   const setup = podmanSetup();
   const loadStart = os.loadavg()[0]?.toFixed(2) ?? '?';
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'phxb-profile-'));
   const stateDir = benchStateDir(tmp, setup);
   const environmentsDir = path.join(tmp, 'environments');
-  writeEnvironment(environmentsDir, ENV, PROJECT, composeYaml('chain', 10, image));
+  writeEnvironment(environmentsDir, ENV, PROJECT, composeYaml(shape, services, image));
   const phoenixArgs = (args: readonly string[]): string[] => [path.join(root, 'bin', 'phoenix.js'), ...args, '--env', ENV, '--environments', environmentsDir, '--state-dir', stateDir];
   const phoenix = (args: readonly string[], nodeArgs: readonly string[] = []): Promise<RunResult> => run(process.execPath, [...nodeArgs, ...phoenixArgs(args)], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
   const fmt = (ms: number | undefined): string => (ms === undefined ? '' : `${Math.round(ms)} ms`);
@@ -167,7 +169,7 @@ export async function profileUnchanged(root: string, image: string): Promise<num
     const self = fileURLToPath(import.meta.url);
     const phaseSamples: Phases[] = [];
     for (let i = 0; i < RUNS; i += 1) {
-      const r = await must(process.execPath, [self, '--child', root, environmentsDir, stateDir], { cwd: root });
+      const r = await must(process.execPath, [self, '--child', root, environmentsDir, stateDir, ENV], { cwd: root });
       phaseSamples.push(JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Phases);
     }
     const phases = medianPhases(phaseSamples);
@@ -232,7 +234,7 @@ export async function profileUnchanged(root: string, image: string): Promise<num
     const byPlace = profFile === undefined ? [] : cpuProfileByPlace(path.join(profDir, profFile), root);
 
     const lines = [
-      `## Phoenix unchanged re-apply profile (10 services, depends_on chain), ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, load average ${loadStart} at start, ${os.loadavg()[0]?.toFixed(2) ?? '?'} at end`,
+      `## Phoenix unchanged re-apply profile (${services} services, ${shape === 'chain' ? 'depends_on chain' : 'independent'}), ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, load average ${loadStart} at start, ${os.loadavg()[0]?.toFixed(2) ?? '?'} at end`,
       '',
       `Whole processes (round-robin, median of ${RUNS}):`,
       '',
@@ -286,6 +288,6 @@ export async function profileUnchanged(root: string, image: string): Promise<num
 }
 
 if (process.argv[2] === '--child') {
-  const [, , , root = repoRoot(), environmentsDir = '', stateDir = ''] = process.argv;
-  await child(root, environmentsDir, stateDir);
+  const [, , , root = repoRoot(), environmentsDir = '', stateDir = '', environment = 'chain10'] = process.argv;
+  await child(root, environmentsDir, stateDir, environment);
 }

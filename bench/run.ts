@@ -21,7 +21,8 @@
  *                              podman-compose 1.0.3 never finishes a 50-deep depends_on chain
  *   --image NAME               the image (default localhost/phoenix-demo/busybox:1, built by scripts/setup.sh)
  *   --keep                     keep the temporary folder (environments, state dir)
- *   --profile                  instead: profile an unchanged re-apply (bench/profile.ts)
+ *   --profile                  instead: profile an unchanged re-apply (bench/profile.ts) of the first
+ *                              --n and --shapes (10 in a chain by default)
  *
  * Writes bench/results/latest.json and prints a markdown table. Exits 1 when a Phoenix scenario
  * failed or a correctness check did not hold (an unchanged apply touched a container, a
@@ -524,7 +525,7 @@ async function main(): Promise<number> {
   const root = repoRoot();
   if (options.profile) {
     const { profileUnchanged } = await import('./profile.js');
-    return profileUnchanged(root, options.image);
+    return profileUnchanged(root, options.image, options.sizes[0], options.shapes[0]);
   }
   const setup = podmanSetup();
   const info = await machine();

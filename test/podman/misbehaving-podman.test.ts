@@ -17,15 +17,12 @@ import { PodmanError } from '../../src/podman/podman-error.js';
 import { parseLogLine } from '../../src/podman/podman-logs.js';
 import { withResilience } from '../../src/podman/resilient-client.js';
 import type { PodmanBinaryTestDouble } from '../support/podman-binary-test-double.js';
-import { BEHAVIOUR, isRunning, podmanBinaryTestDouble } from '../support/podman-binary-test-double.js';
+import { BEHAVIOUR, isRunning, podmanBinaryTestDouble, removeDoubles } from '../support/podman-binary-test-double.js';
 
 const doubles: PodmanBinaryTestDouble[] = [];
 const folders: string[] = [];
 afterEach(() => {
-  for (const double of doubles.splice(0)) {
-    for (const pid of double.pids()) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
-    double.remove();
-  }
+  removeDoubles(doubles);
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 

@@ -13,16 +13,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PodmanRunner } from '../../src/podman/podman-runner.js';
 import type { PodmanBinaryTestDouble } from '../support/podman-binary-test-double.js';
-import { BEHAVIOUR, isRunning, podmanBinaryTestDouble } from '../support/podman-binary-test-double.js';
+import { BEHAVIOUR, isRunning, podmanBinaryTestDouble, removeDoubles } from '../support/podman-binary-test-double.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 const doubles: PodmanBinaryTestDouble[] = [];
 const folders: string[] = [];
 afterEach(() => {
-  for (const double of doubles.splice(0)) {
-    for (const pid of double.pids()) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
-    double.remove();
-  }
+  removeDoubles(doubles);
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 

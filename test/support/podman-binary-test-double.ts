@@ -60,3 +60,11 @@ export function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+/** Kills every run of the doubles still going and removes their folders (for afterEach). */
+export function removeDoubles(doubles: PodmanBinaryTestDouble[]): void {
+  for (const double of doubles.splice(0)) {
+    for (const pid of double.pids()) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    double.remove();
+  }
+}
