@@ -25,6 +25,7 @@ import { HealthMonitor } from './health/health-monitor.js';
 import { RestartDriver } from './health/restart-driver.js';
 import { ThresholdMonitor } from './health/threshold-monitor.js';
 import { recordingReader } from './triggers/watched-files.js';
+import { LoadCache, resolvingReader } from './load-cache.js';
 import { desiredDigest, failureKey } from '../history/revision-draft.js';
 import type { Revision } from '../history/revision.js';
 import { changedSecretSource } from '../history/secret-versions.js';
@@ -98,6 +99,8 @@ export class EnvironmentRuntime {
   readonly restarts: RestartDriver;
   readonly thresholds: ThresholdMonitor;
   private files: string[] = [];
+  /** The last load and what it read: a resync with unchanged manifests does not load them again. */
+  private readonly loads = new LoadCache((p) => this.options.disk.realPath?.(p) ?? p);
   private candidateRevision: string | undefined;
   /**
    * The revision of the desired state in force (the last one that validated). Fix: containers
@@ -392,9 +395,8 @@ export class EnvironmentRuntime {
   private load(): LoadResult {
     const revision = this.candidateRevision;
     const base = this.options.source.kind === 'git' && revision !== undefined ? this.options.source.repository.readerAt(revision, this.options.disk) : this.options.disk;
-    const reader = recordingReader(base);
-    const result = loadEnvironment({ ...this.options.load, name: this.options.name, reader });
-    this.files = reader.files();
+    const source = revision === undefined ? 'disk' : `git:${revision}`;
+    const result = this.loads.reuse(source) ?? this.loadFresh(source, base);
     this.origin = { gitRevision: revision, substitutedBy: null, failureKey: null };
     if (!result.ok) return result;
     this.goodRevision = revision;
@@ -407,6 +409,16 @@ export class EnvironmentRuntime {
     this.origin = { ...this.origin, substitutedBy: standIn };
     this.goodRevision = standIn.gitRevision;
     return { ...result, desired: standIn.desired };
+  }
+
+  /** Loads the environment through `base`, recording what it read (for the file trigger and the load cache). */
+  private loadFresh(source: string, base: ManifestReader): LoadResult {
+    const resolving = resolvingReader(base);
+    const reader = recordingReader(resolving);
+    const result = loadEnvironment({ ...this.options.load, name: this.options.name, reader });
+    this.files = reader.files();
+    this.loads.keep(source, { files: this.files, realPaths: resolving.realPaths() }, result);
+    return result;
   }
 
   /** The revision rolled back to when the manifests with this failure key failed; null when they did not (or it is gone). */
