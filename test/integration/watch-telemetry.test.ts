@@ -163,9 +163,12 @@ describe.sequential('watch telemetry and event sinks', { timeout: 120_000 }, () 
         expect((JSON.parse(frame.data) as DeliveredEvent).type).toBe(frame.event);
       }
 
-      // /metrics moved.
-      const m1 = parsePrometheus((await watch.get('/metrics')).body);
-      expect(metricSum(m1, 'phoenix_reconciles_total', { environment: 'it', result: 'succeeded' })).toBeGreaterThan(metricSum(m0, 'phoenix_reconciles_total', { environment: 'it', result: 'succeeded' }));
+      // /metrics moved. The reconcile that follows a restart may end a moment after the restart's event: ask until it has.
+      const reconcilesBefore = metricSum(m0, 'phoenix_reconciles_total', { environment: 'it', result: 'succeeded' });
+      const m1 = await eventually('a reconcile after the restarts in /metrics', 15_000, async () => {
+        const sample = parsePrometheus((await watch.get('/metrics')).body);
+        return metricSum(sample, 'phoenix_reconciles_total', { environment: 'it', result: 'succeeded' }) > reconcilesBefore ? sample : undefined;
+      });
       expect(metricSum(m1, 'phoenix_actions_total', { kind: 'container.start', outcome: 'succeeded' })).toBe(metricSum(m0, 'phoenix_actions_total', { kind: 'container.start', outcome: 'succeeded' }) + 2);
       expect(metricSum(m1, 'phoenix_restarts_total', { environment: 'it' })).toBe(2);
       expect(metricSum(m1, 'phoenix_last_successful_reconcile_timestamp_seconds', { environment: 'it' })).toBeGreaterThan(Date.now() / 1000 - 60);
