@@ -13,14 +13,19 @@ import { statSync } from 'node:fs';
 import type { LoadResult } from '../manifest/load.js';
 import type { ManifestReader } from '../manifest/reader.js';
 
-/** A file as it was when the load read it: inode, size and modification time, or absent. */
-function stampOf(file: string): string {
+/** A file's stat, or null when it is absent. */
+function statOf(file: string): { readonly stamp: string; readonly mtimeMs: number } | null {
   try {
     const stat = statSync(file, { bigint: true });
-    return `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+    return { stamp: `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`, mtimeMs: Number(stat.mtimeNs / 1_000_000n) };
   } catch {
-    return 'absent';
+    return null;
   }
+}
+
+/** A file as it was when the load read it: inode, size and times, or absent. */
+function stampOf(file: string): string {
+  return statOf(file)?.stamp ?? 'absent';
 }
 
 /** What one load read, so that it can be checked later without loading again. */
@@ -83,23 +88,16 @@ export class LoadCache {
       this.entry = null;
       return;
     }
-    const stamps = new Map(inputs.files.map((file) => [file, stampOf(file)]));
     const now = Date.now();
+    const stamps = new Map<string, string>();
     for (const file of inputs.files) {
-      try {
-        if (now - statSync(file).mtimeMs < 2000) {
-          this.entry = null;
-          return;
-        }
-      } catch {
-        // Absent: its stamp says so.
+      const stat = statOf(file);
+      if (stat !== null && now - stat.mtimeMs < 2000) {
+        this.entry = null;
+        return;
       }
+      stamps.set(file, stat?.stamp ?? 'absent');
     }
     this.entry = { source, stamps, realPaths: new Map(inputs.realPaths), result };
-  }
-
-  /** Forgets the kept result (the next load reads everything). */
-  clear(): void {
-    this.entry = null;
   }
 }
